@@ -1,0 +1,53 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// provision: brings up the wrightnow staging stack on Kubernetes.
+// Layout: ProvisionCore (backend-agnostic engine) <- Backends, Components <- provision (CLI).
+let package = Package(
+    name: "provision",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "provision", targets: ["provision"]),
+        .library(name: "ProvisionCore", targets: ["ProvisionCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "ProvisionCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(name: "Backends", dependencies: ["ProvisionCore"]),
+        .target(name: "Components", dependencies: ["ProvisionCore"]),
+        .executableTarget(
+            name: "provision",
+            dependencies: [
+                "ProvisionCore", "Backends", "Components",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks live in their own executable so the test suite never times anything.
+        .executableTarget(name: "provision-bench", dependencies: ["ProvisionCore"]),
+        .testTarget(
+            name: "ProvisionCoreTests",
+            dependencies: [
+                "ProvisionCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore"]),
+        .testTarget(name: "ComponentsTests", dependencies: ["Components", "ProvisionCore"]),
+        .testTarget(name: "ManifestTests", dependencies: ["ProvisionCore", "Components"]),
+        .testTarget(name: "CLITests", dependencies: ["ProvisionCore"]),
+        .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore"]),
+    ]
+)

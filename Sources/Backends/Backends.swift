@@ -1,0 +1,1 @@
+// Backends: kind (real) and GKE/EKS/AKS stubs.

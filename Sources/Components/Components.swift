@@ -1,0 +1,1 @@
+// Components: the seed components.

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Stable identifier of a component, e.g. `postgres-pgvector`.
+/// It is also the value of the ``ComponentLabel/key`` label that every object
+/// the component owns carries in the rendered manifests under `k8s/`.
+public struct ComponentID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public let rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// The label that ties a rendered Kubernetes object to the component that owns it.
+public enum ComponentLabel {
+    public static let key = "wrightnow/component"
+}
+
+/// A deployable part of the stack: what it owns, what it needs first,
+/// how to tell it is ready and how to check it works.
+///
+/// Components are declarations; a ``ClusterBackend`` carries them out.
+/// Adding a service means one new conforming type plus its manifests under `k8s/`.
+public protocol Component: Sendable {
+    var id: ComponentID { get }
+    /// One line for `provision components` and `provision plan`.
+    var summary: String { get }
+    /// Components whose steps must succeed before this one starts.
+    var dependencies: [ComponentID] { get }
+    /// Where the component's Kubernetes objects come from.
+    var resources: ResourceSource { get }
+    /// Secrets that must exist before the resources are applied.
+    var secrets: [SecretSpec] { get }
+    /// What must hold before dependents may start.
+    var readiness: [ReadinessCheck] { get }
+    /// A functional check run once the component is ready.
+    var smokeChecks: [SmokeCheck] { get }
+    /// Optional components are deployed only when selected explicitly.
+    var isOptional: Bool { get }
+}
+
+extension Component {
+    public var dependencies: [ComponentID] { [] }
+    public var resources: ResourceSource { .overlay }
+    public var secrets: [SecretSpec] { [] }
+    public var readiness: [ReadinessCheck] { [] }
+    public var smokeChecks: [SmokeCheck] { [] }
+    public var isOptional: Bool { false }
+}
+
+/// Where a component's objects come from.
+public enum ResourceSource: Sendable, Hashable {
+    /// The objects of the rendered overlay (`kubectl kustomize k8s/overlays/<name>`)
+    /// labelled `wrightnow/component: <component id>`. `k8s/` stays the single source of truth.
+    case overlay
+    /// A pinned upstream manifest applied as is (used for ingress-nginx). The URL must
+    /// match the one documented in `k8s/`; a test checks that.
+    case remoteManifest(URL)
+}
+
+/// The kinds of workload whose rollout a backend can wait for.
+public enum WorkloadKind: String, Sendable, Hashable, Codable {
+    case deployment, statefulSet = "statefulset", daemonSet = "daemonset"
+}
+
+/// A condition a backend waits for before a component counts as ready.
+public enum ReadinessCheck: Sendable, Hashable {
+    /// The workload has rolled out: all replicas updated and ready.
+    case rolledOut(WorkloadKind, name: String, namespace: String)
+    /// A Job has completed.
+    case jobCompleted(name: String, namespace: String)
+    /// A namespace exists and is Active.
+    case namespaceActive(String)
+}
+
+/// A functional check after readiness: proves the service answers, not just that pods run.
+public enum SmokeCheck: Sendable, Hashable {
+    /// Runs `command` inside `pod` (container optional); succeeds when it exits 0 and,
+    /// if given, its output contains `expecting`.
+    case exec(namespace: String, pod: String, container: String?, command: [String], expecting: String?)
+    /// An HTTP GET from the host; succeeds on 2xx whose body parses as JSON when `expectJSON`.
+    case httpGet(url: String, expectJSON: Bool)
+}
+
+/// A Kubernetes Secret that the tool generates on first use and reuses afterwards.
+public struct SecretSpec: Sendable, Hashable {
+    public enum Value: Sendable, Hashable {
+        /// A fixed, non-sensitive value (a user name, a database name).
+        case literal(String)
+        /// A random alphanumeric value of the given length, generated once.
+        case random(length: Int)
+    }
+
+    public var name: String
+    public var namespace: String
+    /// Key order is preserved for stable files and manifests.
+    public var keys: [(key: String, value: Value)]
+
+    public init(name: String, namespace: String, keys: [(String, Value)]) {
+        self.name = name
+        self.namespace = namespace
+        self.keys = keys.map { (key: $0.0, value: $0.1) }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.name == rhs.name && lhs.namespace == rhs.namespace
+            && lhs.keys.map(\.key) == rhs.keys.map(\.key)
+            && lhs.keys.map(\.value) == rhs.keys.map(\.value)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(namespace)
+        for entry in keys {
+            hasher.combine(entry.key)
+            hasher.combine(entry.value)
+        }
+    }
+}

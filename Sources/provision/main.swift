@@ -1,0 +1,1 @@
+print("provision: not wired yet")
