@@ -46,8 +46,12 @@ let package = Package(
         ),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore"]),
         .testTarget(name: "ComponentsTests", dependencies: ["Components", "ProvisionCore"]),
-        .testTarget(name: "ManifestTests", dependencies: ["ProvisionCore", "Components"]),
+        .testTarget(
+            name: "ManifestTests",
+            dependencies: ["ProvisionCore", "Components", .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(name: "CLITests", dependencies: ["ProvisionCore"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore"]),
+        .testTarget(name: "DocsTests", dependencies: ["Components", "ProvisionCore"]),
     ]
 )
