@@ -63,6 +63,17 @@ public struct ApplyResult: Sendable, Hashable {
     }
 }
 
+/// A prerequisite tool and the version it reported, for `provision up` to show.
+public struct ToolVersion: Sendable, Hashable, CustomStringConvertible {
+    public var tool: String
+    public var version: String
+    public init(tool: String, version: String) {
+        self.tool = tool
+        self.version = version
+    }
+    public var description: String { "\(tool) \(version)" }
+}
+
 /// Whether `ensureCluster` made a new cluster or found one.
 public enum ClusterProvisioning: String, Sendable, Hashable {
     case created, reused
@@ -101,4 +112,12 @@ public protocol ClusterBackend: Sendable {
 
     /// Runs the component's smoke checks.
     func smokeCheck(_ component: any Component, in cluster: ClusterSpec) async throws
+
+    /// The versions of the tools the last ``preflight(_:creatingCluster:)`` found
+    /// (empty before preflight, or for backends that use no local tools).
+    func toolVersions() async -> [ToolVersion]
+}
+
+extension ClusterBackend {
+    public func toolVersions() async -> [ToolVersion] { [] }
 }

@@ -1,1 +1,0 @@
-// Backends: kind (real) and GKE/EKS/AKS stubs.

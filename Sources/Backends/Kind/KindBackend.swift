@@ -1,0 +1,195 @@
+import Foundation
+import ProvisionCore
+import Synchronization
+
+/// The default backend: a local cluster in Docker containers, made by kind.
+///
+/// It owns the cluster lifecycle (`kind create/get/delete`) and hands component work
+/// to ``KubernetesDeployment`` on the context `kind-<name>`. Secrets are generated into
+/// `<stateDirectory>/clusters/<name>/secrets/`, outside git, and reused on every run.
+public final class KindBackend: ClusterBackend {
+    public let name = "kind"
+    /// The kind config inside the overlay directory.
+    public static let configFileName = "kind-cluster-config.yaml"
+
+    let runner: any CommandRunner
+    let stateDirectory: URL
+    let preflightChecks: KindPreflight
+    let retryPolicy: WebhookRetryPolicy
+    let sleep: @Sendable (Duration) async throws -> Void
+    let manifests: ManifestSource
+    private let versions = Mutex<[ToolVersion]>([])
+
+    /// - Parameters:
+    ///   - runner: runs every kind, kubectl, docker and curl command.
+    ///   - stateDirectory: `provision`'s state directory (secrets go below it).
+    ///   - procRoot: where to read inotify limits (`/proc`; a temporary tree in tests).
+    ///   - portChecker: how host ports are checked before a cluster is created.
+    ///   - retryPolicy: retries of applies refused by a not-yet-ready admission webhook.
+    ///   - sleep: waits between retries; tests pass one that returns at once.
+    public init(
+        runner: any CommandRunner,
+        stateDirectory: URL,
+        procRoot: URL = URL(filePath: "/proc"),
+        portChecker: any PortChecker = SocketPortChecker(),
+        retryPolicy: WebhookRetryPolicy = .default,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.runner = runner
+        self.stateDirectory = stateDirectory
+        self.preflightChecks = KindPreflight(runner: runner, portChecker: portChecker, procRoot: procRoot)
+        self.retryPolicy = retryPolicy
+        self.sleep = sleep
+        self.manifests = ManifestSource(runner: runner)
+    }
+
+    // MARK: Cluster lifecycle
+
+    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> [PreflightWarning] {
+        let found = try await preflightChecks.toolVersions()
+        versions.withLock { $0 = found }
+        try await preflightChecks.checkDockerDaemon()
+        var warnings: [PreflightWarning] = []
+        if creatingCluster {
+            let configFile = configFile(for: cluster)
+            let config = try KindClusterConfig(contentsOf: configFile)
+            warnings += try preflightChecks.checkPorts(of: config, configPath: relativePath(configFile, in: cluster))
+        }
+        warnings += preflightChecks.inotifyWarnings()
+        return warnings
+    }
+
+    public func toolVersions() async -> [ToolVersion] {
+        versions.withLock { $0 }
+    }
+
+    public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool {
+        let output = try await runner.run(Command("kind", ["get", "clusters"], timeout: .seconds(60)))
+        // "No kind clusters found." goes to standard error, so stdout lists names only.
+        return output.standardOutput.split(separator: "\n")
+            .contains { $0.trimmingCharacters(in: .whitespaces) == cluster.name }
+    }
+
+    public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
+        if try await clusterExists(cluster) { return .reused }
+        let configFile = configFile(for: cluster)
+        let config = try KindClusterConfig(contentsOf: configFile)
+        if let dataDirectory = dataDirectory(for: cluster, config: config) {
+            try createDataDirectory(dataDirectory)
+        }
+        let command = Command(
+            "kind",
+            ["create", "cluster", "--name", cluster.name, "--config", configFile.path, "--wait", "120s"],
+            workingDirectory: repositoryRoot(of: cluster).path,
+            timeout: .seconds(900))
+        let output = try await runner.execute(command)
+        guard output.exitStatus == 0 else {
+            let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+            let text = failure.combinedOutput
+            if text.contains("port is already allocated") || text.contains("address already in use") {
+                throw BackendError(
+                    problem: "kind could not create cluster \(cluster.name): a host port it publishes is taken",
+                    fix: "stop what listens on the ports in \(relativePath(configFile, in: cluster)) "
+                        + "(`sudo ss -ltnp` shows it), then run `provision up` again",
+                    cause: failure)
+            }
+            throw BackendError(
+                problem: "kind could not create cluster \(cluster.name)",
+                fix: "read kind's output below; `kind create cluster` cleans up after a failure, so "
+                    + "`provision up` can simply be run again once the cause is fixed "
+                    + "(if a half-made cluster remains: `provision down`)",
+                cause: failure)
+        }
+        return .created
+    }
+
+    public func deleteCluster(_ cluster: ClusterSpec) async throws {
+        let command = Command("kind", ["delete", "cluster", "--name", cluster.name], timeout: .seconds(300))
+        let output = try await runner.execute(command)
+        guard output.exitStatus == 0 else {
+            throw BackendError(
+                problem: "kind could not delete cluster \(cluster.name)",
+                fix: "check that Docker runs (`docker info`), then run `provision down` again; "
+                    + "leftover node containers can be removed with `docker rm -f \(cluster.name)-control-plane`",
+                cause: CommandError(command: command, reason: .exited(output.exitStatus), output: output))
+        }
+        // As the seed's teardown does: confirm the cluster is really gone.
+        if try await clusterExists(cluster) {
+            throw BackendError(
+                problem: "`kind delete cluster` succeeded but `kind get clusters` still lists \(cluster.name)",
+                fix: "run `kind delete cluster --name \(cluster.name)` by hand and check `docker ps -a`")
+        }
+    }
+
+    public func kubeContext(for cluster: ClusterSpec) -> String {
+        "kind-\(cluster.name)"
+    }
+
+    // MARK: Components
+
+    public func apply(_ component: any Component, to cluster: ClusterSpec) async throws -> ApplyResult {
+        try await deployment(for: cluster).apply(component, overlay: cluster.overlayDirectory)
+    }
+
+    public func waitUntilReady(_ component: any Component, in cluster: ClusterSpec, timeout: Duration) async throws {
+        try await deployment(for: cluster).waitUntilReady(component, timeout: timeout)
+    }
+
+    public func smokeCheck(_ component: any Component, in cluster: ClusterSpec) async throws {
+        try await deployment(for: cluster).smokeCheck(component, http: HTTPProbe(runner: runner))
+    }
+
+    // MARK: Files
+
+    /// The secrets of `cluster`, kept across cluster recreation.
+    public func vault(for cluster: ClusterSpec) -> SecretVault {
+        SecretVault(stateDirectory: stateDirectory, cluster: cluster.name)
+    }
+
+    /// The kind config of the cluster's overlay.
+    public func configFile(for cluster: ClusterSpec) -> URL {
+        cluster.overlayDirectory.appending(path: Self.configFileName)
+    }
+
+    /// The host directory that keeps persistent volume data across cluster recreation
+    /// (the kind config's extraMount onto local-path-provisioner's directory), or nil
+    /// when the config has none. `provision down --purge` deletes it after confirmation.
+    public func dataDirectory(for cluster: ClusterSpec) throws -> URL? {
+        dataDirectory(for: cluster, config: try KindClusterConfig(contentsOf: configFile(for: cluster)))
+    }
+
+    func dataDirectory(for cluster: ClusterSpec, config: KindClusterConfig) -> URL? {
+        guard let mount = config.dataMount else { return nil }
+        if mount.hostPath.hasPrefix("/") { return URL(filePath: mount.hostPath).standardizedFileURL }
+        // kind resolves relative host paths against its working directory: the repository root.
+        return repositoryRoot(of: cluster).appending(path: mount.hostPath).standardizedFileURL
+    }
+
+    /// The parent of `k8s/`: kind runs there so relative paths in its config resolve.
+    func repositoryRoot(of cluster: ClusterSpec) -> URL {
+        cluster.manifestsRoot.standardizedFileURL.deletingLastPathComponent()
+    }
+
+    private func relativePath(_ file: URL, in cluster: ClusterSpec) -> String {
+        let root = repositoryRoot(of: cluster).path
+        let path = file.standardizedFileURL.path
+        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    private func createDataDirectory(_ directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw BackendError(
+                problem: "cannot create the data directory \(directory.path) that keeps volumes across "
+                    + "cluster recreation: \(error.localizedDescription)",
+                fix: "make its parent writable, or change the extraMounts hostPath in the kind config")
+        }
+    }
+
+    private func deployment(for cluster: ClusterSpec) -> KubernetesDeployment {
+        let kubectl = Kubectl(
+            runner: runner, context: kubeContext(for: cluster), retryPolicy: retryPolicy, sleep: sleep)
+        return KubernetesDeployment(kubectl: kubectl, manifests: manifests, vault: vault(for: cluster))
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import ProvisionCore
+import Yams
+
+/// What `provision` needs to know from the kind cluster config
+/// (`k8s/overlays/local/kind-cluster-config.yaml`), read from the file itself so the
+/// file stays the single source of truth for ports and mounts.
+public struct KindClusterConfig: Sendable, Hashable {
+    public struct PortMapping: Sendable, Hashable {
+        public var hostPort: Int
+        /// The host address Docker binds; kind's default is all addresses.
+        public var listenAddress: String
+        public var `protocol`: String
+    }
+
+    public struct Mount: Sendable, Hashable {
+        /// As written in the file; relative paths are relative to where `kind` runs.
+        public var hostPath: String
+        public var containerPath: String
+    }
+
+    public var portMappings: [PortMapping]
+    public var mounts: [Mount]
+
+    /// Parses the kind config at `file`.
+    public init(contentsOf file: URL) throws {
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw BackendError(
+                problem: "cannot read the kind cluster config \(file.path)",
+                fix: "run provision from the repository (or pass its k8s/ directory) so that the file exists")
+        }
+        try self.init(yaml: text, source: file.path)
+    }
+
+    public init(yaml: String, source: String) throws {
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: yaml)
+        } catch {
+            throw BackendError(problem: "\(source) is not valid YAML: \(error)", fix: "repair the file")
+        }
+        guard let root = loaded as? [String: Any], let nodes = root["nodes"] as? [[String: Any]] else {
+            throw BackendError(problem: "\(source) lists no nodes", fix: "declare at least a control-plane node")
+        }
+        var ports: [PortMapping] = []
+        var mounts: [Mount] = []
+        for node in nodes {
+            for mapping in node["extraPortMappings"] as? [[String: Any]] ?? [] {
+                guard let hostPort = mapping["hostPort"] as? Int else { continue }
+                ports.append(PortMapping(
+                    hostPort: hostPort,
+                    listenAddress: mapping["listenAddress"] as? String ?? "0.0.0.0",
+                    protocol: (mapping["protocol"] as? String ?? "TCP").uppercased()))
+            }
+            for mount in node["extraMounts"] as? [[String: Any]] ?? [] {
+                guard let hostPath = mount["hostPath"] as? String,
+                    let containerPath = mount["containerPath"] as? String
+                else { continue }
+                mounts.append(Mount(hostPath: hostPath, containerPath: containerPath))
+            }
+        }
+        self.portMappings = ports
+        self.mounts = mounts
+    }
+
+    /// Where local-path-provisioner keeps volume data inside the node. A host mount
+    /// there is what lets data survive deleting and recreating the cluster.
+    public static let volumeDataPath = "/var/local-path-provisioner"
+
+    /// The mount that holds persistent volume data (the one onto ``volumeDataPath``).
+    public var dataMount: Mount? {
+        mounts.first { $0.containerPath.trimmingSuffix("/") == Self.volumeDataPath }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) && count > suffix.count ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import ProvisionCore
+
+/// Drives `kubectl` against one kube context. Every call goes through the injected
+/// ``CommandRunner``; every failure carries the command line (``CommandError``).
+public struct Kubectl: Sendable {
+    public let runner: any CommandRunner
+    /// The kubeconfig context, passed as `--context` on every cluster call.
+    public let context: String
+    public var executable: String
+    /// How refused applies are retried while an admission webhook is not reachable yet.
+    public var retryPolicy: WebhookRetryPolicy
+    /// Waits between retries; injectable so tests run instantly.
+    public var sleep: @Sendable (Duration) async throws -> Void
+
+    public init(
+        runner: any CommandRunner,
+        context: String,
+        executable: String = "kubectl",
+        retryPolicy: WebhookRetryPolicy = .default,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.runner = runner
+        self.context = context
+        self.executable = executable
+        self.retryPolicy = retryPolicy
+        self.sleep = sleep
+    }
+
+    /// `kubectl kustomize DIR`: renders an overlay offline (no cluster needed).
+    public static func kustomize(
+        _ directory: URL, runner: any CommandRunner, executable: String = "kubectl"
+    ) async throws -> String {
+        try await runner.run(Command(executable, ["kustomize", directory.path], timeout: .seconds(120)))
+            .standardOutput
+    }
+
+    /// Server-side apply of `manifest` (YAML or JSON) fed on standard input, so secrets
+    /// never appear on a command line. Retries while the output says an admission
+    /// webhook could not be called (ingress-nginx right after install).
+    @discardableResult
+    public func apply(_ manifest: String) async throws -> CommandOutput {
+        let command = clusterCommand(
+            ["apply", "--server-side", "--field-manager=provision", "--force-conflicts", "-f", "-"],
+            standardInput: Data(manifest.utf8), timeout: .seconds(300))
+        var attempt = 1
+        while true {
+            let output = try await runner.execute(command)
+            if output.exitStatus == 0 { return output }
+            let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+            guard WebhookRetryPolicy.isWebhookUnavailable(failure.combinedOutput),
+                let delay = retryPolicy.delay(afterAttempt: attempt)
+            else { throw failure }
+            try await sleep(delay)
+            attempt += 1
+        }
+    }
+
+    /// `kubectl rollout status KIND/NAME -n NS --timeout=Ns`.
+    public func rolloutStatus(_ kind: WorkloadKind, name: String, namespace: String, timeout: Duration) async throws {
+        try await runner.run(clusterCommand(
+            ["rollout", "status", "\(kind.rawValue)/\(name)", "-n", namespace, "--timeout=\(Self.seconds(timeout))s"],
+            timeout: timeout + .seconds(30)))
+    }
+
+    /// `kubectl wait --for=condition=complete job/NAME -n NS --timeout=Ns`.
+    /// The job exists already (it was just applied), so this does not race its creation.
+    public func waitForJobCompletion(name: String, namespace: String, timeout: Duration) async throws {
+        try await runner.run(clusterCommand(
+            ["wait", "--for=condition=complete", "job/\(name)", "-n", namespace,
+             "--timeout=\(Self.seconds(timeout))s"],
+            timeout: timeout + .seconds(30)))
+    }
+
+    /// The namespace's `.status.phase` (`Active`, `Terminating`), or nil when it does not exist.
+    public func namespacePhase(_ namespace: String) async throws -> String? {
+        let command = clusterCommand(
+            ["get", "namespace", namespace, "-o", "jsonpath={.status.phase}"], timeout: .seconds(60))
+        let output = try await runner.execute(command)
+        if output.exitStatus == 0 { return output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if output.standardError.contains("NotFound") || output.standardError.contains("not found") { return nil }
+        throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+    }
+
+    /// `kubectl exec -n NS POD [-c CONTAINER] -- COMMAND...`; throws unless it exits 0.
+    public func exec(
+        namespace: String, pod: String, container: String?, command: [String], timeout: Duration = .seconds(60)
+    ) async throws -> CommandOutput {
+        var arguments = ["exec", "-n", namespace, pod]
+        if let container { arguments += ["-c", container] }
+        return try await runner.run(clusterCommand(arguments + ["--"] + command, timeout: timeout))
+    }
+
+    /// A kubectl command aimed at this context.
+    public func clusterCommand(_ arguments: [String], standardInput: Data? = nil, timeout: Duration?) -> Command {
+        Command(executable, ["--context", context] + arguments, standardInput: standardInput, timeout: timeout)
+    }
+
+    static func seconds(_ duration: Duration) -> Int64 {
+        max(1, duration.components.seconds + (duration.components.attoseconds > 0 ? 1 : 0))
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import ProvisionCore
+
+/// Carries out component declarations on any cluster kubectl can reach: secrets,
+/// server-side apply, readiness waits and smoke checks. Cluster-lifecycle backends
+/// (kind now; GKE, EKS, AKS later) own the cluster and delegate the rest to this.
+public struct KubernetesDeployment: Sendable {
+    public let kubectl: Kubectl
+    public let manifests: ManifestSource
+    public let vault: SecretVault
+    /// How often and how far apart smoke checks are tried: a service can be Ready
+    /// a moment before the ingress routes to it.
+    public var smokeAttempts: Int = 5
+    public var smokeInterval: Duration = .seconds(3)
+
+    public init(kubectl: Kubectl, manifests: ManifestSource, vault: SecretVault) {
+        self.kubectl = kubectl
+        self.manifests = manifests
+        self.vault = vault
+    }
+
+    // MARK: Apply
+
+    /// Applies the component's secrets (values from the vault), then its objects.
+    /// The digest covers the objects only, so it is stable across runs and never derives from secrets.
+    public func apply(_ component: any Component, overlay: URL) async throws -> ApplyResult {
+        let body: String
+        let objectCount: Int
+        switch component.resources {
+        case .overlay:
+            let rendered = try await manifests.overlay(overlay)
+            guard let subset = rendered.subset(for: component.id) else {
+                throw BackendError(
+                    problem: "the overlay \(overlay.path) renders no object labelled "
+                        + "`\(ComponentLabel.key): \(component.id)`",
+                    fix: "add the component's manifests to the overlay with that label "
+                        + "(see docs/architecture.md), or check the component id")
+            }
+            body = subset.yaml
+            objectCount = subset.objectCount
+        case .remoteManifest(let url):
+            body = try await manifests.remote(url)
+            objectCount = try ManifestDocument.parseStream(body).count
+        }
+        for spec in component.secrets {
+            let values = try vault.values(for: spec)
+            try await kubectl.apply(try SecretManifest.json(for: spec, owner: component.id, values: values))
+        }
+        try await kubectl.apply(body)
+        return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount)
+    }
+
+    // MARK: Readiness
+
+    /// Waits for each readiness check in turn, all within `timeout`.
+    public func waitUntilReady(_ component: any Component, timeout: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        for check in component.readiness {
+            let remaining = max(deadline - clock.now, .seconds(1))
+            do {
+                try await wait(for: check, timeout: remaining)
+            } catch let error as CommandError {
+                throw notReady(check, component: component.id, timeout: timeout, cause: error)
+            }
+        }
+    }
+
+    private func wait(for check: ReadinessCheck, timeout: Duration) async throws {
+        switch check {
+        case .rolledOut(let kind, let name, let namespace):
+            try await kubectl.rolloutStatus(kind, name: name, namespace: namespace, timeout: timeout)
+        case .jobCompleted(let name, let namespace):
+            try await kubectl.waitForJobCompletion(name: name, namespace: namespace, timeout: timeout)
+        case .namespaceActive(let namespace):
+            let phase = try await kubectl.namespacePhase(namespace)
+            guard phase == "Active" else {
+                throw BackendError(
+                    problem: phase == nil
+                        ? "namespace \(namespace) does not exist after apply"
+                        : "namespace \(namespace) is \(phase!), not Active",
+                    fix: "a Terminating namespace is still being deleted: wait for "
+                        + "`\(kubectl.clusterCommand(["get", "namespace", namespace], timeout: nil))` "
+                        + "to show it gone, then run `provision up` again")
+            }
+        }
+    }
+
+    private func notReady(_ check: ReadinessCheck, component: ComponentID, timeout: Duration, cause: CommandError)
+        -> BackendError
+    {
+        let describe: (String, String) -> String = { object, namespace in
+            "\(self.kubectl.clusterCommand(["describe", object, "-n", namespace], timeout: nil)); "
+                + "\(self.kubectl.clusterCommand(["get", "pods", "-n", namespace], timeout: nil))"
+        }
+        switch check {
+        case .rolledOut(let kind, let name, let namespace):
+            return BackendError(
+                problem: "\(component): \(kind.rawValue) \(name) in \(namespace) did not become ready "
+                    + "within \(Kubectl.seconds(timeout)) s",
+                fix: "see why its pods are not ready: \(describe("\(kind.rawValue)/\(name)", namespace)); "
+                    + "then run `provision up` again", cause: cause)
+        case .jobCompleted(let name, let namespace):
+            return BackendError(
+                problem: "\(component): job \(name) in \(namespace) did not complete within \(Kubectl.seconds(timeout)) s",
+                fix: "see why: \(describe("job/\(name)", namespace)); then run `provision up` again", cause: cause)
+        case .namespaceActive(let namespace):
+            return BackendError(
+                problem: "\(component): cannot read namespace \(namespace)",
+                fix: "check that the cluster answers: \(kubectl.clusterCommand(["get", "namespaces"], timeout: nil))",
+                cause: cause)
+        }
+    }
+
+    // MARK: Smoke checks
+
+    /// Runs every smoke check, each tried up to ``smokeAttempts`` times.
+    public func smokeCheck(_ component: any Component, http: HTTPProbe) async throws {
+        for check in component.smokeChecks {
+            var attempt = 1
+            while true {
+                do {
+                    try await run(check, component: component.id, http: http)
+                    break
+                } catch {
+                    guard attempt < smokeAttempts else { throw error }
+                    attempt += 1
+                    try await kubectl.sleep(smokeInterval)
+                }
+            }
+        }
+    }
+
+    private func run(_ check: SmokeCheck, component: ComponentID, http: HTTPProbe) async throws {
+        switch check {
+        case .exec(let namespace, let pod, let container, let command, let expecting):
+            let output: CommandOutput
+            do {
+                output = try await kubectl.exec(namespace: namespace, pod: pod, container: container, command: command)
+            } catch let error as CommandError {
+                throw BackendError(
+                    problem: "\(component): smoke check in \(pod) (\(namespace)) failed",
+                    fix: "run the command above by hand and read the pod's logs: "
+                        + "\(kubectl.clusterCommand(["logs", "-n", namespace, pod], timeout: nil))",
+                    cause: error)
+            }
+            if let expecting, !output.standardOutput.contains(expecting) {
+                throw BackendError(
+                    problem: "\(component): smoke check in \(pod) (\(namespace)) did not print `\(expecting)`",
+                    fix: "run it by hand and compare: "
+                        + "\(kubectl.clusterCommand(["exec", "-n", namespace, pod, "--"] + command, timeout: nil))",
+                    cause: CommandError(
+                        command: kubectl.clusterCommand(["exec", "-n", namespace, pod, "--"] + command, timeout: nil),
+                        reason: .exited(output.exitStatus), output: output))
+            }
+        case .httpGet(let url, let expectJSON):
+            try await http.get(url, expectJSON: expectJSON, component: component)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import ProvisionCore
+import Synchronization
+
+/// Generated credentials, kept outside git and reused forever.
+///
+/// Values live in `<directory>/<secret name>.env` (`KEY=value` lines), the directory
+/// owner-only (0700) and each file owner-only (0600). A value is generated once, on first
+/// use, and reused on every later run, also after the cluster was deleted and recreated:
+/// regenerating a database password would lock out the data that survived. Keys a
+/// component declares later are added without touching existing ones.
+///
+/// Values never appear in errors or descriptions; ``storedValues(of:)`` is the only way out.
+public final class SecretVault: Sendable {
+    /// Where the `.env` files live, e.g. `<state>/clusters/wrightnow/secrets`.
+    public let directory: URL
+    private let lock = Mutex(())
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// The vault of `cluster` under a `provision` state directory.
+    public convenience init(stateDirectory: URL, cluster: String) {
+        self.init(
+            directory: stateDirectory.appending(path: "clusters").appending(path: cluster)
+                .appending(path: "secrets"))
+    }
+
+    public func fileURL(for secretName: String) -> URL {
+        directory.appending(path: "\(secretName).env")
+    }
+
+    /// The values of `spec`'s keys in declaration order: literals as declared, random
+    /// values as stored (generated and saved first when missing).
+    public func values(for spec: SecretSpec) throws -> [(key: String, value: String)] {
+        try lock.withLock { _ in
+            try ensureDirectory()
+            let file = fileURL(for: spec.name)
+            var stored = try Self.read(file) ?? EnvFile()
+            var changed = false
+            var result: [(key: String, value: String)] = []
+            for (key, declared) in spec.keys {
+                switch declared {
+                case .literal(let value):
+                    result.append((key, value))
+                case .random(let length):
+                    if let existing = stored.value(for: key) {
+                        result.append((key, existing))
+                    } else {
+                        let generated = RandomSecret.alphanumeric(length: length)
+                        stored.set(key, generated)
+                        changed = true
+                        result.append((key, generated))
+                    }
+                }
+            }
+            if changed { try Self.write(stored, to: file) }
+            return result
+        }
+    }
+
+    /// The stored values of `secretName` (nil when none were generated yet).
+    /// For `provision` commands that show credentials when the user asks for them.
+    public func storedValues(of secretName: String) throws -> [(key: String, value: String)]? {
+        try lock.withLock { _ in try Self.read(fileURL(for: secretName))?.entries }
+    }
+
+    private func ensureDirectory() throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(
+                at: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            // Tighten a directory that existed before with looser permissions.
+            try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
+        } catch {
+            throw SecretVaultError(
+                problem: "cannot create the secrets directory \(directory.path): \(error.localizedDescription)",
+                fix: "make sure the state directory is writable by you, or choose another with --state-dir")
+        }
+    }
+
+    private static func read(_ file: URL) throws -> EnvFile? {
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw SecretVaultError(
+                problem: "cannot read \(file.path): \(error.localizedDescription)",
+                fix: "check the file's owner and permissions (it should be yours, mode 0600)")
+        }
+        return try EnvFile(parsing: text, path: file.path)
+    }
+
+    private static func write(_ env: EnvFile, to file: URL) throws {
+        let temporary = file.deletingLastPathComponent().appending(path: ".\(file.lastPathComponent).tmp")
+        let manager = FileManager.default
+        do {
+            // Created 0600 before any value is written, then moved into place atomically.
+            try? manager.removeItem(at: temporary)
+            guard manager.createFile(
+                atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else { throw CocoaError(.fileWriteUnknown) }
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.write(contentsOf: Data(env.rendered.utf8))
+            try handle.synchronize()
+            try handle.close()
+            if manager.fileExists(atPath: file.path) {
+                _ = try manager.replaceItemAt(file, withItemAt: temporary)
+            } else {
+                try manager.moveItem(at: temporary, to: file)
+            }
+            try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        } catch {
+            try? manager.removeItem(at: temporary)
+            throw SecretVaultError(
+                problem: "cannot write \(file.path): \(error.localizedDescription)",
+                fix: "make sure the state directory is writable by you")
+        }
+    }
+}
+
+/// A vault failure. Names files and line numbers, never values.
+public struct SecretVaultError: Error, Sendable, CustomStringConvertible {
+    public var problem: String
+    public var fix: String
+    public var description: String { "\(problem)\n  fix: \(fix)" }
+}
