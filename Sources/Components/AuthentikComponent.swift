@@ -1,0 +1,36 @@
+import ProvisionCore
+
+/// authentik (identity provider) under http://localhost/auth/: its own PostgreSQL, the server
+/// and worker, the media volume, the Ingress and the server's PodDisruptionBudget.
+/// Depends on ingress-nginx so its Ingress is applied only once the admission webhook is ready.
+public struct AuthentikComponent: Component {
+    public init() {}
+    public let id: ComponentID = "authentik"
+    public let summary = "authentik server + worker with its own PostgreSQL, served at http://localhost/auth/"
+    public let dependencies: [ComponentID] = ["namespaces", "storage", "ingress-nginx"]
+
+    public static let url = "http://localhost/auth/"
+    public static let bootstrapUser = "akadmin"
+
+    public var secrets: [SecretSpec] {
+        [SecretSpec(name: "authentik-credentials", namespace: StackNamespaces.infra, keys: [
+            ("AUTHENTIK_SECRET_KEY", .random(length: 64)),
+            ("AUTHENTIK_POSTGRESQL__PASSWORD", .random(length: 32)),
+            ("AUTHENTIK_BOOTSTRAP_PASSWORD", .random(length: 24)),
+            ("AUTHENTIK_BOOTSTRAP_TOKEN", .random(length: 48)),
+            ("AUTHENTIK_BOOTSTRAP_EMAIL", .literal("akadmin@wrightnow.localhost")),
+        ])]
+    }
+    public var readiness: [ReadinessCheck] {
+        [
+            .rolledOut(.statefulSet, name: "authentik-postgres", namespace: StackNamespaces.infra),
+            .rolledOut(.deployment, name: "authentik-server", namespace: StackNamespaces.infra),
+            .rolledOut(.deployment, name: "authentik-worker", namespace: StackNamespaces.infra),
+        ]
+    }
+    /// The unauthenticated config endpoint answers JSON only when the whole path works:
+    /// host port, ingress controller, sub-path routing, server and its database.
+    public var smokeChecks: [SmokeCheck] {
+        [.httpGet(url: "http://localhost/auth/api/v3/root/config/", expectJSON: true)]
+    }
+}

@@ -1,0 +1,14 @@
+import ProvisionCore
+
+/// Redis for authentik releases before 2025.10 (later ones do not use Redis). Optional:
+/// a kustomize Component outside the default overlay, deployed only when selected.
+public struct AuthentikRedisComponent: Component {
+    public init() {}
+    public let id: ComponentID = "authentik-redis"
+    public let summary = "optional Redis for authentik releases before 2025.10 (not deployed by default)"
+    public let dependencies: [ComponentID] = ["namespaces", "storage"]
+    public let isOptional = true
+    public var readiness: [ReadinessCheck] {
+        [.rolledOut(.deployment, name: "authentik-redis", namespace: StackNamespaces.infra)]
+    }
+}
