@@ -2,6 +2,12 @@ import Foundation
 import ProvisionCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Generated credentials, kept outside git and reused forever.
 ///
 /// Values live in `<directory>/<secret name>.env` (`KEY=value` lines), the directory
@@ -107,10 +113,9 @@ public final class SecretVault: Sendable {
             try handle.write(contentsOf: Data(env.rendered.utf8))
             try handle.synchronize()
             try handle.close()
-            if manager.fileExists(atPath: file.path) {
-                _ = try manager.replaceItemAt(file, withItemAt: temporary)
-            } else {
-                try manager.moveItem(at: temporary, to: file)
+            // rename(2) replaces the old file atomically: a crash leaves old or new, never half.
+            guard rename(temporary.path, file.path) == 0 else {
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
             }
             try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         } catch {
