@@ -128,7 +128,8 @@ public final class KindBackend: ClusterBackend {
     // MARK: Components
 
     public func apply(_ component: any Component, to cluster: ClusterSpec) async throws -> ApplyResult {
-        try await deployment(for: cluster).apply(component, overlay: cluster.overlayDirectory)
+        try await deployment(for: cluster).apply(
+            component, overlay: cluster.overlayDirectory, manifestsRoot: cluster.manifestsRoot)
     }
 
     public func waitUntilReady(_ component: any Component, in cluster: ClusterSpec, timeout: Duration) async throws {

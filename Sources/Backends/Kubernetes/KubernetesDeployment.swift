@@ -23,21 +23,18 @@ public struct KubernetesDeployment: Sendable {
 
     /// Applies the component's secrets (values from the vault), then its objects.
     /// The digest covers the objects only, so it is stable across runs and never derives from secrets.
-    public func apply(_ component: any Component, overlay: URL) async throws -> ApplyResult {
+    /// - Parameters:
+    ///   - overlay: the overlay directory rendered for ``ResourceSource/overlay`` components.
+    ///   - manifestsRoot: the `k8s/` directory, for ``ResourceSource/kustomization(_:)`` paths.
+    public func apply(_ component: any Component, overlay: URL, manifestsRoot: URL) async throws -> ApplyResult {
         let body: String
         let objectCount: Int
         switch component.resources {
         case .overlay:
-            let rendered = try await manifests.overlay(overlay)
-            guard let subset = rendered.subset(for: component.id) else {
-                throw BackendError(
-                    problem: "the overlay \(overlay.path) renders no object labelled "
-                        + "`\(ComponentLabel.key): \(component.id)`",
-                    fix: "add the component's manifests to the overlay with that label "
-                        + "(see docs/architecture.md), or check the component id")
-            }
-            body = subset.yaml
-            objectCount = subset.objectCount
+            (body, objectCount) = try await labelledSubset(of: component.id, renderedFrom: overlay)
+        case .kustomization(let path):
+            (body, objectCount) = try await labelledSubset(
+                of: component.id, renderedFrom: manifestsRoot.appending(path: path))
         case .remoteManifest(let url):
             body = try await manifests.remote(url)
             objectCount = try ManifestDocument.parseStream(body).count
@@ -48,6 +45,17 @@ public struct KubernetesDeployment: Sendable {
         }
         try await kubectl.apply(body)
         return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount)
+    }
+
+    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> (String, Int) {
+        let rendered = try await manifests.rendered(directory)
+        guard let subset = rendered.subset(for: id) else {
+            throw BackendError(
+                problem: "\(directory.path) renders no object labelled `\(ComponentLabel.key): \(id)`",
+                fix: "add the component's manifests to that kustomization with the label "
+                    + "(see docs/architecture.md), or check the component id")
+        }
+        return (subset.yaml, subset.objectCount)
     }
 
     // MARK: Readiness

@@ -1,7 +1,7 @@
 import Foundation
 import ProvisionCore
 
-/// Fetches what components apply, once per run: the rendered overlay (`kubectl kustomize`)
+/// Fetches what components apply, once per run: rendered kustomizations (`kubectl kustomize`)
 /// and pinned remote manifests (`curl`). Concurrent steps share one render.
 public actor ManifestSource {
     private let runner: any CommandRunner
@@ -14,8 +14,8 @@ public actor ManifestSource {
         self.kubectlExecutable = kubectlExecutable
     }
 
-    /// The overlay rendered and split by component (rendered on first request only).
-    public func overlay(_ directory: URL) async throws -> RenderedManifests {
+    /// The kustomization in `directory` rendered and split by component (rendered on first request only).
+    public func rendered(_ directory: URL) async throws -> RenderedManifests {
         if let task = overlays[directory] { return try await task.value }
         let runner = runner, executable = kubectlExecutable
         let task = Task {

@@ -66,6 +66,10 @@ public enum ResourceSource: Sendable, Hashable {
     /// A pinned upstream manifest applied as is (used for ingress-nginx). The URL must
     /// match the one documented in `k8s/`; a test checks that.
     case remoteManifest(URL)
+    /// The objects of another kustomization under `k8s/` (path relative to `k8s/`), rendered
+    /// on its own and labelled like the overlay's. For optional parts kept out of the
+    /// default overlay, e.g. `components/authentik-redis/resources`.
+    case kustomization(String)
 }
 
 /// The kinds of workload whose rollout a backend can wait for.
