@@ -1,0 +1,251 @@
+import Foundation
+import Synchronization
+
+/// Carries out `provision up` and `provision down` on a backend and records
+/// every step in the state store as it happens.
+///
+/// Whatever goes wrong, the run and all its steps are finished in the store
+/// (failed, skipped or interrupted) before `up`/`down` return or throw.
+public struct Deployer: Sendable {
+    public let backend: any ClusterBackend
+    public let store: StateStore
+    public let options: DeployOptions
+    let progress: @Sendable (ProgressEvent) -> Void
+
+    public init(
+        backend: any ClusterBackend,
+        store: StateStore,
+        options: DeployOptions = .init(),
+        progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
+    ) {
+        self.backend = backend
+        self.store = store
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Brings the cluster and the plan's components up.
+    ///
+    /// Steps: `preflight`, `create-cluster` (creates or reuses), then one `deploy`
+    /// step per component (apply, wait until ready, smoke check), scheduled by the plan.
+    /// - Returns: the report of the recorded run; check ``RunReport/succeeded``.
+    ///   A failed step does not throw: the report's outcome is `failed` and `error` says why.
+    /// - Throws: ``StoreError`` when no run could be recorded (e.g. the cluster is busy),
+    ///   `CancellationError` after recording the run as interrupted when the task was cancelled.
+    public func up(cluster: ClusterSpec, plan: Plan, invocation: RunInvocation) async throws -> RunReport {
+        let run = try begin(cluster: cluster, invocation: invocation)
+        let preflight = try store.addStep(run: run, component: nil, action: .preflight)
+        let ensure = try store.addStep(run: run, component: nil, action: .createCluster)
+        var stepIDs: [ComponentID: StepID] = [:]
+        for id in plan.order {
+            stepIDs[id] = try store.addStep(run: run, component: id, action: .deploy)
+        }
+        let componentSteps = stepIDs
+
+        do {
+            try await perform(preflight, StepLabel(.preflight)) { [backend, progress] in
+                let exists: Bool
+                var existsError: (any Error)?
+                do {
+                    exists = try await backend.clusterExists(cluster)
+                } catch {
+                    // Let preflight explain missing tools first; rethrow only if it finds nothing.
+                    exists = false
+                    existsError = error
+                }
+                let warnings = try await backend.preflight(cluster, creatingCluster: !exists)
+                if let existsError { throw existsError }
+                warnings.forEach { progress(.warning($0)) }
+                let found = exists ? "cluster `\(cluster.name)` exists" : "cluster `\(cluster.name)` will be created"
+                return ([found] + warnings.map { "warning: \($0)" }).joined(separator: "\n")
+            }
+            try await perform(ensure, StepLabel(.createCluster)) { [backend] in
+                switch try await backend.ensureCluster(cluster) {
+                case .created: "created cluster `\(cluster.name)`"
+                case .reused: "reused cluster `\(cluster.name)`"
+                }
+            }
+        } catch {
+            return try finish(run, after: error)
+        }
+
+        let storeFailures = Mutex<[any Error]>([])
+        let scheduler = Scheduler(maxConcurrency: options.maxConcurrency, stepTimeout: options.stepTimeout)
+        let result = await scheduler.run(
+            plan,
+            events: { [store, progress] event in
+                do {
+                    switch event {
+                    case .started(let id):
+                        try store.markStep(componentSteps[id]!, .running)
+                        progress(.stepStarted(StepLabel(.deploy, id)))
+                    case .finished(let step):
+                        let (state, detail) = Self.stored(step.outcome, error: step.error)
+                        try store.markStep(componentSteps[step.id]!, state, error: state == .succeeded ? nil : detail)
+                        progress(.stepFinished(StepLabel(.deploy, step.id), state, duration: step.duration, detail: detail))
+                    }
+                } catch {
+                    storeFailures.withLock { $0.append(error) }
+                }
+            },
+            step: { [backend, store, options] component in
+                let stepID = componentSteps[component.id]!
+                try await withNotices(StepLabel(.deploy, component.id)) {
+                    let applied = try await backend.apply(component, to: cluster)
+                    try store.updateStep(
+                        stepID, note: "applied \(applied.objectCount) objects", digest: applied.digest)
+                    try await backend.waitUntilReady(component, in: cluster, timeout: options.readinessTimeout)
+                    try await backend.smokeCheck(component, in: cluster)
+                }
+            })
+
+        if let storeFailure = storeFailures.withLock({ $0.first }) {
+            return try finish(run, after: storeFailure)
+        }
+        if result.wasCancelled {
+            return try finish(run, after: CancellationError())
+        }
+        if let failure = result.steps.first(where: { !$0.outcome.isSuccess }) {
+            let cause = failure.error ?? DeployError(problem: failure.outcome.description, fix: "see the step's error")
+            let error = ComponentStepError(component: failure.id, outcome: failure.outcome, cause: cause)
+            return try finish(run, after: error)
+        }
+        try store.finishRun(run, outcome: .succeeded)
+        progress(.runFinished(run, .succeeded))
+        return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), error: nil)
+    }
+
+    /// Deletes the cluster and confirms it is gone. No preflight: deleting must work
+    /// even when the tools needed to create a cluster have broken.
+    /// - Returns / Throws: as ``up(cluster:plan:invocation:)``.
+    public func down(cluster: ClusterSpec, invocation: RunInvocation) async throws -> RunReport {
+        let run = try begin(cluster: cluster, invocation: invocation)
+        let delete = try store.addStep(run: run, component: nil, action: .deleteCluster)
+        do {
+            try await perform(delete, StepLabel(.deleteCluster)) { [backend] in
+                let existed = try await backend.clusterExists(cluster)
+                try await backend.deleteCluster(cluster)
+                if try await backend.clusterExists(cluster) {
+                    throw DeployError(
+                        problem: "cluster `\(cluster.name)` still exists after deleting it",
+                        fix: "look at `\(backend.name)` for what keeps it alive and delete it by hand, then run `provision down` again")
+                }
+                return existed
+                    ? "deleted cluster `\(cluster.name)`; confirmed it is gone"
+                    : "cluster `\(cluster.name)` did not exist; nothing to delete"
+            }
+        } catch {
+            return try finish(run, after: error)
+        }
+        try store.finishRun(run, outcome: .succeeded)
+        progress(.runFinished(run, .succeeded))
+        return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), error: nil)
+    }
+
+    // MARK: - Steps
+
+    private func begin(cluster: ClusterSpec, invocation: RunInvocation) throws -> RunID {
+        for recovered in try store.recoverAbandonedRuns() {
+            progress(.recoveredAbandonedRun(recovered))
+        }
+        let run = try store.beginRun(
+            NewRun(
+                commandLine: invocation.commandLine, backend: backend.name, cluster: cluster.name,
+                toolVersion: invocation.toolVersion, manifestsRevision: invocation.manifestsRevision))
+        progress(.runStarted(run, backend: backend.name, cluster: cluster.name))
+        return run
+    }
+
+    /// Runs a run-level step under the step timeout, recording start and end.
+    /// The body returns the step's note.
+    private func perform(
+        _ step: StepID, _ label: StepLabel, _ body: @escaping @Sendable () async throws -> String?
+    ) async throws {
+        try Task.checkCancellation()
+        try store.markStep(step, .running)
+        progress(.stepStarted(label))
+        let started = ContinuousClock.now
+        do {
+            let note = try await withNotices(label) { [options] in
+                try await withTimeout(options.stepTimeout, body)
+            }
+            try store.markStep(step, .succeeded, note: note)
+            progress(.stepFinished(label, .succeeded, duration: .now - started, detail: note))
+        } catch {
+            let state: StepState = Self.isCancellation(error) ? .interrupted : .failed
+            let detail = Self.describe(error)
+            try store.markStep(step, state, error: detail)
+            progress(.stepFinished(label, state, duration: .now - started, detail: detail))
+            throw error
+        }
+    }
+
+    /// Sends a notice every `noticeInterval` while `body` runs.
+    private func withNotices<T: Sendable>(
+        _ label: StepLabel, _ body: () async throws -> T
+    ) async throws -> T {
+        let interval = options.noticeInterval
+        let ticker = Task { [progress] in
+            let start = ContinuousClock.now
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                progress(.stillRunning(label, elapsed: .now - start))
+            }
+        }
+        defer { ticker.cancel() }
+        return try await body()
+    }
+
+    /// Finishes the run after `error`: steps never started become skipped (or
+    /// interrupted on cancellation), the run failed or interrupted. Rethrows
+    /// cancellation and store failures; returns a report for everything else.
+    private func finish(_ run: RunID, after error: any Error) throws -> RunReport {
+        let cancelled = Self.isCancellation(error)
+        let outcome: RunOutcome = cancelled ? .interrupted : .failed
+        let message = cancelled ? "interrupted (the run was cancelled)" : Self.describe(error)
+        let reason = cancelled ? "not started: the run was interrupted" : "not started because an earlier step failed"
+        for step in try store.steps(of: run) where !step.state.isFinal {
+            let state: StepState = step.state == .running ? .interrupted : .skipped
+            try store.markStep(step.id, state, error: reason)
+            progress(.stepFinished(StepLabel(step.action, step.component), state, duration: nil, detail: reason))
+        }
+        try store.finishRun(run, outcome: outcome, error: message)
+        progress(.runFinished(run, outcome))
+        if cancelled { throw CancellationError() }
+        if error is StoreError { throw error }
+        return RunReport(runID: run, outcome: outcome, steps: try store.steps(of: run), error: error)
+    }
+
+    private static func isCancellation(_ error: any Error) -> Bool {
+        error is CancellationError || (Task.isCancelled && !(error is TimeoutError))
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let timeout = error as? TimeoutError {
+            return "timed out: \(timeout)\n  fix: check that the cluster is responsive, or raise the step timeout"
+        }
+        return String(describing: error)
+    }
+
+    /// The store state and the text recorded for a scheduler outcome.
+    static func stored(_ outcome: StepOutcome, error: (any Error)?) -> (StepState, String?) {
+        switch outcome {
+        case .succeeded: (.succeeded, nil)
+        case .failed: (.failed, error.map(describe) ?? outcome.description)
+        case .timedOut: (.failed, error.map(describe) ?? outcome.description)
+        case .skipped(let dependency): (.skipped, "not started because `\(dependency)` did not succeed")
+        case .interrupted: (.interrupted, "interrupted (the run was cancelled)")
+        case .notStarted: (.skipped, "not started: the run was interrupted")
+        }
+    }
+}
+
+/// A component's deploy step did not succeed; the run's error.
+public struct ComponentStepError: Error, Sendable, CustomStringConvertible {
+    public var component: ComponentID
+    public var outcome: StepOutcome
+    public var cause: any Error
+    public var description: String {
+        "deploying `\(component)` failed: \(Deployer.describe(cause))"
+    }
+}

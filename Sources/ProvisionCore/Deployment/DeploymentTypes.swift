@@ -1,0 +1,94 @@
+import Foundation
+
+/// How `provision` was invoked, recorded with every run.
+public struct RunInvocation: Sendable, Hashable {
+    public var commandLine: [String]
+    public var toolVersion: String
+    /// The git revision of `k8s/` when known.
+    public var manifestsRevision: String?
+
+    public init(commandLine: [String], toolVersion: String, manifestsRevision: String? = nil) {
+        self.commandLine = commandLine
+        self.toolVersion = toolVersion
+        self.manifestsRevision = manifestsRevision
+    }
+}
+
+/// Knobs of a deployment.
+public struct DeployOptions: Sendable, Hashable {
+    /// Component steps running at once.
+    public var maxConcurrency: Int
+    /// Upper bound for each step (preflight, cluster creation, each component).
+    public var stepTimeout: Duration
+    /// How long a component may take to become ready once applied.
+    public var readinessTimeout: Duration
+    /// How often a ``ProgressEvent/stillRunning(_:elapsed:)`` notice is sent for a long step.
+    public var noticeInterval: Duration
+
+    public init(
+        maxConcurrency: Int = 4,
+        stepTimeout: Duration = .seconds(600),
+        readinessTimeout: Duration = .seconds(300),
+        noticeInterval: Duration = .seconds(15)
+    ) {
+        self.maxConcurrency = maxConcurrency
+        self.stepTimeout = stepTimeout
+        self.readinessTimeout = readinessTimeout
+        self.noticeInterval = noticeInterval
+    }
+}
+
+/// Names a step for progress output: `preflight`, `deploy redis`.
+public struct StepLabel: Sendable, Hashable, CustomStringConvertible {
+    public var action: StepAction
+    public var component: ComponentID?
+    public init(_ action: StepAction, _ component: ComponentID? = nil) {
+        self.action = action
+        self.component = component
+    }
+    public var description: String { component.map { "\(action) \($0)" } ?? action.rawValue }
+}
+
+/// What the ``Deployer`` tells the CLI while it works.
+public enum ProgressEvent: Sendable {
+    /// A run left `running` by a process that is gone was marked interrupted.
+    case recoveredAbandonedRun(RunRecord)
+    case runStarted(RunID, backend: String, cluster: String)
+    case stepStarted(StepLabel)
+    /// `detail` is the error for failed, skipped and interrupted steps, the note otherwise.
+    case stepFinished(StepLabel, StepState, duration: Duration?, detail: String?)
+    case warning(PreflightWarning)
+    /// Sent every ``DeployOptions/noticeInterval`` while a step is still running.
+    case stillRunning(StepLabel, elapsed: Duration)
+    case runFinished(RunID, RunOutcome)
+}
+
+/// The result of `up` or `down`: what the state store holds for the run.
+public struct RunReport: Sendable {
+    public var runID: RunID
+    public var outcome: RunOutcome
+    /// The run's steps as stored, in the order they were added.
+    public var steps: [StepRecord]
+    /// Why the run failed (the first failure), `nil` when it succeeded.
+    public var error: (any Error)?
+
+    public init(runID: RunID, outcome: RunOutcome, steps: [StepRecord], error: (any Error)?) {
+        self.runID = runID
+        self.outcome = outcome
+        self.steps = steps
+        self.error = error
+    }
+
+    public var succeeded: Bool { outcome == .succeeded }
+}
+
+/// A deployment problem that is neither the backend's nor the store's.
+public struct DeployError: Error, Sendable, CustomStringConvertible {
+    public var problem: String
+    public var fix: String
+    public init(problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+    public var description: String { "\(problem)\n  fix: \(fix)" }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Identifies a run in the state store; shown to users as `#<n>`.
+public struct RunID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "#\(rawValue)" }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// Identifies one step of a run.
+public struct StepID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// How a run ended, or `running` while it is under way.
+public enum RunOutcome: String, Sendable, Codable, CaseIterable, Hashable, CustomStringConvertible {
+    case running, succeeded, failed, interrupted
+    public var description: String { rawValue }
+    public var isFinal: Bool { self != .running }
+}
+
+/// The life of a step: pending -> running -> succeeded | failed | interrupted,
+/// or pending -> skipped | interrupted.
+public enum StepState: String, Sendable, Codable, CaseIterable, Hashable, CustomStringConvertible {
+    case pending, running, succeeded, failed, skipped, interrupted
+    public var description: String { rawValue }
+    public var isFinal: Bool { self != .pending && self != .running }
+}
+
+/// What a step does. Open set, like ``ComponentID``, so backends can add their own.
+public struct StepAction: Hashable, Sendable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    /// The backend checks its prerequisites.
+    public static let preflight: Self = "preflight"
+    /// The backend creates the cluster or finds it.
+    public static let createCluster: Self = "create-cluster"
+    /// A component is applied, waited for and smoke-checked.
+    public static let deploy: Self = "deploy"
+    /// The backend deletes the cluster and confirms it is gone.
+    public static let deleteCluster: Self = "delete-cluster"
+
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// What ``StateStore/beginRun(_:)`` needs to know about a new run.
+public struct NewRun: Sendable, Hashable {
+    public var commandLine: [String]
+    public var backend: String
+    public var cluster: String
+    public var toolVersion: String
+    /// The git revision of `k8s/` when known.
+    public var manifestsRevision: String?
+
+    public init(commandLine: [String], backend: String, cluster: String, toolVersion: String, manifestsRevision: String?) {
+        self.commandLine = commandLine
+        self.backend = backend
+        self.cluster = cluster
+        self.toolVersion = toolVersion
+        self.manifestsRevision = manifestsRevision
+    }
+}
+
+/// One run as stored; `Codable` for `provision history --json`.
+public struct RunRecord: Sendable, Hashable, Codable {
+    public var id: RunID
+    public var commandLine: [String]
+    public var backend: String
+    public var cluster: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var outcome: RunOutcome
+    public var error: String?
+    public var toolVersion: String
+    public var manifestsRevision: String?
+    /// The process that ran it, used to tell whether a `running` run is still alive.
+    public var pid: Int32
+    /// Start time of that process (Linux: clock ticks since boot), guarding against pid reuse.
+    public var processStartTime: UInt64?
+
+    public var duration: Duration? {
+        guard let endedAt else { return nil }
+        return .milliseconds(Int64((endedAt.timeIntervalSince(startedAt) * 1000).rounded()))
+    }
+}
+
+/// One step of a run as stored.
+public struct StepRecord: Sendable, Hashable, Codable {
+    public var id: StepID
+    public var runID: RunID
+    /// `nil` for run-level steps such as preflight and create-cluster.
+    public var component: ComponentID?
+    public var action: StepAction
+    public var state: StepState
+    public var startedAt: Date?
+    public var endedAt: Date?
+    /// Seconds between start and end.
+    public var durationSeconds: Double?
+    public var attempt: Int
+    public var error: String?
+    /// Informational text: preflight warnings, "created" or "reused" for the cluster.
+    public var note: String?
+    /// SHA-256 of what was applied.
+    public var digest: String?
+
+    /// `deploy postgres-pgvector`, `preflight`.
+    public var label: String {
+        component.map { "\(action) \($0)" } ?? action.rawValue
+    }
+}

@@ -1,0 +1,54 @@
+import GRDB
+
+extension StateStore {
+    /// Versioned migrations. Never edit a registered migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1: runs and steps") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        commandLine TEXT NOT NULL,          -- JSON array of arguments
+                        backend TEXT NOT NULL,
+                        cluster TEXT NOT NULL,
+                        startedAt DATETIME NOT NULL,
+                        endedAt DATETIME,
+                        outcome TEXT NOT NULL
+                            CHECK (outcome IN ('running', 'succeeded', 'failed', 'interrupted')),
+                        error TEXT,
+                        toolVersion TEXT NOT NULL,
+                        manifestsRevision TEXT,
+                        pid INTEGER NOT NULL,
+                        processStartTime INTEGER            -- guards against pid reuse
+                    );
+                    -- history filtered by outcome, newest first
+                    CREATE INDEX run_on_outcome ON run(outcome, id);
+                    -- "is someone else working on this cluster?"
+                    CREATE INDEX run_on_cluster_outcome ON run(cluster, outcome);
+
+                    CREATE TABLE step (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                        component TEXT,                     -- NULL for run-level steps
+                        action TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN
+                            ('pending', 'running', 'succeeded', 'failed', 'skipped', 'interrupted')),
+                        startedAt DATETIME,
+                        endedAt DATETIME,
+                        durationSeconds DOUBLE,
+                        attempt INTEGER NOT NULL DEFAULT 1,
+                        error TEXT,
+                        note TEXT,
+                        digest TEXT
+                    );
+                    -- one run's steps
+                    CREATE INDEX step_on_runId ON step(runId, id);
+                    -- history filtered by component
+                    CREATE INDEX step_on_component_runId ON step(component, runId);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+
+/// The SQLite file that records every run and every step of it.
+///
+/// Every state change is written the moment it happens, so a process that is
+/// killed leaves an honest record behind; the next user of the store notices
+/// runs whose process is gone (``recoverAbandonedRuns()``). Several `provision`
+/// processes may share one file: SQLite's locking plus a busy timeout serialise
+/// their writes, and ``beginRun(_:)`` refuses a second run on a busy cluster.
+public final class StateStore: Sendable {
+    /// Where the database file lives.
+    public let url: URL
+    let queue: DatabaseQueue
+
+    /// `$PROVISION_STATE_DIR/state.sqlite`, else `$XDG_STATE_HOME/provision/state.sqlite`,
+    /// else `~/.local/state/provision/state.sqlite`: outside any git checkout.
+    public static func defaultLocation(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        if let directory = environment["PROVISION_STATE_DIR"], !directory.isEmpty {
+            return URL(fileURLWithPath: directory, isDirectory: true).appending(path: "state.sqlite")
+        }
+        if let stateHome = environment["XDG_STATE_HOME"], !stateHome.isEmpty {
+            return URL(fileURLWithPath: stateHome, isDirectory: true)
+                .appending(path: "provision").appending(path: "state.sqlite")
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home, isDirectory: true)
+            .appending(path: ".local/state/provision/state.sqlite")
+    }
+
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    /// - Throws: ``StoreError`` naming the path and the fix; a damaged file is never reset.
+    public init(url: URL) throws {
+        self.url = url
+        let path = url.path
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: error.localizedDescription)
+        }
+
+        var configuration = Configuration()
+        configuration.label = "provision-state"
+        // Another provision process may be writing; wait for it rather than failing.
+        configuration.busyMode = .timeout(15)
+        configuration.foreignKeysEnabled = true
+
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            let migrator = Self.migrator
+            let unknown = try queue.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+            }
+            guard unknown.isEmpty else {
+                throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+            }
+            try migrator.migrate(queue)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: path, opening: true)
+        }
+    }
+
+    /// Runs `body` in a write transaction, translating database failures into ``StoreError``.
+    /// `immediate` takes the write lock up front, so a check-then-insert cannot race another process.
+    func write<T>(immediate: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(immediate ? .immediate : .deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: url.path, opening: false)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: url.path, opening: false)
+        }
+    }
+
+    static func storeError(_ error: any Error, path: String, opening: Bool) -> StoreError {
+        guard let databaseError = error as? DatabaseError else {
+            return .database(path: path, reason: String(describing: error))
+        }
+        let reason = databaseError.message ?? "\(databaseError.resultCode)"
+        switch databaseError.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return .unreadable(path: path, reason: reason)
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
+            return .cannotOpen(path: path, reason: reason)
+        default:
+            return opening ? .unreadable(path: path, reason: reason) : .database(path: path, reason: reason)
+        }
+    }
+}
