@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+import ProvisionCore
+
+/// `provision history`: past runs, or one run's steps.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show past runs newest first, or the steps of one run.",
+        discussion: """
+            Every `provision up` and `provision down` is recorded in the state store as it \
+            happens, step by step, so a run that was killed still shows what it did. A run whose \
+            process is gone while it was still recorded as running is marked interrupted here.
+
+            EXAMPLES:
+              provision history                         the last 20 runs
+              provision history --outcome failed        only failed runs
+              provision history --component authentik  runs that had an authentik step
+              provision history 7                       the steps of run 7
+              provision history --json | jq '.[0]'      machine-readable
+            """)
+
+    @Argument(help: ArgumentHelp("Show the steps of this run (as listed, e.g. 7 or #7).", valueName: "run-id"))
+    var runID: String?
+
+    @Option(help: "Show at most this many runs.")
+    var limit: Int = 20
+
+    @Option(help: ArgumentHelp(
+        "Only runs with this outcome: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "outcome"))
+    var outcome: String?
+
+    @Option(help: ArgumentHelp("Only runs that had a step for this component.", valueName: "id"))
+    var component: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @OptionGroup var state: StateOptions
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        if let outcome, RunOutcome(rawValue: outcome) == nil {
+            throw ValidationError(
+                "unknown outcome '\(outcome)'; use one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let runID, Self.parseRunID(runID) == nil {
+            throw ValidationError("'\(runID)' is not a run id; run ids are numbers, e.g. 7 or #7")
+        }
+    }
+
+    static func parseRunID(_ text: String) -> RunID? {
+        let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
+        return Int64(digits).flatMap { $0 > 0 ? RunID($0) : nil }
+    }
+
+    func run() throws {
+        guard let store = try StoreAccess.openExisting(state) else {
+            if json {
+                Console.out(runID == nil ? "[]" : "null")
+                if runID != nil { throw notFound() }
+            } else {
+                Console.out("No runs recorded yet (no history in \(state.databaseFile.path)).")
+                Console.out("Start one with `provision up`; every run is recorded there.")
+                if runID != nil { throw notFound() }
+            }
+            return
+        }
+        try StoreAccess.perform { _ = try store.recoverAbandonedRuns() }
+        if let runID, let id = Self.parseRunID(runID) {
+            try showRun(id, store: store)
+        } else {
+            try listRuns(store: store)
+        }
+    }
+
+    private func notFound() -> ProvisionFailure {
+        ProvisionFailure(
+            "run \(runID ?? "") does not exist in \(state.databaseFile.path)",
+            fix: "list the runs with `provision history`", exitCode: ProvisionExit.usage)
+    }
+
+    private func listRuns(store: StateStore) throws {
+        let runs = try StoreAccess.perform {
+            try store.runs(
+                limit: limit, outcome: outcome.flatMap { RunOutcome(rawValue: $0) },
+                component: component.map { ComponentID($0) })
+        }
+        if json {
+            Console.out(try HistoryJSON.encode(runs))
+            return
+        }
+        guard !runs.isEmpty else {
+            if outcome != nil || component != nil {
+                Console.out("No runs match these filters. `provision history` lists all runs.")
+            } else {
+                Console.out("No runs recorded yet. Start one with `provision up`.")
+            }
+            return
+        }
+        let rows: [[String]] = runs.map { (run: RunRecord) -> [String] in
+            let duration: String =
+                run.duration.map { Format.duration($0) } ?? (run.outcome == .running ? "(running)" : "-")
+            return [
+                run.id.description,
+                Format.timestamp(run.startedAt),
+                duration,
+                HistoryText.command(run.commandLine),
+                run.backend,
+                run.cluster,
+                run.outcome.rawValue,
+                run.error.map { Format.summary($0) } ?? "",
+            ]
+        }
+        Console.out(Format.table(
+            header: ["RUN", "STARTED", "DURATION", "COMMAND", "BACKEND", "CLUSTER", "OUTCOME", "ERROR"],
+            rows: rows))
+        Console.out("")
+        Console.out("Steps of one run: provision history <run-id>")
+    }
+
+    private func showRun(_ id: RunID, store: StateStore) throws {
+        guard let run = try StoreAccess.perform({ try store.run(id) }) else {
+            if json { Console.out("null") }
+            throw notFound()
+        }
+        let steps = try StoreAccess.perform { try store.steps(of: id) }
+        if json {
+            Console.out(try HistoryJSON.encode(run: run, steps: steps))
+            return
+        }
+        Console.out(HistoryText.runDetail(run, steps: steps))
+    }
+}
+
+/// Text shapes shared by `history` and the end of `up` and `down`.
+enum HistoryText {
+    /// The command line without the program path: `up --backend kind`.
+    static func command(_ commandLine: [String], limit: Int = 40) -> String {
+        let words = commandLine.isEmpty ? [] : Array(commandLine.dropFirst())
+        let text = words.isEmpty ? "provision" : words.joined(separator: " ")
+        return Format.summary(text, limit: limit)
+    }
+
+    static func runDetail(_ run: RunRecord, steps: [StepRecord]) -> String {
+        var lines: [String] = []
+        lines.append("Run \(run.id): \(run.outcome.rawValue)")
+        lines.append("  command:   \(run.commandLine.joined(separator: " "))")
+        lines.append("  backend:   \(run.backend), cluster \(run.cluster)")
+        var timing = "  started:   \(Format.timestamp(run.startedAt))"
+        if let ended = run.endedAt { timing += ", ended \(Format.timestamp(ended))" }
+        if let elapsed = run.duration { timing += " (\(Format.duration(elapsed)))" }
+        lines.append(timing)
+        lines.append("  provision: \(run.toolVersion), k8s/ revision \(run.manifestsRevision ?? "unknown")")
+        if let error = run.error {
+            lines.append("  error:     " + error.split(separator: "\n").joined(separator: "\n             "))
+        }
+        lines.append("")
+        guard !steps.isEmpty else {
+            lines.append("No steps were recorded for this run.")
+            return lines.joined(separator: "\n")
+        }
+        let rows: [[String]] = steps.map { (step: StepRecord) -> [String] in
+            let message: String =
+                step.error.map { Format.summary($0, limit: 70) } ?? step.note.map { Format.summary($0, limit: 70) } ?? ""
+            return [
+                step.component?.rawValue ?? "-",
+                step.action.rawValue,
+                step.state.rawValue,
+                step.durationSeconds.map { Format.duration(seconds: $0) } ?? "-",
+                "\(step.attempt)",
+                step.digest.map { String($0.prefix(12)) } ?? "-",
+                message,
+            ]
+        }
+        lines.append(Format.table(
+            header: ["COMPONENT", "ACTION", "STATE", "DURATION", "ATTEMPT", "DIGEST", "ERROR / NOTE"], rows: rows))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// JSON for `history --json`: ISO 8601 dates, sorted keys.
+enum HistoryJSON {
+    struct RunWithSteps: Encodable {
+        var run: RunRecord
+        var steps: [StepRecord]
+    }
+
+    static func encode(_ runs: [RunRecord]) throws -> String {
+        try encode(value: runs)
+    }
+
+    static func encode(run: RunRecord, steps: [StepRecord]) throws -> String {
+        try encode(value: RunWithSteps(run: run, steps: steps))
+    }
+
+    private static func encode(value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Components
+import ProvisionCore
+
+/// `provision plan`: the order and the waves, computed from the registered components only.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the deployment order and which components run side by side, touching nothing.",
+        discussion: """
+            Computes the plan `provision up` would follow from the registered components: no \
+            cluster is contacted, no file is written, the history is not touched.
+
+            A wave groups components whose longest chain of dependencies has the same length; \
+            during `up` each component starts as soon as its own dependencies have succeeded, so \
+            components of one wave (and sometimes of the next) run side by side.
+
+            EXAMPLES:
+              provision plan
+              provision plan --only authentik
+              provision plan --with authentik-redis
+            """)
+
+    @OptionGroup var selection: SelectionOptions
+
+    func run() throws {
+        let plan = try selection.plan()
+        Console.out(PlanPrinter.render(plan))
+    }
+}
+
+/// Text of `provision plan`, shared with `provision up`'s opening lines.
+enum PlanPrinter {
+    static func render(_ plan: ProvisionCore.Plan) -> String {
+        var lines: [String] = []
+        let waveOf = Dictionary(uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, wave in
+            wave.map { ($0, index + 1) }
+        })
+        lines.append("Plan: \(plan.order.count) components in \(plan.waves.count) waves "
+            + "(after preflight and creating or reusing the cluster)")
+        lines.append("")
+        let rows = plan.order.enumerated().map { index, id in
+            let dependencies = plan.dependencies(of: id).map(\.rawValue).joined(separator: ", ")
+            return ["\(index + 1)", id.rawValue, "\(waveOf[id] ?? 0)", dependencies.isEmpty ? "-" : dependencies]
+        }
+        lines.append(Format.table(header: ["#", "COMPONENT", "WAVE", "DEPENDS ON"], rows: rows)
+            .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        lines.append("")
+        lines.append("Waves (components in one wave run side by side):")
+        for (index, wave) in plan.waves.enumerated() {
+            lines.append("  wave \(index + 1): \(wave.map(\.rawValue).joined(separator: ", "))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+
+/// `provision`: brings up the wrightnow staging stack on Kubernetes and keeps a history of it.
+@main
+struct Provision: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision",
+        abstract: "Bring up the wrightnow staging stack on Kubernetes, tear it down, and audit every run.",
+        discussion: """
+            provision deploys the components under k8s/ (PostgreSQL with pgvector, Redis, \
+            ingress-nginx, authentik and the staging namespaces) in dependency order, running \
+            independent ones side by side, and records every run and step in a SQLite history.
+
+            EXAMPLES:
+              provision up                  create or reuse the kind cluster, deploy all
+              provision up --only redis     deploy Redis and what it needs
+              provision plan                the order and what runs side by side
+              provision status              does the cluster exist, is each part ready?
+              provision history             the last runs, newest first
+              provision history 12          the steps of run 12
+              provision down                delete the cluster, keep the data directory
+
+            \(ProvisionExit.helpTable)
+            """,
+        version: ProvisionVersion.current,
+        subcommands: [PlanCommand.self, History.self, ComponentsCommand.self]
+    )
+
+    /// Like ArgumentParser's own entry point, but usage errors exit with 2 (the documented
+    /// code) rather than ArgumentParser's 64, and our own failures print as problem + fix.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as ProvisionFailure {
+            Console.error(failure.description)
+            exit(withError: failure.exitCode)
+        } catch let exitCode as ExitCode {
+            exit(withError: exitCode)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.error(fullMessage(for: error))
+                exit(withError: ProvisionExit.usage)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+enum ProvisionVersion {
+    /// Recorded with every run in the history.
+    static let current = "0.1.0"
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Backends
+import Foundation
+import ProvisionCore
+
+/// Which cluster a command works on: `--backend`, `--cluster`, `--manifests`, `--overlay`.
+struct TargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Where the cluster runs: \(BackendRegistry.names.joined(separator: ", ")). "
+            + "Only kind is implemented; the others stop with what they will do.",
+        valueName: "name"))
+    var backend: String = BackendRegistry.defaultName
+
+    @Option(help: ArgumentHelp("Name of the cluster.", valueName: "name"))
+    var cluster: String = "wrightnow"
+
+    @Option(help: ArgumentHelp(
+        "The k8s/ directory to deploy from (default: the nearest k8s/ holding overlays/, "
+            + "searched upward from the current directory).",
+        valueName: "dir"))
+    var manifests: String?
+
+    @Option(help: ArgumentHelp("The overlay under <manifests>/overlays to deploy.", valueName: "name"))
+    var overlay: String = "local"
+
+    func validate() throws {
+        guard BackendRegistry.names.contains(backend) else {
+            throw ValidationError(
+                "unknown backend '\(backend)'; use one of: \(BackendRegistry.names.joined(separator: ", "))")
+        }
+        guard !cluster.isEmpty, cluster.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw ValidationError("cluster name '\(cluster)' may contain only letters, digits and '-'")
+        }
+    }
+
+    /// The cluster spec, with the manifests directory located (throws when there is none).
+    func clusterSpec() throws -> ClusterSpec {
+        let current = URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory)
+        let root = try ManifestsLocator.locate(explicit: manifests, from: current)
+        let spec = ClusterSpec(name: cluster, manifestsRoot: root, overlay: overlay)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: spec.overlayDirectory.path, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            let known = (try? FileManager.default.contentsOfDirectory(
+                atPath: root.appending(path: "overlays").path))?.sorted().joined(separator: ", ") ?? "none"
+            throw ProvisionFailure(
+                "overlay '\(overlay)' does not exist: \(spec.overlayDirectory.path) is missing",
+                fix: "pick one of the overlays in \(root.appending(path: "overlays").path): \(known)",
+                exitCode: ProvisionExit.usage)
+        }
+        return spec
+    }
+}
+
+/// Where the history database and generated secrets live: `--state-dir`, `PROVISION_STATE_DIR`.
+struct StateOptions: ParsableArguments {
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            "Directory of the history database (state.sqlite) and the generated secrets "
+                + "(default: $PROVISION_STATE_DIR, else $XDG_STATE_HOME/provision, "
+                + "else ~/.local/state/provision).",
+            valueName: "dir"))
+    var stateDirectory: String?
+
+    /// The database file: in `--state-dir` when given, else where the store's default says.
+    var databaseFile: URL {
+        var environment = ProcessInfo.processInfo.environment
+        if let stateDirectory, !stateDirectory.isEmpty {
+            let absolute = URL(filePath: stateDirectory, directoryHint: .isDirectory,
+                               relativeTo: URL(filePath: FileManager.default.currentDirectoryPath))
+            environment["PROVISION_STATE_DIR"] = absolute.standardizedFileURL.path
+        }
+        return StateStore.defaultLocation(environment: environment)
+    }
+
+    /// The directory holding the database, the secrets and anything else provision keeps.
+    var directory: URL { databaseFile.deletingLastPathComponent() }
+}

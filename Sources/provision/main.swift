@@ -1,1 +1,0 @@
-print("provision: not wired yet")
