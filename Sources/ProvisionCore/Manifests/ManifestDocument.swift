@@ -15,6 +15,11 @@ public struct ManifestDocument: Sendable, Hashable {
     /// The document's YAML text, without the `---` separator, ending in a newline.
     public var text: String
 
+    /// The whole object, parsed again from ``text`` (for checks that look beyond metadata).
+    public func object() throws -> [String: Any] {
+        try Yams.load(yaml: text) as? [String: Any] ?? [:]
+    }
+
     /// `Kind/name` or `Kind/namespace/name`, how errors and listings name the object.
     public var reference: String {
         if let namespace { return "\(kind)/\(namespace)/\(name)" }

@@ -1,0 +1,105 @@
+import Backends
+import Foundation
+import ProvisionCore
+import Testing
+
+@Suite("kind cluster lifecycle")
+struct KindClusterLifecycleTests {
+    @Test func existingClusterIsReusedWithoutCreating() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "other\nwrightnow\n"))
+        #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .reused)
+        #expect(fixture.runner.commandLines == ["kind get clusters"])
+    }
+
+    @Test func missingClusterIsCreatedFromTheConfigInTheRepositoryRoot() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "get", "clusters", answers: .output(stderr: "No kind clusters found.\n"))
+        fixture.runner.on("kind", "create", "cluster", answers: .output(stderr: "Set kubectl context to \"kind-wrightnow\"\n"))
+        let dataDirectory = try #require(try fixture.backend.dataDirectory(for: fixture.cluster))
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory.path))
+
+        #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .created)
+
+        let create = try #require(fixture.runner.calls.last)
+        #expect(create.arguments == [
+            "create", "cluster", "--name", "wrightnow", "--config", fixture.configFile.path, "--wait", "120s",
+        ])
+        #expect(create.workingDirectory == fixture.repositoryRoot.standardizedFileURL.path)
+        // The host side of the extraMount exists before kind runs (else Docker makes it, owned by root).
+        #expect(dataDirectory.path == fixture.repositoryRoot.appending(path: ".data/local-path-provisioner").standardizedFileURL.path)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: dataDirectory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    @Test func failedCreateCarriesKindsOutputAndCommandLine() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "get", "clusters", answers: .output())
+        fixture.runner.on("kind", "create", "cluster", answers: .output(
+            exit: 1, stderr: "ERROR: failed to create cluster: could not find a log line that matches \"Reached target .*Multi-User System.*\"\n"))
+        await #expect {
+            try await fixture.backend.ensureCluster(fixture.cluster)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("kind could not create cluster wrightnow")
+                && text.contains("kind create cluster --name wrightnow --config")
+                && text.contains("Multi-User System") && text.contains("exited with status 1")
+        }
+    }
+
+    @Test func createFailingOnATakenPortSaysSo() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "get", "clusters", answers: .output())
+        fixture.runner.on("kind", "create", "cluster", answers: .output(
+            exit: 1, stderr: "Bind for 127.0.0.1:80 failed: port is already allocated\n"))
+        await #expect {
+            try await fixture.backend.ensureCluster(fixture.cluster)
+        } throws: { "\($0)".contains("a host port it publishes is taken") }
+    }
+
+    @Test func deleteConfirmsTheClusterIsGone() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "delete", "cluster", answers: .output(stderr: "Deleting cluster \"wrightnow\" ...\n"))
+        fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "other\n"))
+        try await fixture.backend.deleteCluster(fixture.cluster)
+        #expect(fixture.runner.commandLines == ["kind delete cluster --name wrightnow", "kind get clusters"])
+    }
+
+    @Test func deleteThatLeavesTheClusterListedIsAnError() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "delete", "cluster", answers: .output())
+        fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "wrightnow\n"))
+        await #expect {
+            try await fixture.backend.deleteCluster(fixture.cluster)
+        } throws: { "\($0)".contains("still lists wrightnow") }
+    }
+
+    @Test func deleteFailureNamesTheCommand() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "delete", "cluster", answers: .output(exit: 1, stderr: "ERROR: failed to delete cluster\n"))
+        await #expect {
+            try await fixture.backend.deleteCluster(fixture.cluster)
+        } throws: { "\($0)".contains("kind delete cluster --name wrightnow") }
+    }
+
+    @Test func contextAndDataDirectory() throws {
+        let fixture = try KindFixture { $0.replacingOccurrences(of: "hostPath: .data/local-path-provisioner", with: "hostPath: /srv/wrightnow-data") }
+        defer { fixture.temporary.remove() }
+        #expect(fixture.backend.kubeContext(for: fixture.cluster) == "kind-wrightnow")
+        #expect(try fixture.backend.dataDirectory(for: fixture.cluster)?.path == "/srv/wrightnow-data")
+    }
+
+    @Test func realConfigPublishesPortsAndMountsData() throws {
+        let config = try KindClusterConfig(
+            contentsOf: Repository.k8s.appending(path: "overlays/local/kind-cluster-config.yaml"))
+        #expect(Set(config.portMappings.map(\.hostPort)) == [80, 443])
+        #expect(config.dataMount?.containerPath == KindClusterConfig.volumeDataPath)
+    }
+}

@@ -1,0 +1,269 @@
+import Backends
+import Foundation
+import ProvisionCore
+import Testing
+
+/// Components declared here, so these tests do not depend on the real catalog.
+private struct Database: Component {
+    let id: ComponentID = "database"
+    let summary = "test database"
+    var secrets: [SecretSpec] {
+        [SecretSpec(name: "db-credentials", namespace: "apps", keys: [
+            ("USER", .literal("admin")), ("PASSWORD", .random(length: 32)),
+        ])]
+    }
+    var readiness: [ReadinessCheck] { [.rolledOut(.statefulSet, name: "db", namespace: "apps")] }
+    var smokeChecks: [SmokeCheck] {
+        [.exec(namespace: "apps", pod: "db-0", container: "db", command: ["psql", "-c", "\\l"], expecting: "apps")]
+    }
+}
+
+private struct Web: Component {
+    let id: ComponentID = "web"
+    let summary = "test web"
+    var readiness: [ReadinessCheck] { [.namespaceActive("apps")] }
+    var smokeChecks: [SmokeCheck] { [.httpGet(url: "http://localhost/web/config", expectJSON: true)] }
+}
+
+private struct Controller: Component {
+    let id: ComponentID = "controller"
+    let summary = "test remote manifest"
+    var resources: ResourceSource { .remoteManifest(URL(string: "https://example.invalid/deploy.yaml")!) }
+    var readiness: [ReadinessCheck] {
+        [.jobCompleted(name: "setup", namespace: "ctl"), .rolledOut(.deployment, name: "ctl", namespace: "ctl")]
+    }
+}
+
+@Suite("kind backend: apply, readiness, smoke checks")
+struct KubernetesDeploymentTests {
+    static let overlay = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          labels:
+            wrightnow/component: web
+          name: apps
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          labels:
+            wrightnow/component: database
+          name: db
+          namespace: apps
+        spec: {}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          labels:
+            wrightnow/component: database
+          name: db
+          namespace: apps
+        """
+
+    static let remote = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ctl\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: setup\n  namespace: ctl\n"
+
+    static func applies(_ runner: ScriptedRunner) -> [Command] {
+        runner.calls.filter { $0.arguments.contains("apply") }
+    }
+
+    @Test func appliesSecretsThenTheComponentsObjectsServerSide() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "statefulset.apps/db serverside-applied\n"))
+
+        let result = try await fixture.backend.apply(Database(), to: fixture.cluster)
+        let webResult = try await fixture.backend.apply(Web(), to: fixture.cluster)
+
+        // Rendered once per run, for all components.
+        #expect(fixture.runner.commandLines.filter { $0.hasPrefix("kubectl kustomize") }
+            == ["kubectl kustomize \(fixture.cluster.overlayDirectory.path)"])
+        let applies = Self.applies(fixture.runner)
+        #expect(applies.count == 3)
+        for apply in applies {
+            #expect(apply.arguments == [
+                "--context", "kind-wrightnow", "apply", "--server-side", "--field-manager=provision",
+                "--force-conflicts", "-f", "-",
+            ])
+        }
+        // First the Secret, with the vault's value, on standard input only.
+        let secretJSON = try #require(applies[0].standardInput)
+        let secret = try #require(try JSONSerialization.jsonObject(with: secretJSON) as? [String: Any])
+        let data = try #require(secret["data"] as? [String: String])
+        let password = try #require(try fixture.backend.vault(for: fixture.cluster).storedValues(of: "db-credentials")?.first?.value)
+        #expect(secret["kind"] as? String == "Secret")
+        #expect((secret["metadata"] as? [String: Any])?["namespace"] as? String == "apps")
+        #expect(data["PASSWORD"] == Data(password.utf8).base64EncodedString())
+        #expect(data["USER"] == Data("admin".utf8).base64EncodedString())
+        #expect(!fixture.runner.commandLines.joined().contains(password))
+
+        // Then exactly the component's subset, digested as sent.
+        let sent = String(decoding: try #require(applies[1].standardInput), as: UTF8.self)
+        #expect(sent.contains("kind: StatefulSet") && sent.contains("kind: Service") && !sent.contains("kind: Namespace"))
+        #expect(result == ApplyResult(digest: SHA256.hexDigest(of: sent), objectCount: 2))
+        #expect(webResult.objectCount == 1)
+    }
+
+    @Test func aComponentMissingFromTheOverlayIsNamed() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        await #expect {
+            try await fixture.backend.apply(Controller.Overlay(), to: fixture.cluster)
+        } throws: { "\($0)".contains("renders no object labelled `wrightnow/component: stray`") }
+        #expect(Self.applies(fixture.runner).isEmpty)
+    }
+
+    @Test func webhookRefusalIsRetriedWithBackoffThenSucceeds() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        let refusal = #"Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": dial tcp 10.96.0.1:443: connect: connection refused"#
+        fixture.runner.on("kubectl", containing: ["apply"], answers:
+            .output(exit: 1, stderr: refusal), .output(exit: 1, stderr: refusal), .output(stdout: "namespace/apps serverside-applied\n"))
+        _ = try await fixture.backend.apply(Web(), to: fixture.cluster)
+        #expect(Self.applies(fixture.runner).count == 3)
+        #expect(fixture.sleeps.all == [.seconds(2), .seconds(4)])
+    }
+
+    @Test func webhookRefusalGivesUpAfterTheBoundedAttempts() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        fixture.runner.on("kubectl", containing: ["apply"], answers: .output(exit: 1, stderr: "failed calling webhook \"x\": connection refused"))
+        await #expect {
+            try await fixture.backend.apply(Web(), to: fixture.cluster)
+        } throws: { "\($0)".contains("kubectl --context kind-wrightnow apply --server-side") }
+        #expect(Self.applies(fixture.runner).count == 4)
+        #expect(fixture.sleeps.all == [.seconds(2), .seconds(4), .seconds(5)])
+    }
+
+    @Test func otherApplyFailuresAreNotRetried() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        fixture.runner.on("kubectl", containing: ["apply"], answers: .output(exit: 1, stderr: "error: the server doesn't have a resource type \"Namespace\""))
+        await #expect(throws: CommandError.self) { try await fixture.backend.apply(Web(), to: fixture.cluster) }
+        #expect(Self.applies(fixture.runner).count == 1)
+        #expect(fixture.sleeps.all.isEmpty)
+    }
+
+    @Test func remoteManifestIsFetchedOnceWithCurlAndAppliedAsFetched() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
+        fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "namespace/ctl serverside-applied\n"))
+        let first = try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        _ = try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }
+            == ["curl -fsSL --retry 3 --max-time 120 https://example.invalid/deploy.yaml"])
+        let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
+        #expect(applied == Data(Self.remote.utf8))
+        #expect(first == ApplyResult(digest: SHA256.hexDigest(of: Self.remote), objectCount: 2))
+    }
+
+    @Test func readinessWaitsForJobsThenRolloutsWithinTheTimeout() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "job.batch/setup condition met\n"))
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "deployment \"ctl\" successfully rolled out\n"))
+        try await fixture.backend.waitUntilReady(Controller(), in: fixture.cluster, timeout: .seconds(300))
+        let lines = fixture.runner.commandLines
+        #expect(lines.count == 2)
+        #expect(lines[0] == "kubectl --context kind-wrightnow wait --for=condition=complete job/setup -n ctl --timeout=300s")
+        #expect(lines[1].hasPrefix("kubectl --context kind-wrightnow rollout status deployment/ctl -n ctl --timeout="))
+        let secondTimeout = Int(lines[1].split(separator: "=").last!.dropLast())!
+        #expect(secondTimeout <= 300 && secondTimeout >= 290)
+    }
+
+    @Test func rolloutTimeoutNamesTheWorkloadAndHowToLook() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(
+            exit: 1, stdout: "Waiting for statefulset \"db\" rollout to finish: 0 of 1 updated replicas are available...\n",
+            stderr: "error: timed out waiting for the condition\n"))
+        await #expect {
+            try await fixture.backend.waitUntilReady(Database(), in: fixture.cluster, timeout: .seconds(60))
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("database: statefulset db in apps did not become ready within 60 s")
+                && text.contains("kubectl --context kind-wrightnow describe statefulset/db -n apps")
+                && text.contains("timed out waiting for the condition")
+                && text.contains("rollout status statefulset/db")
+        }
+    }
+
+    @Test func namespaceReadinessReadsThePhase() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["get", "namespace", "apps"], answers: .output(stdout: "Active"), .output(stdout: "Terminating"))
+        try await fixture.backend.waitUntilReady(Web(), in: fixture.cluster, timeout: .seconds(10))
+        #expect(fixture.runner.commandLines == ["kubectl --context kind-wrightnow get namespace apps -o 'jsonpath={.status.phase}'"])
+        await #expect {
+            try await fixture.backend.waitUntilReady(Web(), in: fixture.cluster, timeout: .seconds(10))
+        } throws: { "\($0)".contains("namespace apps is Terminating") }
+    }
+
+    @Test func execSmokeCheckPassesOnExpectedOutput() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["exec"], answers: .output(stdout: " apps | postgres | UTF8\n"))
+        try await fixture.backend.smokeCheck(Database(), in: fixture.cluster)
+        #expect(fixture.runner.commandLines == ["kubectl --context kind-wrightnow exec -n apps db-0 -c db -- psql -c '\\l'"])
+    }
+
+    @Test func execSmokeCheckRetriesThenReportsTheFailure() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["exec"], answers: .output(exit: 2, stderr: "psql: error: connection to server failed\n"))
+        await #expect {
+            try await fixture.backend.smokeCheck(Database(), in: fixture.cluster)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("database: smoke check in db-0 (apps) failed") && text.contains("connection to server failed")
+        }
+        #expect(fixture.runner.calls.count == 5)
+        #expect(fixture.sleeps.all == Array(repeating: .seconds(3), count: 4))
+    }
+
+    @Test func execSmokeCheckWithoutTheExpectedTextFails() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["exec"], answers: .output(stdout: " postgres | postgres | UTF8\n"))
+        await #expect {
+            try await fixture.backend.smokeCheck(Database(), in: fixture.cluster)
+        } throws: { "\($0)".contains("did not print `apps`") }
+    }
+
+    @Test func httpSmokeCheckNeedsJSON() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>"), .output(stdout: "{\"capabilities\": []}")])
+        try await fixture.backend.smokeCheck(Web(), in: fixture.cluster)
+        #expect(fixture.runner.commandLines == Array(repeating: "curl -fsS --max-time 10 http://localhost/web/config", count: 2))
+
+        let down = try KindFixture()
+        defer { down.temporary.remove() }
+        down.runner.on("curl", prefix: [], answers: [.output(exit: 7, stderr: "curl: (7) Failed to connect to localhost port 80\n")])
+        await #expect {
+            try await down.backend.smokeCheck(Web(), in: down.cluster)
+        } throws: { "\($0)".contains("http://localhost/web/config did not answer with success") }
+
+        let html = try KindFixture()
+        defer { html.temporary.remove() }
+        html.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>")])
+        await #expect {
+            try await html.backend.smokeCheck(Web(), in: html.cluster)
+        } throws: { "\($0)".contains("not with JSON (starts with: <html>") }
+    }
+}
+
+extension Controller {
+    /// A component the overlay does not render.
+    struct Overlay: Component {
+        let id: ComponentID = "stray"
+        let summary = "not in the overlay"
+    }
+}

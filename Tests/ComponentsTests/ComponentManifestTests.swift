@@ -1,0 +1,150 @@
+import Components
+import Foundation
+import ProvisionCore
+import Testing
+
+/// The components' declarations checked against what `k8s/` really renders.
+@Suite("components against the rendered manifests")
+struct ComponentManifestTests {
+    @Test func everyRenderedLabelIsAComponentAndEveryOverlayComponentIsRendered() throws {
+        let rendered = try RenderedManifests(yaml: try RenderedStack.render())
+        let known = Set(StackCatalog.all.map(\.id))
+        for id in rendered.componentIDs {
+            #expect(known.contains(id), "the overlay labels objects with unknown component \(id)")
+        }
+        for component in StackCatalog.all where !component.isOptional && component.resources == .overlay {
+            #expect(rendered.subset(for: component.id) != nil, "the overlay renders nothing for \(component.id)")
+        }
+        // Optional parts stay out of the default overlay.
+        for component in StackCatalog.all where component.isOptional {
+            #expect(rendered.subset(for: component.id) == nil, "\(component.id) is optional but in the overlay")
+        }
+    }
+
+    @Test func optionalComponentsRenderTheirOwnKustomization() throws {
+        for component in StackCatalog.all where component.isOptional {
+            guard case .kustomization(let path) = component.resources else {
+                Issue.record("\(component.id) is optional but has no kustomization of its own")
+                continue
+            }
+            let rendered = try RenderedManifests(yaml: try RenderedStack.render(path))
+            #expect(rendered.componentIDs == [component.id])
+        }
+    }
+
+    @Test func ingressNginxURLIsTheOneDocumentedInK8s() throws {
+        let documented = try String(
+            contentsOf: RenderedStack.k8s.appending(path: "base/ingress/nginx-ingress-controller.yaml"), encoding: .utf8)
+        let urls = documented.split(whereSeparator: { $0.isWhitespace || $0 == "`" || $0 == "\"" })
+            .filter { $0.hasPrefix("https://") && $0.hasSuffix("deploy.yaml") }.map(String.init)
+        #expect(Set(urls) == [IngressNginxComponent.manifestURL.absoluteString])
+        #expect(IngressNginxComponent().resources == .remoteManifest(IngressNginxComponent.manifestURL))
+    }
+
+    /// Every Secret a rendered object reads is declared by a component (so `provision`
+    /// creates it), in the right namespace, and every declared key is read by something.
+    @Test func secretReferencesMatchTheDeclaredSecrets() throws {
+        var referenced: [String: Set<String>] = [:]  // "namespace/name" -> keys ("*" for the whole secret)
+        for (document, object) in try RenderedStack.objects() {
+            let namespace = document.namespace ?? "default"
+            for dictionary in ObjectWalk.dictionaries(in: object) {
+                if let ref = dictionary["secretKeyRef"] as? [String: Any], let name = ref["name"] as? String,
+                    let key = ref["key"] as? String
+                {
+                    referenced["\(namespace)/\(name)", default: []].insert(key)
+                }
+                if let ref = dictionary["secretRef"] as? [String: Any], let name = ref["name"] as? String {
+                    referenced["\(namespace)/\(name)", default: []].insert("*")
+                }
+                if let name = dictionary["secretName"] as? String {
+                    referenced["\(namespace)/\(name)", default: []].insert("*")
+                }
+            }
+        }
+        var declared: [String: Set<String>] = [:]
+        for spec in StackCatalog.all.filter({ !$0.isOptional }).flatMap(\.secrets) {
+            declared["\(spec.namespace)/\(spec.name)", default: []].formUnion(spec.keys.map(\.key))
+        }
+        for (secret, keys) in referenced {
+            let known = try #require(declared[secret], "\(secret) is read by the manifests but no component declares it")
+            for key in keys where key != "*" {
+                #expect(known.contains(key), "\(secret) key \(key) is read but not declared")
+            }
+        }
+        for (secret, keys) in declared {
+            let used = referenced[secret] ?? []
+            #expect(!used.isEmpty, "\(secret) is declared but nothing reads it")
+            if !used.contains("*") {
+                #expect(keys.subtracting(used).isEmpty, "\(secret) declares unread keys \(keys.subtracting(used).sorted())")
+            }
+        }
+    }
+
+    /// Readiness checks name workloads that the component itself renders.
+    @Test func readinessChecksNameRenderedWorkloads() throws {
+        let rendered = try RenderedManifests(yaml: try RenderedStack.render())
+        let kinds: [WorkloadKind: String] = [.deployment: "Deployment", .statefulSet: "StatefulSet", .daemonSet: "DaemonSet"]
+        for component in StackCatalog.all where component.resources == .overlay {
+            let owned = rendered.subset(for: component.id)?.documents ?? []
+            for check in component.readiness {
+                switch check {
+                case .rolledOut(let kind, let name, let namespace):
+                    #expect(owned.contains { $0.kind == kinds[kind] && $0.name == name && $0.namespace == namespace },
+                            "\(component.id) waits for \(kind.rawValue) \(name) in \(namespace), which it does not render")
+                case .namespaceActive(let namespace):
+                    #expect(owned.contains { $0.kind == "Namespace" && $0.name == namespace },
+                            "\(component.id) waits for namespace \(namespace), which it does not render")
+                case .jobCompleted(let name, _):
+                    Issue.record("\(component.id) waits for job \(name); overlay components have none")
+                }
+            }
+        }
+        #expect(Set(NamespacesComponent().readiness) == Set(StackNamespaces.all.map { .namespaceActive($0) }))
+    }
+
+    /// Smoke checks exec into containers that exist, with what they need in their environment.
+    @Test func smokeChecksMatchTheRenderedPods() throws {
+        let objects = try RenderedStack.objects()
+        func workload(_ kind: String, _ name: String) -> [String: Any]? {
+            objects.first { $0.document.kind == kind && $0.document.name == name }?.object
+        }
+        // postgres-0 is the first pod of StatefulSet postgres; deployment/redis a pod of Deployment redis.
+        let postgres = try #require(workload("StatefulSet", "postgres"))
+        let redis = try #require(workload("Deployment", "redis"))
+        for check in PostgresPgvectorComponent().smokeChecks + RedisComponent().smokeChecks {
+            guard case .exec(let namespace, let pod, let container, _, let expecting) = check else {
+                Issue.record("unexpected smoke check \(check)")
+                continue
+            }
+            #expect(namespace == StackNamespaces.infra && expecting != nil)
+            let object = pod == "postgres-0" ? postgres : pod == "deployment/redis" ? redis : nil
+            let names = ObjectWalk.containers(of: try #require(object, "no workload for pod \(pod)")).compactMap { $0["name"] as? String }
+            #expect(names.contains(container ?? ""), "\(pod) has no container \(container ?? "-")")
+        }
+        // redis-cli authenticates from the environment the smoke check reads.
+        let redisEnv = ObjectWalk.containers(of: redis).first { $0["name"] as? String == "redis" }?["env"] as? [[String: Any]] ?? []
+        let envNames = Set(redisEnv.compactMap { $0["name"] as? String })
+        #expect(!envNames.isDisjoint(with: ["REDISCLI_AUTH", "REDIS_PASSWORD"]))
+        // The database whose vector extension is checked is one init-db.sh prepares.
+        let config = try #require(objects.first { $0.document.kind == "ConfigMap" && $0.document.name == "postgres-config" })
+        let databases = ((config.object["data"] as? [String: Any])?["VECTOR_DATABASES"] as? String ?? "").split(separator: " ")
+        #expect(databases.contains(Substring(PostgresPgvectorComponent.database)))
+    }
+
+    /// authentik's smoke URL goes through the rendered Ingress: host localhost, prefix /auth/.
+    @Test func authentikSmokeURLIsServedByTheRenderedIngress() throws {
+        let objects = try RenderedStack.objects()
+        let ingress = try #require(objects.first { $0.document.kind == "Ingress" && $0.document.labels[ComponentLabel.key] == "authentik" })
+        let rules = (ingress.object["spec"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+        let paths = rules.filter { $0["host"] as? String == "localhost" }.flatMap {
+            (($0["http"] as? [String: Any])?["paths"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        }
+        guard case .httpGet(let url, true)? = AuthentikComponent().smokeChecks.first else {
+            Issue.record("authentik's smoke check is not a JSON GET")
+            return
+        }
+        let components = try #require(URLComponents(string: url))
+        #expect(components.host == "localhost")
+        #expect(paths.contains { components.path.hasPrefix($0) }, "no Ingress path on localhost serves \(components.path)")
+    }
+}

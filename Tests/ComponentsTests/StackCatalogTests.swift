@@ -1,0 +1,72 @@
+import Components
+import Foundation
+import ProvisionCore
+import Testing
+
+@Suite("StackCatalog")
+struct StackCatalogTests {
+    @Test func idsAreUniqueAndEveryComponentSaysWhatItIs() {
+        let ids = StackCatalog.all.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        #expect(ids == ["namespaces", "storage", "postgres-pgvector", "redis", "ingress-nginx", "authentik", "authentik-redis"])
+        for component in StackCatalog.all {
+            #expect(!component.summary.isEmpty, "\(component.id) has no summary")
+            #expect(StackCatalog.component(component.id)?.id == component.id)
+        }
+        #expect(StackCatalog.all.filter(\.isOptional).map(\.id) == ["authentik-redis"])
+    }
+
+    @Test func catalogPlansWithAndWithoutOptionalParts() throws {
+        let plan = try Plan(components: StackCatalog.all)
+        #expect(Set(plan.order) == ["namespaces", "storage", "postgres-pgvector", "redis", "ingress-nginx", "authentik"])
+        let everything = try Plan(components: StackCatalog.all, includeOptional: true)
+        #expect(everything.order.contains("authentik-redis"))
+    }
+
+    /// authentik's Ingress must never reach the API server before the ingress-nginx webhook is ready.
+    @Test func authentikWaitsForIngressNginx() throws {
+        let plan = try Plan(components: StackCatalog.all)
+        let order = plan.order
+        #expect(order.firstIndex(of: "ingress-nginx")! < order.firstIndex(of: "authentik")!)
+        #expect(plan.dependencies(of: "authentik").contains("ingress-nginx"))
+        let readiness = IngressNginxComponent().readiness
+        #expect(readiness.contains(.jobCompleted(name: "ingress-nginx-admission-create", namespace: "ingress-nginx")))
+        #expect(readiness.contains(.jobCompleted(name: "ingress-nginx-admission-patch", namespace: "ingress-nginx")))
+        #expect(readiness.contains(.rolledOut(.deployment, name: "ingress-nginx-controller", namespace: "ingress-nginx")))
+    }
+
+    /// Independent parts deploy side by side: postgres and redis wait for nothing but
+    /// namespaces and storage, and ingress-nginx for nothing at all.
+    @Test func independentPartsDoNotWaitForEachOther() throws {
+        let plan = try Plan(components: StackCatalog.all)
+        #expect(plan.transitiveDependents(of: "authentik").isEmpty)
+        #expect(plan.dependencies(of: "postgres-pgvector") == ["namespaces", "storage"])
+        #expect(plan.dependencies(of: "redis") == ["namespaces", "storage"])
+        #expect(plan.dependencies(of: "ingress-nginx").isEmpty)
+        let wave = try #require(plan.waves.first { $0.contains("postgres-pgvector") })
+        #expect(wave.contains("redis"))
+    }
+
+    /// Selecting one component pulls in what it needs and nothing else.
+    @Test func selectingAuthentikPullsInItsDependencies() throws {
+        let plan = try Plan(components: StackCatalog.all, selecting: ["authentik"])
+        #expect(Set(plan.order) == ["namespaces", "storage", "ingress-nginx", "authentik"])
+    }
+
+    @Test func secretsAreTheBriefsExactly() {
+        let secrets = StackCatalog.all.flatMap(\.secrets)
+        #expect(secrets.allSatisfy { $0.namespace == "staging-infra" })
+        let byName = Dictionary(uniqueKeysWithValues: secrets.map { ($0.name, $0.keys) })
+        #expect(byName["postgres-credentials"]?.map(\.key) == ["POSTGRES_USER", "POSTGRES_DB", "POSTGRES_PASSWORD"])
+        #expect(byName["postgres-credentials"]?.map(\.value) == [.literal("postgres"), .literal("wrightnow"), .random(length: 32)])
+        #expect(byName["redis-credentials"]?.map(\.value) == [.random(length: 32)])
+        #expect(byName["authentik-credentials"]?.map(\.key) == [
+            "AUTHENTIK_SECRET_KEY", "AUTHENTIK_POSTGRESQL__PASSWORD", "AUTHENTIK_BOOTSTRAP_PASSWORD",
+            "AUTHENTIK_BOOTSTRAP_TOKEN", "AUTHENTIK_BOOTSTRAP_EMAIL",
+        ])
+        #expect(byName["authentik-credentials"]?.map(\.value) == [
+            .random(length: 64), .random(length: 32), .random(length: 24), .random(length: 48),
+            .literal("akadmin@wrightnow.localhost"),
+        ])
+    }
+}
