@@ -57,7 +57,8 @@ public struct Scheduler: Sendable {
                             ready.sort { position[$0]! < position[$1]! }
                         }
                     }
-                } else {
+                } else if done.outcome != .interrupted {
+                    // Interrupted steps leave their dependents to be reported as not started.
                     for dependent in plan.transitiveDependents(of: done.id) where records[dependent] == nil {
                         let skipped = ScheduledStep(id: dependent, outcome: .skipped(because: done.id))
                         records[dependent] = skipped
