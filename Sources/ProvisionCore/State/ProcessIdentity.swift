@@ -26,19 +26,24 @@ public struct ProcessIdentity: Sendable, Hashable {
     public var isAlive: Bool {
         guard pid > 0 else { return false }
         if kill(pid, 0) != 0 && errno != EPERM { return false }
-        guard let recorded = startTime, let now = Self.startTime(of: pid) else { return true }
+        guard let stat = Self.stat(of: pid) else { return true }
+        // A killed process whose parent has not reaped it yet is a zombie: gone for our purposes.
+        if stat.state == "Z" || stat.state == "X" { return false }
+        guard let recorded = startTime, let now = stat.startTime else { return true }
         return recorded == now
     }
 
-    /// Reads the start time from procfs. The command name (field 2) may contain
+    static func startTime(of pid: Int32) -> UInt64? { stat(of: pid)?.startTime }
+
+    /// Reads state and start time from procfs. The command name (field 2) may contain
     /// spaces and parentheses, so fields are counted after its closing parenthesis.
-    static func startTime(of pid: Int32) -> UInt64? {
+    static func stat(of pid: Int32) -> (state: Character, startTime: UInt64?)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After ")" come fields 3, 4, ...; field 22 is at offset 19.
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
+        // After ")" come fields 3 (state), 4, ...; field 22 (start time) is at offset 19.
+        guard let state = fields.first?.first else { return nil }
+        return (state, fields.count > 19 ? UInt64(fields[19]) : nil)
     }
 }

@@ -109,3 +109,10 @@ public final class StateStore: Sendable {
         }
     }
 }
+
+extension StateStore {
+    /// Identifiers of the migrations applied to the file, in order; for diagnostics and tests.
+    public func appliedMigrations() throws -> [String] {
+        try read { db in try Self.migrator.appliedMigrations(db) }
+    }
+}
