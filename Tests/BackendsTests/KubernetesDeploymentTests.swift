@@ -178,6 +178,31 @@ struct KubernetesDeploymentTests {
         #expect(secondTimeout <= 300 && secondTimeout >= 290)
     }
 
+    /// ingress-nginx's admission jobs have ttlSecondsAfterFinished: 0 and vanish once complete.
+    @Test func aJobAlreadyRemovedAfterFinishingCountsAsComplete() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(
+            exit: 1, stderr: "Error from server (NotFound): jobs.batch \"setup\" not found\n"))
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "deployment \"ctl\" successfully rolled out\n"))
+        try await fixture.backend.waitUntilReady(Controller(), in: fixture.cluster, timeout: .seconds(60))
+        #expect(fixture.runner.calls.count == 2)
+    }
+
+    @Test func aJobThatDoesNotCompleteInTimeIsNamed() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(
+            exit: 1, stderr: "error: timed out waiting for the condition on jobs/setup\n"))
+        await #expect {
+            try await fixture.backend.waitUntilReady(Controller(), in: fixture.cluster, timeout: .seconds(60))
+        } throws: { error in
+            "\(error)".hasPrefix("controller: job setup in ctl did not complete within 60 s")
+                && "\(error)".contains("describe job/setup -n ctl")
+        }
+        #expect(!fixture.runner.commandLines.contains { $0.contains("rollout") })
+    }
+
     @Test func rolloutTimeoutNamesTheWorkloadAndHowToLook() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }

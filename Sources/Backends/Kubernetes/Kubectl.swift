@@ -64,12 +64,22 @@ public struct Kubectl: Sendable {
     }
 
     /// `kubectl wait --for=condition=complete job/NAME -n NS --timeout=Ns`.
-    /// The job exists already (it was just applied), so this does not race its creation.
+    ///
+    /// The job was just applied, so this does not race its creation. A job that is gone
+    /// has finished and been removed by its `ttlSecondsAfterFinished` (ingress-nginx's
+    /// admission jobs use 0, so they vanish the moment they complete): that counts as done.
     public func waitForJobCompletion(name: String, namespace: String, timeout: Duration) async throws {
-        try await runner.run(clusterCommand(
-            ["wait", "--for=condition=complete", "job/\(name)", "-n", namespace,
-             "--timeout=\(Self.seconds(timeout))s"],
-            timeout: timeout + .seconds(30)))
+        let command = clusterCommand(
+            ["wait", "--for=condition=complete", "job/\(name)", "-n", namespace, "--timeout=\(Self.seconds(timeout))s"],
+            timeout: timeout + .seconds(30))
+        let output = try await runner.execute(command)
+        if output.exitStatus == 0 || Self.isNotFound(output.standardError) { return }
+        throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+    }
+
+    /// kubectl's message for a missing object: `Error from server (NotFound): ... not found`.
+    static func isNotFound(_ standardError: String) -> Bool {
+        standardError.contains("(NotFound)")
     }
 
     /// The namespace's `.status.phase` (`Active`, `Terminating`), or nil when it does not exist.
@@ -78,7 +88,7 @@ public struct Kubectl: Sendable {
             ["get", "namespace", namespace, "-o", "jsonpath={.status.phase}"], timeout: .seconds(60))
         let output = try await runner.execute(command)
         if output.exitStatus == 0 { return output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) }
-        if output.standardError.contains("NotFound") || output.standardError.contains("not found") { return nil }
+        if Self.isNotFound(output.standardError) { return nil }
         throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
     }
 
