@@ -1,0 +1,249 @@
+import Foundation
+import Testing
+@testable import ProvisionCore
+
+@Suite("Deployer")
+struct DeployerTests {
+    let cluster = ClusterSpec(name: "wrightnow", manifestsRoot: URL(fileURLWithPath: "/repo/k8s"), overlay: "local")
+    let invocation = RunInvocation(commandLine: ["provision", "up"], toolVersion: "0.1.0", manifestsRevision: "abc1234")
+    /// db and cache are independent; app needs both.
+    let plan = try! Plan(components: [
+        TestComponent("db"), TestComponent("cache"), TestComponent("app", dependsOn: ["db", "cache"]),
+    ])
+
+    func deployer(
+        _ backend: FakeBackend, store: StateStore, options: DeployOptions = .init(readinessTimeout: .seconds(42)),
+        events: Recorder<[ProgressEvent]> = Recorder([])
+    ) -> Deployer {
+        Deployer(backend: backend, store: store, options: options) { event in events.update { $0.append(event) } }
+    }
+
+    @Test func successfulUpRecordsEveryStep() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let warning = PreflightWarning(problem: "inotify max_user_watches is 8192", fix: "raise it to 524288")
+        let backend = FakeBackend(.init(warnings: [warning]))
+        let events = Recorder<[ProgressEvent]>([])
+
+        let report = try await deployer(backend, store: store, events: events)
+            .up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.succeeded)
+        #expect(report.error == nil)
+        let run = try #require(try store.run(report.runID))
+        #expect(run.outcome == .succeeded)
+        #expect(run.endedAt != nil)
+        #expect(run.backend == "fake")
+        #expect(run.cluster == "wrightnow")
+        #expect(run.commandLine == ["provision", "up"])
+        #expect(run.manifestsRevision == "abc1234")
+
+        let steps = try store.steps(of: report.runID)
+        #expect(steps == report.steps)
+        #expect(steps.map(\.label) == ["preflight", "create-cluster", "deploy cache", "deploy db", "deploy app"])
+        #expect(steps.allSatisfy { $0.state == .succeeded && $0.startedAt != nil && $0.endedAt != nil })
+        #expect(steps[0].note?.contains("will be created") == true)
+        #expect(steps[0].note?.contains("inotify max_user_watches") == true)
+        #expect(steps[1].note == "created cluster `wrightnow`")
+        #expect(steps[2...].map(\.digest) == ["sha256:cache", "sha256:db", "sha256:app"])
+        #expect(steps[4].note == "applied 2 objects")
+
+        let calls = backend.calls.value
+        #expect(calls.first == "preflight creating=true")
+        #expect(calls.contains("ready db within 42 s"))
+        // app is applied only after both of its dependencies passed their smoke checks.
+        let applyApp = try #require(calls.firstIndex(of: "apply app"))
+        #expect(try #require(calls.firstIndex(of: "smoke db")) < applyApp)
+        #expect(try #require(calls.firstIndex(of: "smoke cache")) < applyApp)
+
+        let log = events.value
+        #expect(log.contains { if case .warning(warning) = $0 { true } else { false } })
+        #expect(log.filter { if case .stepStarted = $0 { true } else { false } }.count == 5)
+        #expect(log.filter { if case .stepFinished(_, .succeeded, _, _) = $0 { true } else { false } }.count == 5)
+        if case .runFinished(report.runID, .succeeded)? = log.last {} else { Issue.record("last event: \(String(describing: log.last))") }
+
+        // Running again reuses the cluster.
+        let again = try await deployer(backend, store: store).up(cluster: cluster, plan: plan, invocation: invocation)
+        #expect(again.succeeded)
+        #expect(again.steps[1].note == "reused cluster `wrightnow`")
+        #expect(backend.calls.value.filter { $0.hasPrefix("preflight") }.last == "preflight creating=false")
+    }
+
+    @Test func failedComponentSkipsDependentsAndFailsTheRun() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(failReady: ["db"]))
+
+        let report = try await deployer(backend, store: store).up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.outcome == .failed)
+        #expect(report.error is ComponentStepError)
+        let run = try #require(try store.run(report.runID))
+        #expect(run.outcome == .failed)
+        #expect(run.error?.contains("deploying `db` failed") == true)
+        #expect(run.error?.contains("db did not become ready") == true)
+        let steps = Dictionary(uniqueKeysWithValues: try store.steps(of: report.runID).map { ($0.label, $0) })
+        #expect(steps["preflight"]?.state == .succeeded)
+        #expect(steps["deploy db"]?.state == .failed)
+        #expect(steps["deploy db"]?.error?.contains("fix: look at its pods") == true)
+        // What was applied before readiness failed is still recorded.
+        #expect(steps["deploy db"]?.digest == "sha256:db")
+        #expect(steps["deploy cache"]?.state == .succeeded)
+        #expect(steps["deploy app"]?.state == .skipped)
+        #expect(steps["deploy app"]?.error == "not started because `db` did not succeed")
+        #expect(!backend.calls.value.contains("apply app"))
+    }
+
+    @Test func stubBackendFailsAtPreflightAndIsRecordedAsFailed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let stub = BackendError(
+            problem: "the gke backend is not implemented yet",
+            fix: "follow docs/kubernetes-setup.md#gke to create the cluster by hand")
+        let backend = FakeBackend(.init(name: "gke", preflightError: stub))
+
+        let report = try await deployer(backend, store: store).up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.outcome == .failed)
+        #expect(report.error is BackendError)
+        let run = try #require(try store.run(report.runID))
+        #expect(run.outcome == .failed)
+        #expect(run.backend == "gke")
+        #expect(run.error == String(describing: stub))
+        let steps = try store.steps(of: report.runID)
+        #expect(steps.map(\.state) == [.failed, .skipped, .skipped, .skipped, .skipped])
+        #expect(steps[0].error?.contains("not implemented yet") == true)
+        #expect(steps[1].error == "not started because an earlier step failed")
+        #expect(backend.calls.value == ["preflight creating=true"])
+    }
+
+    @Test func cancellationDuringAComponentIsRecordedAsInterrupted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(hangInApply: ["db"]))
+        let deployer = deployer(backend, store: store, options: .init(maxConcurrency: 1))
+        let plan = plan
+        let cluster = cluster
+        let invocation = invocation
+
+        let task = Task { try await deployer.up(cluster: cluster, plan: plan, invocation: invocation) }
+        #expect(await backend.hanging.wait())
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+
+        let run = try #require(try store.runs().first)
+        #expect(run.outcome == .interrupted)
+        #expect(run.endedAt != nil)
+        let steps = Dictionary(uniqueKeysWithValues: try store.steps(of: run.id).map { ($0.label, $0) })
+        #expect(steps["preflight"]?.state == .succeeded)
+        #expect(steps["create-cluster"]?.state == .succeeded)
+        #expect(steps["deploy cache"]?.state == .succeeded)  // ran first (order cache, db, app)
+        #expect(steps["deploy db"]?.state == .interrupted)
+        #expect(steps["deploy app"]?.state == .skipped)
+        #expect(steps["deploy app"]?.error == "not started: the run was interrupted")
+        #expect(try store.steps(of: run.id).allSatisfy(\.state.isFinal))
+        // The cluster is free for the next run.
+        _ = try store.beginRun(StateStoreTests.newRun())
+    }
+
+    @Test func cancellationDuringPreflightIsRecordedAsInterrupted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(hangInPreflight: true))
+        let deployer = deployer(backend, store: store)
+        let (plan, cluster, invocation) = (plan, cluster, invocation)
+
+        let task = Task { try await deployer.up(cluster: cluster, plan: plan, invocation: invocation) }
+        #expect(await backend.hanging.wait())
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+
+        let run = try #require(try store.runs().first)
+        #expect(run.outcome == .interrupted)
+        let steps = try store.steps(of: run.id)
+        #expect(steps.map(\.state) == [.interrupted, .skipped, .skipped, .skipped, .skipped])
+    }
+
+    @Test func stepTimeoutFailsTheStepWithAClearMessage() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(hangInApply: ["cache"]))
+        let options = DeployOptions(stepTimeout: .milliseconds(300))
+
+        let report = try await deployer(backend, store: store, options: options)
+            .up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.outcome == .failed)
+        let steps = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.label, $0) })
+        #expect(steps["deploy cache"]?.state == .failed)
+        #expect(steps["deploy cache"]?.error?.contains("timed out") == true)
+        #expect(steps["deploy db"]?.state == .succeeded)
+        #expect(steps["deploy app"]?.state == .skipped)
+    }
+
+    @Test func secondDeployOnABusyClusterIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let busy = FakeBackend(.init(hangInApply: ["db"]))
+        let first = deployer(busy, store: store)
+        let (plan, cluster, invocation) = (plan, cluster, invocation)
+        let task = Task { try await first.up(cluster: cluster, plan: plan, invocation: invocation) }
+        #expect(await busy.hanging.wait())
+
+        let other = FakeBackend()
+        await #expect {
+            _ = try await deployer(other, store: try StateStore(url: directory.storeURL))
+                .up(cluster: cluster, plan: plan, invocation: invocation)
+        } throws: { error in
+            guard case StoreError.clusterBusy(let name, _) = error else { return false }
+            return name == "wrightnow"
+        }
+        #expect(other.calls.value.isEmpty)
+        #expect(try store.runs().count == 1)
+
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    @Test func downDeletesTheClusterAndConfirmsItIsGone() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(clusterExists: true))
+
+        let report = try await deployer(backend, store: store).down(cluster: cluster, invocation: invocation)
+
+        #expect(report.succeeded)
+        #expect(!backend.exists.value)
+        #expect(backend.calls.value == ["deleteCluster wrightnow"])
+        #expect(report.steps.map(\.label) == ["delete-cluster"])
+        #expect(report.steps[0].state == .succeeded)
+        #expect(report.steps[0].note == "deleted cluster `wrightnow`; confirmed it is gone")
+
+        let again = try await deployer(backend, store: store).down(cluster: cluster, invocation: invocation)
+        #expect(again.succeeded)
+        #expect(again.steps[0].note == "cluster `wrightnow` did not exist; nothing to delete")
+    }
+
+    @Test func downFailsWhenTheClusterSurvives() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(clusterExists: true, deleteLeavesCluster: true))
+
+        let report = try await deployer(backend, store: store).down(cluster: cluster, invocation: invocation)
+
+        #expect(report.outcome == .failed)
+        #expect(report.error is DeployError)
+        #expect(report.steps[0].state == .failed)
+        #expect(report.steps[0].error?.contains("still exists after deleting it") == true)
+        #expect(try store.run(report.runID)?.outcome == .failed)
+    }
+}
