@@ -214,12 +214,16 @@ struct StateStoreTests {
     @Test func truncatedDatabaseIsReported() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try StateStore(url: directory.storeURL)
-        for _ in 0..<50 {
-            let run = try store.beginRun(Self.newRun())
-            try store.addStep(run: run, component: "redis", action: .deploy, state: .succeeded)
-            try store.finishRun(run, outcome: .succeeded)
+        do {
+            // Closing the last connection checkpoints the WAL into the main file.
+            let store = try StateStore(url: directory.storeURL)
+            for _ in 0..<50 {
+                let run = try store.beginRun(Self.newRun())
+                try store.addStep(run: run, component: "redis", action: .deploy, state: .succeeded)
+                try store.finishRun(run, outcome: .succeeded)
+            }
         }
+        #expect(!FileManager.default.fileExists(atPath: directory.storeURL.path + "-wal"))
         // Keep the valid header page, overwrite the rest with garbage.
         var bytes = try Data(contentsOf: directory.storeURL)
         #expect(bytes.count > 8192)
@@ -230,6 +234,7 @@ struct StateStoreTests {
             _ = try damaged.runs()
         }
         #expect(String(describing: error).contains(directory.storeURL.path))
+        if case .unreadable = error {} else { Issue.record("expected unreadable, got \(error)") }
     }
 
     @Test func directoryThatCannotBeCreatedIsReported() throws {

@@ -47,6 +47,13 @@ public final class StateStore: Sendable {
         // Another provision process may be writing; wait for it rather than failing.
         configuration.busyMode = .timeout(15)
         configuration.foreignKeysEnabled = true
+        // WAL lets `provision history` read while a deploy writes. With synchronous=NORMAL a
+        // commit reaches the OS before returning, so a killed process loses nothing;
+        // only a power cut may lose the last commits.
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
 
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
