@@ -3,7 +3,7 @@ import Foundation
 /// Paths in the repository checkout the tests run from.
 enum Repository {
     /// The checkout root, found from this file's location (Tests/DocsTests/Support/).
-    static let root: URL = URL(filePath: #filePath)
+    static let root: URL = URL(filePath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
