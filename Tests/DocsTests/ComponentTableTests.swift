@@ -1,0 +1,51 @@
+import Components
+import Foundation
+import ProvisionCore
+import Testing
+
+/// The component table in docs/architecture.md lists what `StackCatalog` registers.
+@Suite("Component table in docs/architecture.md")
+struct ComponentTableTests {
+    struct Row: Equatable, CustomStringConvertible {
+        var dependencies: Set<String>
+        var optional: Bool
+        var description: String { "depends on \(dependencies.sorted()), optional: \(optional)" }
+    }
+
+    /// Rows `| `id` | `a`, `b` or - | yes/no |`.
+    static func documentedRows(_ markdown: String) -> [String: Row] {
+        var rows: [String: Row] = [:]
+        for line in markdown.components(separatedBy: "\n") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 3, let id = cells[0].wholeMatch(of: /`([a-z0-9-]+)`/)?.1,
+                ["yes", "no"].contains(cells[2])
+            else { continue }
+            let dependencies = cells[1].matches(of: /`([a-z0-9-]+)`/).map { String($0.1) }
+            rows[String(id)] = Row(dependencies: Set(dependencies), optional: cells[2] == "yes")
+        }
+        return rows
+    }
+
+    @Test("every registered component is in the table with its dependencies, and nothing else")
+    func tableMatchesCatalog() throws {
+        let documented = Self.documentedRows(try Repository.read("docs/architecture.md"))
+        let registered = Dictionary(uniqueKeysWithValues: StackCatalog.all.map {
+            ($0.id.rawValue, Row(dependencies: Set($0.dependencies.map(\.rawValue)), optional: $0.isOptional))
+        })
+        #expect(documented == registered)
+    }
+
+    @Test("component ids named in the README exist")
+    func readmeNamesRealComponents() throws {
+        let readme = try Repository.read("README.md")
+        let known = Set(StackCatalog.all.map(\.id.rawValue))
+        for id in known { #expect(readme.contains("`\(id)`"), "README.md does not name component \(id)") }
+    }
+
+    @Test("the table reader sees a wrong dependency")
+    func readerSeesDifferences() {
+        let rows = Self.documentedRows("| `redis` | `namespaces` | no |\n| `x` | - | yes |")
+        #expect(rows == ["redis": Row(dependencies: ["namespaces"], optional: false), "x": Row(dependencies: [], optional: true)])
+        #expect(rows["redis"] != Row(dependencies: ["namespaces", "storage"], optional: false))
+    }
+}
