@@ -148,18 +148,19 @@ public struct KubernetesDeployment: Sendable {
             } catch let error as CommandError {
                 throw BackendError(
                     problem: "\(component): smoke check in \(pod) (\(namespace)) failed",
-                    fix: "run the command above by hand and read the pod's logs: "
+                    fix: "run the failed command (below) by hand and read the pod's logs: "
                         + "\(kubectl.clusterCommand(["logs", "-n", namespace, pod], timeout: nil))",
                     cause: error)
             }
             if let expecting, !output.standardOutput.contains(expecting) {
+                let printed = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300)
+                let commandLine = kubectl.clusterCommand(
+                    ["exec", "-n", namespace, pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + command,
+                    timeout: nil)
                 throw BackendError(
-                    problem: "\(component): smoke check in \(pod) (\(namespace)) did not print `\(expecting)`",
-                    fix: "run it by hand and compare: "
-                        + "\(kubectl.clusterCommand(["exec", "-n", namespace, pod, "--"] + command, timeout: nil))",
-                    cause: CommandError(
-                        command: kubectl.clusterCommand(["exec", "-n", namespace, pod, "--"] + command, timeout: nil),
-                        reason: .exited(output.exitStatus), output: output))
+                    problem: "\(component): smoke check in \(pod) (\(namespace)) did not print `\(expecting)`; "
+                        + "it printed: \(printed.isEmpty ? "nothing" : String(printed))",
+                    fix: "run it by hand and compare: \(commandLine)")
             }
         case .httpGet(let url, let expectJSON):
             try await http.get(url, expectJSON: expectJSON, component: component)
