@@ -23,7 +23,7 @@ struct Provision: AsyncParsableCommand {
             \(ProvisionExit.helpTable)
             """,
         version: ProvisionVersion.current,
-        subcommands: [PlanCommand.self, History.self, ComponentsCommand.self]
+        subcommands: [Up.self, Down.self, Status.self, PlanCommand.self, History.self, ComponentsCommand.self]
     )
 
     /// Like ArgumentParser's own entry point, but usage errors exit with 2 (the documented

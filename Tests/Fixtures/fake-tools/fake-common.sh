@@ -7,6 +7,7 @@
 #   FAKE_BLOCK  glob matched against "<tool> <args>": a matching call waits, see fake_block
 #   FAKE_BLOCK_UNTIL  file whose appearance releases a blocked call (none: wait up to 30 s)
 #   FAKE_SLOW, FAKE_SLOW_SECONDS  glob and seconds: a matching call sleeps that long first
+# Besides the log, $FAKE_STATE/events.log lists what happened to the fake cluster in order.
 
 set -u
 FAKE_TOOL=$(basename "$0")
@@ -63,6 +64,12 @@ fake_first_time() {
     marker="$FAKE_STATE/once-$1"
     if mkdir "$marker" 2>/dev/null; then return 0; fi
     return 1
+}
+
+# What the fake world saw happen, in order: "applied Ingress/authentik", "ready job/...".
+# The tests read it to check ordering (e.g. the webhook was ready before the Ingress).
+fake_event() {
+    printf '%s\n' "$1" >> "$FAKE_STATE/events.log"
 }
 
 fake_block

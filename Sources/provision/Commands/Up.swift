@@ -1,0 +1,120 @@
+import ArgumentParser
+import Components
+import Foundation
+import ProvisionCore
+
+/// `provision up`: create or reuse the cluster and deploy the plan.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create (or reuse) the cluster and deploy the stack, recording every step.",
+        discussion: """
+            Steps: preflight (tools, Docker, free ports), create or reuse the cluster, then one \
+            deploy step per component: apply its manifests (server-side), wait until it is ready, \
+            run its smoke check. Independent components deploy side by side; a failed component \
+            skips only what depends on it. Running `up` again on a healthy stack reuses the \
+            cluster and changes nothing.
+
+            Secrets are generated on first use into the state directory and reused afterwards; \
+            they are printed only with --show-secrets.
+
+            EXAMPLES:
+              provision up
+              provision up --only postgres-pgvector,redis
+              provision up --with authentik-redis
+              provision up --timeout 600 --concurrency 2
+              provision up --backend gke    (not implemented yet: says so and exits 3)
+            """)
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var selection: SelectionOptions
+
+    @Option(help: ArgumentHelp("Most component steps running at once.", valueName: "n"))
+    var concurrency: Int = 4
+
+    @Option(help: ArgumentHelp("Seconds each component may take to become ready.", valueName: "seconds"))
+    var timeout: Int = 300
+
+    @Option(help: ArgumentHelp(
+        "Upper bound in seconds for each whole step (preflight, cluster creation, each component).",
+        valueName: "seconds"))
+    var stepTimeout: Int = 900
+
+    @Option(help: ArgumentHelp("Seconds between \"still waiting\" lines while a step runs.", valueName: "seconds"))
+    var progressInterval: Int = 15
+
+    @Flag(help: "Print the generated passwords and keys in the summary.")
+    var showSecrets = false
+
+    @OptionGroup var state: StateOptions
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
+        guard stepTimeout >= 1 else { throw ValidationError("--step-timeout must be at least 1 second") }
+        guard progressInterval >= 1 else { throw ValidationError("--progress-interval must be at least 1 second") }
+    }
+
+    func run() async throws {
+        let plan = try selection.plan()
+        let context = try ClusterContext(target: target, state: state)
+        let store = try StoreAccess.open(state)
+        let printer = ProgressPrinter()
+        let deployer = Deployer(
+            backend: context.backend, store: store,
+            options: DeployOptions(
+                maxConcurrency: concurrency, stepTimeout: .seconds(stepTimeout),
+                readinessTimeout: .seconds(timeout), noticeInterval: .seconds(progressInterval)),
+            progress: printer.handle)
+
+        Console.out("provision up: \(plan.order.count) components on \(context.backend.name) cluster "
+            + "\(context.spec.name) (manifests \(context.spec.overlayDirectory.path))")
+        let invocation = await context.invocation()
+        let signals = SignalCancellation()
+        let report: RunReport
+        do {
+            report = try await signals.run { try await deployer.up(cluster: context.spec, plan: plan, invocation: invocation) }
+        } catch is CancellationError {
+            throw Interruption.failure(signals: signals, command: "up")
+        } catch {
+            throw StoreAccess.failure(for: error)
+        }
+
+        let versions = await context.backend.toolVersions()
+        let summary = RunSummary(report: report, plan: plan, context: context, toolVersions: versions)
+        if report.succeeded {
+            Console.out(summary.success(showSecrets: showSecrets))
+            return
+        }
+        Console.out(summary.stepTable())
+        let preflightFailed = report.steps.contains { $0.action == .preflight && $0.state == .failed }
+        let exitCode = preflightFailed ? ProvisionExit.preflight : ProvisionExit.failed
+        var failure = ErrorText.failure(Self.rootCause(report.error), exitCode: exitCode)
+        failure.detail = [failure.detail, "The run is recorded: provision history \(report.runID.rawValue)"]
+            .compactMap { $0 }.joined(separator: "\n")
+        throw failure
+    }
+
+    /// The backend's own error inside a component step's wrapper, so the fix it names shows.
+    static func rootCause(_ error: (any Error)?) -> any Error {
+        guard let error else { return DeployError(problem: "the run failed", fix: "see provision history") }
+        if let step = error as? ComponentStepError {
+            if var backend = step.cause as? BackendError {
+                backend.problem = "deploying `\(step.component)` failed: \(backend.problem)"
+                return backend
+            }
+            return step
+        }
+        return error
+    }
+}
+
+/// What to print and which exit code to use after SIGINT or SIGTERM.
+enum Interruption {
+    static func failure(signals: SignalCancellation, command: String) -> ProvisionFailure {
+        let code = signals.exitCode ?? 130
+        return ProvisionFailure(
+            "provision \(command) was interrupted; running steps are recorded as interrupted",
+            fix: "see what was done with `provision history`, then run `provision \(command)` again",
+            exitCode: ExitCode(code))
+    }
+}

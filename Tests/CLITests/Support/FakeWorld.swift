@@ -1,0 +1,216 @@
+import Foundation
+import ProvisionCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One end-to-end test's world: a temporary copy of the repository's `k8s/` (with the kind
+/// config's host ports moved to free high ports), the fake kind/kubectl/docker/curl first on
+/// PATH, their log and state, and a private `provision` state directory.
+final class FakeWorld {
+    let root: URL
+    let repository: URL
+    let fakeState: URL
+    let stateDirectory: URL
+    let hostPorts: [Int]
+    var environment: [String: String] = [:]
+
+    static let fakeTools = ProvisionBinary.repositoryRoot.appending(path: "Tests/Fixtures/fake-tools")
+
+    init(environment extra: [String: String] = [:]) throws {
+        let manager = FileManager.default
+        root = manager.temporaryDirectory.appending(path: "provision-cli-\(UUID().uuidString.prefix(8))")
+        repository = root.appending(path: "repo")
+        fakeState = root.appending(path: "fake")
+        stateDirectory = root.appending(path: "state")
+        try manager.createDirectory(at: repository, withIntermediateDirectories: true)
+        try manager.createDirectory(at: fakeState, withIntermediateDirectories: true)
+        try manager.copyItem(
+            at: ProvisionBinary.repositoryRoot.appending(path: "k8s"), to: repository.appending(path: "k8s"))
+        hostPorts = [try Self.freePort(), try Self.freePort()]
+        try moveHostPorts()
+
+        var environment = ProcessInfo.processInfo.environment
+        let originalPath = environment["PATH"] ?? "/usr/bin:/bin"
+        environment["PATH"] = Self.fakeTools.path + ":" + originalPath
+        environment["FAKE_STATE"] = fakeState.path
+        environment["FAKE_LOG"] = fakeState.appending(path: "calls.log").path
+        environment["REAL_KUBECTL"] = try Self.realKubectl(path: originalPath)
+        environment["PROVISION_STATE_DIR"] = stateDirectory.path
+        environment.removeValue(forKey: "XDG_STATE_HOME")
+        for (key, value) in extra { environment[key] = value }
+        self.environment = environment
+    }
+
+    deinit {
+        // Release anything a fake may still wait for, then clean up.
+        FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    // MARK: Running provision
+
+    func start(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws
+        -> RunningProcess
+    {
+        let binary = try #require(
+            ProvisionBinary.url,
+            "the provision executable was not found next to the test bundle; build it (`swift build`) or set PROVISION_BINARY")
+        var environment = self.environment
+        for (key, value) in extra { environment[key] = value }
+        return try RunningProcess(
+            executable: binary, arguments: arguments, environment: environment, directory: repository, input: input)
+    }
+
+    @discardableResult
+    func provision(_ arguments: String..., environment extra: [String: String] = [:]) throws -> ProcessResult {
+        try start(arguments, environment: extra).wait()
+    }
+
+    // MARK: What the fakes saw
+
+    /// Every fake tool call, one line each: "kind create cluster --name wrightnow ...".
+    var calls: [String] { lines(of: fakeState.appending(path: "calls.log")) }
+
+    /// What happened to the fake cluster, in order: "applied Ingress/authentik", "ready job/...".
+    var events: [String] { lines(of: fakeState.appending(path: "events.log")) }
+
+    func calls(containing text: String) -> [String] { calls.filter { $0.contains(text) } }
+
+    /// Forget the calls so far (to look at one command's calls only).
+    func clearCalls() throws {
+        try? FileManager.default.removeItem(at: fakeState.appending(path: "calls.log"))
+        try? FileManager.default.removeItem(at: fakeState.appending(path: "events.log"))
+    }
+
+    /// The file whose existence releases a call held by FAKE_BLOCK.
+    var releaseFile: URL { fakeState.appending(path: "release") }
+
+    /// Waits until a fake call held by FAKE_BLOCK is waiting.
+    func waitUntilBlocked(limit: TimeInterval = 30) throws {
+        let marker = fakeState.appending(path: "blocked")
+        let deadline = Date().addingTimeInterval(limit)
+        while !FileManager.default.fileExists(atPath: marker.path) {
+            guard Date() < deadline else {
+                Issue.record("no fake call blocked within \(Int(limit)) s; calls: \(calls)")
+                throw CancellationError()
+            }
+            usleep(20_000)
+        }
+    }
+
+    func release() {
+        FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
+    }
+
+    // MARK: History
+
+    func historyRuns() throws -> [RunRecord] {
+        let result = try provision("history", "--json", "--limit", "100")
+        try #require(result.exitCode == 0, "history --json failed: \(result)")
+        return try Self.decoder.decode([RunRecord].self, from: Data(result.standardOutput.utf8))
+    }
+
+    struct RunWithSteps: Decodable {
+        var run: RunRecord
+        var steps: [StepRecord]
+    }
+
+    func history(of run: RunID) throws -> RunWithSteps {
+        let result = try provision("history", "\(run.rawValue)", "--json")
+        try #require(result.exitCode == 0, "history \(run.rawValue) --json failed: \(result)")
+        return try Self.decoder.decode(RunWithSteps.self, from: Data(result.standardOutput.utf8))
+    }
+
+    /// The last run and its steps.
+    func lastRun() throws -> RunWithSteps {
+        let runs = try historyRuns()
+        let last = try #require(runs.first, "no run recorded")
+        return try history(of: last.id)
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    // MARK: Files
+
+    var kindConfig: URL { repository.appending(path: "k8s/overlays/local/kind-cluster-config.yaml") }
+
+    /// The host directory the kind config mounts for volume data (relative to the repository).
+    var dataDirectory: URL { repository.appending(path: ".data/local-path-provisioner") }
+
+    func secretsFile(_ name: String) -> URL {
+        stateDirectory.appending(path: "clusters/wrightnow/secrets/\(name).env")
+    }
+
+    private func lines(of file: URL) -> [String] {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// The tests must not depend on ports 80 and 443 being free on the machine.
+    private func moveHostPorts() throws {
+        var text = try String(contentsOf: kindConfig, encoding: .utf8)
+        for (old, new) in zip([80, 443], hostPorts) {
+            let before = text
+            text = text.replacingOccurrences(of: "hostPort: \(old)\n", with: "hostPort: \(new)\n")
+            try #require(before != text, "the kind config no longer maps hostPort \(old); update FakeWorld")
+        }
+        try text.write(to: kindConfig, atomically: true, encoding: .utf8)
+    }
+
+    private static func realKubectl(path: String) throws -> String {
+        let venv = ProvisionBinary.repositoryRoot.appending(path: ".venv/bin/kubectl").path
+        let candidates = path.split(separator: ":").map { "\($0)/kubectl" } + [venv, "/usr/bin/kubectl"]
+        let found = candidates.first {
+            !$0.hasPrefix(fakeTools.path) && FileManager.default.isExecutableFile(atPath: $0)
+        }
+        return try #require(found, "a real kubectl is needed to render k8s/ (kubectl kustomize)")
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    static func freePort() throws -> Int {
+        let socket = try ListeningSocket(port: 0)
+        return socket.port
+    }
+}
+
+/// A socket listening on 127.0.0.1, as something holding a host port would be.
+final class ListeningSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init(port requested: Int) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(requested).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, 1) == 0 else {
+            let code = errno
+            close(descriptor)
+            Issue.record("cannot listen on 127.0.0.1:\(requested): errno \(code)")
+            throw CancellationError()
+        }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: actual.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import ProvisionCore
+import Testing
+
+/// `provision up` end to end against the fake tools: the runs that succeed.
+@Suite("provision up")
+struct UpCommandTests {
+    static let componentOrder = ["ingress-nginx", "namespaces", "storage", "authentik", "postgres-pgvector", "redis"]
+
+    @Test("a first up creates the cluster, deploys every component in a valid order and says how to log in")
+    func happyPath() throws {
+        let world = try FakeWorld()
+        let result = try world.provision("up")
+        #expect(result.exitCode == 0, "\(result)")
+
+        // The summary: URLs, login, where the password is, the history hint.
+        let out = result.standardOutput
+        #expect(out.contains("The stack is up on kind cluster wrightnow"))
+        #expect(out.contains("http://localhost/auth/"))
+        #expect(out.contains("http://localhost/auth/if/flow/initial-setup/"))
+        #expect(out.contains("log in as:           akadmin"))
+        #expect(out.contains("AUTHENTIK_BOOTSTRAP_PASSWORD in \(world.secretsFile("authentik-credentials").path)"))
+        #expect(out.contains("provision history 1"))
+        for component in Self.componentOrder { #expect(out.contains("deploy \(component)")) }
+
+        // Preflight before anything changes; the cluster is created from the overlay's kind config.
+        let calls = world.calls
+        let create = try #require(calls.firstIndex { $0.hasPrefix("kind create cluster") }, "\(calls)")
+        #expect(calls[create] == "kind create cluster --name wrightnow --config \(world.kindConfig.path) --wait 120s")
+        for check in ["kind version", "kubectl version --client", "docker info --format {{.ServerVersion}}"] {
+            let index = try #require(calls.firstIndex(of: check), "missing \(check) in \(calls)")
+            #expect(index < create)
+        }
+        #expect(calls.contains { $0.contains("curl -fsSL") && $0.contains("controller-v1.15.1") })
+        #expect(calls.contains("kubectl kustomize \(world.repository.path)/k8s/overlays/local"))
+        #expect(calls.filter { $0.contains("apply --server-side --field-manager=provision") }.count >= 6)
+
+        // The authentik Ingress is applied only after the webhook's jobs and controller are ready.
+        let events = world.events
+        let ingress = try #require(events.firstIndex { $0.hasPrefix("applied Ingress/") }, "\(events)")
+        for ready in [
+            "ready job/ingress-nginx-admission-create", "ready job/ingress-nginx-admission-patch",
+            "ready deployment/ingress-nginx-controller",
+        ] {
+            let index = try #require(events.firstIndex(of: ready), "missing \(ready) in \(events)")
+            #expect(index < ingress)
+        }
+        // Smoke checks ran: psql, redis-cli, authentik's config endpoint.
+        #expect(calls.contains { $0.contains("exec -n staging-infra postgres-0") && $0.contains("psql") })
+        #expect(calls.contains { $0.contains("redis-cli ping") })
+        #expect(calls.contains("curl -fsS --max-time 10 http://localhost/auth/api/v3/root/config/"))
+
+        // The history shows every step succeeded.
+        let recorded = try world.lastRun()
+        #expect(recorded.run.outcome == .succeeded)
+        #expect(recorded.run.backend == "kind" && recorded.run.cluster == "wrightnow")
+        #expect(recorded.run.commandLine == ["provision", "up"])
+        #expect(recorded.steps.map(\.label) == ["preflight", "create-cluster"] + Self.componentOrder.map { "deploy \($0)" })
+        #expect(recorded.steps.allSatisfy { $0.state == .succeeded }, "\(recorded.steps)")
+        #expect(recorded.steps.first { $0.action == .createCluster }?.note == "created cluster `wrightnow`")
+        #expect(recorded.steps.filter { $0.action == .deploy }.allSatisfy { $0.digest?.count == 64 })
+
+        // The readable table too.
+        let table = try world.provision("history")
+        #expect(table.exitCode == 0)
+        #expect(table.standardOutput.contains("#1"))
+        #expect(table.standardOutput.contains("succeeded"))
+        #expect(table.standardOutput.contains("up"))
+    }
+
+    @Test("secrets are generated owner-only, never printed unless asked, and reused by a second up")
+    func secretsAndRerun() throws {
+        let world = try FakeWorld()
+        let first = try world.provision("up", "--only", "authentik")
+        #expect(first.exitCode == 0, "\(first)")
+        let file = world.secretsFile("authentik-credentials")
+        let contents = try String(contentsOf: file, encoding: .utf8)
+        let password = try #require(
+            contents.split(separator: "\n").first { $0.hasPrefix("AUTHENTIK_BOOTSTRAP_PASSWORD=") }?
+                .split(separator: "=", maxSplits: 1).last.map(String.init))
+        #expect(password.count == 24)
+        let permissions = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        #expect(!first.standardOutput.contains(password) && !first.standardError.contains(password))
+
+        // Re-run on the healthy stack: the cluster is reused, nothing is created, same secrets.
+        try world.clearCalls()
+        let second = try world.provision("up", "--only", "authentik", "--show-secrets")
+        #expect(second.exitCode == 0, "\(second)")
+        #expect(world.calls(containing: "kind create").isEmpty, "\(world.calls)")
+        #expect(world.calls.contains("kind get clusters"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == contents)
+        #expect(second.standardOutput.contains("AUTHENTIK_BOOTSTRAP_PASSWORD=\(password)"))
+
+        let runs = try world.historyRuns()
+        #expect(runs.map(\.outcome) == [.succeeded, .succeeded])
+        let rerun = try world.history(of: runs[0].id)
+        #expect(rerun.steps.first { $0.action == .createCluster }?.note == "reused cluster `wrightnow`")
+        #expect(rerun.steps.allSatisfy { $0.state == .succeeded })
+    }
+
+    @Test("--only deploys the selection and its dependencies, nothing else")
+    func onlySelection() throws {
+        let world = try FakeWorld()
+        let result = try world.provision("up", "--only", "redis")
+        #expect(result.exitCode == 0, "\(result)")
+        let recorded = try world.lastRun()
+        #expect(recorded.steps.compactMap(\.component?.rawValue) == ["namespaces", "storage", "redis"])
+        #expect(!world.events.contains { $0.contains("Ingress") || $0.contains("authentik") })
+        #expect(world.calls(containing: "ingress-nginx").isEmpty)
+    }
+
+    @Test("long steps print start and finish lines and periodic still-waiting lines")
+    func progressLines() throws {
+        let world = try FakeWorld(environment: [
+            "FAKE_SLOW": "*rollout status deployment/redis *", "FAKE_SLOW_SECONDS": "2.5",
+        ])
+        let result = try world.provision("up", "--only", "redis", "--progress-interval", "1")
+        #expect(result.exitCode == 0, "\(result)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasSuffix("start    deploy redis") })
+        #expect(lines.contains { $0.contains("still waiting for deploy redis (1s)") })
+        #expect(lines.contains { $0.contains("still waiting for deploy redis (2s)") })
+        #expect(lines.contains { $0.contains("done     deploy redis (2.") })
+        #expect(result.standardOutput.contains("Time per step:"))
+    }
+
+    @Test("the git revision of k8s/ is recorded, with a dirty marker for uncommitted changes")
+    func gitRevision() throws {
+        let world = try FakeWorld()
+        let git = { (arguments: [String]) throws -> String in
+            let result = try RunningProcess(
+                executable: URL(filePath: "/usr/bin/env"),
+                arguments: ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"] + arguments,
+                environment: ProcessInfo.processInfo.environment, directory: world.repository
+            ).wait()
+            try #require(result.exitCode == 0, "git \(arguments): \(result)")
+            return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try git(["init", "-q"])
+        _ = try git(["add", "k8s"])
+        _ = try git(["commit", "-q", "-m", "manifests"])
+        let head = try git(["rev-parse", "HEAD"])
+
+        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try world.lastRun().run.manifestsRevision == head)
+
+        try "# local change\n".write(
+            to: world.repository.appending(path: "k8s/overlays/local/NOTE.md"), atomically: true, encoding: .utf8)
+        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try world.lastRun().run.manifestsRevision == head + "-dirty")
+    }
+
+    @Test("outside a git checkout the revision is unknown and the run still succeeds")
+    func noGitRevision() throws {
+        let world = try FakeWorld()
+        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try world.lastRun().run.manifestsRevision == nil)
+        let detail = try world.provision("history", "1")
+        #expect(detail.standardOutput.contains("k8s/ revision unknown"))
+    }
+}
