@@ -9,8 +9,20 @@ struct KindClusterLifecycleTests {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "other\nwrightnow\n"))
+        fixture.runner.on("kubectl", "config", "get-contexts", answers: .output(stdout: "kind-other\nkind-wrightnow\n"))
         #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .reused)
-        #expect(fixture.runner.commandLines == ["kind get clusters"])
+        #expect(fixture.runner.commandLines == ["kind get clusters", "kubectl config get-contexts -o name"])
+    }
+
+    @Test func reusedClusterWithoutKubeconfigEntryGetsItBack() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "wrightnow\n"))
+        fixture.runner.on("kubectl", "config", "get-contexts", answers: .output(stdout: "kind-wrightnow-old\n"))
+        fixture.runner.on("kind", "export", "kubeconfig", answers: .output(stderr: "Set kubectl context to \"kind-wrightnow\"\n"))
+        #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .reused)
+        #expect(fixture.runner.commandLines.last == "kind export kubeconfig --name wrightnow")
+        #expect(fixture.runner.unmatched.isEmpty)
     }
 
     @Test func missingClusterIsCreatedFromTheConfigInTheRepositoryRoot() async throws {

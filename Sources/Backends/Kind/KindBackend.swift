@@ -71,7 +71,10 @@ public final class KindBackend: ClusterBackend {
     }
 
     public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
-        if try await clusterExists(cluster) { return .reused }
+        if try await clusterExists(cluster) {
+            try await restoreContextIfMissing(cluster)
+            return .reused
+        }
         let configFile = configFile(for: cluster)
         let config = try KindClusterConfig(contentsOf: configFile)
         if let dataDirectory = dataDirectory(for: cluster, config: config) {
@@ -119,6 +122,16 @@ public final class KindBackend: ClusterBackend {
                 problem: "`kind delete cluster` succeeded but `kind get clusters` still lists \(cluster.name)",
                 fix: "run `kind delete cluster --name \(cluster.name)` by hand and check `docker ps -a`")
         }
+    }
+
+    /// A cluster that outlived its kubeconfig entry (a reset ~/.kube/config) is unreachable
+    /// by context name; `kind export kubeconfig` writes the entry again.
+    private func restoreContextIfMissing(_ cluster: ClusterSpec) async throws {
+        let contexts = try await runner.run(
+            Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: .seconds(30)))
+        let wanted = kubeContext(for: cluster)
+        guard !contexts.standardOutput.split(separator: "\n").contains(where: { $0 == wanted }) else { return }
+        try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))
     }
 
     public func kubeContext(for cluster: ClusterSpec) -> String {
