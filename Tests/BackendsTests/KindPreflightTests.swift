@@ -113,6 +113,18 @@ struct KindPreflightTests {
         ])
     }
 
+    @Test func kindWithoutNetworkPolicySupportIsAWarning() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "version", answers: .output(stdout: "kind v0.20.0 go1.20.4 linux/amd64\n"))
+        fixture.scriptHealthyTools()
+        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: false)
+        #expect(warnings.map(\.problem) == [
+            "kind v0.20.0 is older than v0.24.0: its network plugin does not enforce NetworkPolicies, "
+                + "so the stack's isolation rules would be silently ignored",
+        ])
+    }
+
     @Test func lowInotifyLimitsAreAWarningWithTheSysctlFix() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }

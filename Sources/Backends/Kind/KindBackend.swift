@@ -49,7 +49,7 @@ public final class KindBackend: ClusterBackend {
         let found = try await preflightChecks.toolVersions()
         versions.withLock { $0 = found }
         try await preflightChecks.checkDockerDaemon()
-        var warnings: [PreflightWarning] = []
+        var warnings = preflightChecks.kindVersionWarnings(found)
         if creatingCluster {
             let configFile = configFile(for: cluster)
             let config = try KindClusterConfig(contentsOf: configFile)

@@ -124,6 +124,28 @@ struct KindPreflight: Sendable {
         return warnings
     }
 
+    /// kind releases before v0.24.0 ship a kindnet that ignores NetworkPolicy objects, so the
+    /// stack's default-deny policies would be accepted but not enforced.
+    static let networkPolicyKindVersion = [0, 24, 0]
+
+    func kindVersionWarnings(_ versions: [ToolVersion]) -> [PreflightWarning] {
+        guard let kind = versions.first(where: { $0.tool == "kind" }),
+            let found = Self.numericVersion(kind.version),
+            found.lexicographicallyPrecedes(Self.networkPolicyKindVersion)
+        else { return [] }
+        return [PreflightWarning(
+            problem: "kind \(kind.version) is older than v0.24.0: its network plugin does not enforce "
+                + "NetworkPolicies, so the stack's isolation rules would be silently ignored",
+            fix: "install a current kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation")]
+    }
+
+    /// `v0.33.0` -> [0, 33, 0]; nil when the text is not a version.
+    static func numericVersion(_ text: String) -> [Int]? {
+        let digits = text.drop { $0 == "v" }.prefix { $0.isNumber || $0 == "." }
+        let parts = digits.split(separator: ".").compactMap { Int($0) }
+        return parts.isEmpty ? nil : parts
+    }
+
     func inotifyWarnings() -> [PreflightWarning] {
         InotifyLimits.warnings(procRoot: procRoot)
     }
