@@ -1,0 +1,93 @@
+import Foundation
+import ProvisionCore
+
+/// Fills a store with 10,000 runs of 10 steps each and times the queries
+/// `provision history` makes.
+enum HistoryBenchmark {
+    static let runCount = 10_000
+    static let stepsPerRun = 10
+    static let components: [ComponentID] = [
+        "namespaces", "storage", "postgres-pgvector", "redis", "ingress-nginx", "authentik", "authentik-redis", "extra",
+    ]
+    static let goal = Duration.milliseconds(100)
+
+    static func run() async throws -> Bool {
+        print("2. History queries on a store with \(runCount) runs and \(runCount * stepsPerRun) steps")
+        print("   goal: each query < \(goal.milliseconds) (median of 20; the first, cold call shown too)\n")
+        let directory = FileManager.default.temporaryDirectory.appending(path: "provision-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appending(path: "state.sqlite")
+
+        let clock = ContinuousClock()
+        let fillTime = try clock.measure { try fill(StateStore(url: url)) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        print("   filled through the public API in \(fillTime.milliseconds) (\(size / 1024) KiB in the main file)\n")
+
+        // A fresh connection, as `provision history` would open.
+        let store = try StateStore(url: url)
+        let middle = RunID(Int64(runCount / 2))
+        let queries: [(String, () throws -> Int)] = [
+            ("runs(limit: 20)", { try store.runs(limit: 20).count }),
+            ("runs(limit: 20, outcome: .failed)", { try store.runs(limit: 20, outcome: .failed).count }),
+            ("runs(limit: 20, outcome: .interrupted)", { try store.runs(limit: 20, outcome: .interrupted).count }),
+            ("runs(limit: 20, component: \"authentik\")", { try store.runs(limit: 20, component: "authentik").count }),
+            ("runs(limit: 20, component: \"authentik-redis\")", {
+                try store.runs(limit: 20, component: "authentik-redis").count
+            }),
+            ("run(id) + steps(of:)", { (try store.run(middle) != nil ? 1 : 0) + (try store.steps(of: middle).count) }),
+            ("runs() (all \(runCount), no limit)", { try store.runs().count }),
+        ]
+        var table = Table(header: ["query", "rows", "first call", "median", "max", "goal met"])
+        var allMet = true
+        for (name, query) in queries {
+            var rows = 0
+            let first = try clock.measure { rows = try query() }
+            var samples: [Duration] = []
+            for _ in 0..<20 { samples.append(try clock.measure { _ = try query() }) }
+            samples.sort()
+            let median = samples[samples.count / 2]
+            let limited = !name.contains("no limit")
+            let met = median < goal && first < goal
+            if limited { allMet = allMet && met }
+            table.add([
+                name, "\(rows)", first.milliseconds, median.milliseconds, samples.last!.milliseconds,
+                limited ? (met ? "yes" : "NO") : "(no goal)",
+            ])
+        }
+        print(table.render())
+        print()
+        return allMet
+    }
+
+    /// 10 steps per run: preflight, create-cluster and eight component deploys; one run in
+    /// ten failed (its last deploy failed, nothing skipped), one in fifty interrupted.
+    static func fill(_ store: StateStore) throws {
+        var random = SeededGenerator(seed: 42)
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        for index in 0..<runCount {
+            let began = start + Double(index) * 600
+            let run = try store.beginRun(
+                NewRun(
+                    commandLine: ["provision", "up", "--backend", "kind"], backend: "kind", cluster: "wrightnow",
+                    toolVersion: "0.1.0", manifestsRevision: "abc1234"),
+                at: began)
+            let roll = Int.random(in: 0..<100, using: &random)
+            let outcome: RunOutcome = roll < 2 ? .interrupted : roll < 12 ? .failed : .succeeded
+            var clock = began
+            let actions: [(StepAction, ComponentID?)] =
+                [(.preflight, nil), (.createCluster, nil)] + components.map { (.deploy, $0) }
+            for (position, (action, component)) in actions.enumerated() {
+                let step = try store.addStep(run: run, component: component, action: action, at: clock)
+                try store.markStep(step, .running, at: clock)
+                clock += Double.random(in: 0.5...30, using: &random)
+                let last = position == actions.count - 1
+                let state: StepState =
+                    !last || outcome == .succeeded ? .succeeded : outcome == .failed ? .failed : .interrupted
+                try store.markStep(
+                    step, state, error: state == .succeeded ? nil : "simulated \(state)",
+                    digest: action == .deploy ? "sha256:\(index)-\(position)" : nil, at: clock)
+            }
+            try store.finishRun(run, outcome: outcome, error: outcome == .succeeded ? nil : "simulated", at: clock)
+        }
+    }
+}
