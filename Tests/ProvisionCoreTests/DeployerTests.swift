@@ -246,4 +246,47 @@ struct DeployerTests {
         #expect(report.steps[0].error?.contains("still exists after deleting it") == true)
         #expect(try store.run(report.runID)?.outcome == .failed)
     }
+
+    @Test func longStepsSendStillRunningNotices() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let backend = FakeBackend(.init(gatedApply: ["db"]))
+        let notices = Recorder<[String]>([])
+        // db's apply finishes only after a notice about it arrived.
+        let deployer = Deployer(
+            backend: backend, store: store, options: DeployOptions(noticeInterval: .milliseconds(20))
+        ) { event in
+            if case .stillRunning(let label, let elapsed) = event {
+                notices.update { $0.append(label.description) }
+                if label.description == "deploy db", elapsed > .zero { backend.gate.fire() }
+            }
+        }
+
+        let report = try await deployer.up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.succeeded)
+        #expect(notices.value.contains("deploy db"))
+    }
+
+    @Test func abandonedRunsAreRecoveredAndReported() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (helper, abandoned) = try StoreCrashRecoveryTests.startHelper(store: directory.storeURL, cluster: "wrightnow")
+        kill(helper.processIdentifier, SIGKILL)
+        helper.waitUntilExit()
+        let store = try StateStore(url: directory.storeURL)
+        let events = Recorder<[ProgressEvent]>([])
+
+        let report = try await deployer(FakeBackend(), store: store, events: events)
+            .up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.succeeded)
+        let recovered = events.value.compactMap { event -> RunRecord? in
+            if case .recoveredAbandonedRun(let run) = event { run } else { nil }
+        }
+        #expect(recovered.map(\.id) == [abandoned])
+        #expect(recovered.first?.outcome == .interrupted)
+        #expect(try store.run(abandoned)?.outcome == .interrupted)
+    }
 }

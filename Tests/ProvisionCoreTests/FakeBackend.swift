@@ -14,6 +14,8 @@ final class FakeBackend: ClusterBackend {
         var hangInApply: Set<ComponentID> = []
         var hangInPreflight = false
         var deleteLeavesCluster = false
+        /// Components whose apply waits for ``FakeBackend/gate`` (failing after 30 s).
+        var gatedApply: Set<ComponentID> = []
     }
 
     let script: Script
@@ -21,6 +23,8 @@ final class FakeBackend: ClusterBackend {
     let exists: Recorder<Bool>
     /// Fired when a hanging call has started.
     let hanging = Signal()
+    /// Opens the components in ``Script/gatedApply``.
+    let gate = Signal()
 
     init(_ script: Script = Script()) {
         self.script = script
@@ -63,6 +67,9 @@ final class FakeBackend: ClusterBackend {
         if script.hangInApply.contains(component.id) {
             hanging.fire()
             try await sleepUntilCancelled()
+        }
+        if script.gatedApply.contains(component.id), !(await gate.wait()) {
+            throw BackendError(problem: "gate for \(component.id) never opened", fix: "fire the gate in the test")
         }
         if script.failApply.contains(component.id) {
             throw BackendError(problem: "apply of \(component.id) was refused", fix: "fix the manifest")

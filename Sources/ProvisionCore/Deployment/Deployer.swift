@@ -34,11 +34,18 @@ public struct Deployer: Sendable {
     ///   `CancellationError` after recording the run as interrupted when the task was cancelled.
     public func up(cluster: ClusterSpec, plan: Plan, invocation: RunInvocation) async throws -> RunReport {
         let run = try begin(cluster: cluster, invocation: invocation)
-        let preflight = try store.addStep(run: run, component: nil, action: .preflight)
-        let ensure = try store.addStep(run: run, component: nil, action: .createCluster)
+        let preflight: StepID, ensure: StepID
         var stepIDs: [ComponentID: StepID] = [:]
-        for id in plan.order {
-            stepIDs[id] = try store.addStep(run: run, component: id, action: .deploy)
+        do {
+            // Every step is listed up front, so history shows what a run was going to do.
+            preflight = try store.addStep(run: run, component: nil, action: .preflight)
+            ensure = try store.addStep(run: run, component: nil, action: .createCluster)
+            for id in plan.order {
+                stepIDs[id] = try store.addStep(run: run, component: id, action: .deploy)
+            }
+        } catch {
+            try? store.finishRun(run, outcome: .failed, error: Self.describe(error))
+            throw error
         }
         let componentSteps = stepIDs
 
@@ -105,7 +112,7 @@ public struct Deployer: Sendable {
         if result.wasCancelled {
             return try finish(run, after: CancellationError())
         }
-        if let failure = result.steps.first(where: { !$0.outcome.isSuccess }) {
+        if let failure = result.firstFailure ?? result.steps.first(where: { !$0.outcome.isSuccess }) {
             let cause = failure.error ?? DeployError(problem: failure.outcome.description, fix: "see the step's error")
             let error = ComponentStepError(component: failure.id, outcome: failure.outcome, cause: cause)
             return try finish(run, after: error)
@@ -120,7 +127,13 @@ public struct Deployer: Sendable {
     /// - Returns / Throws: as ``up(cluster:plan:invocation:)``.
     public func down(cluster: ClusterSpec, invocation: RunInvocation) async throws -> RunReport {
         let run = try begin(cluster: cluster, invocation: invocation)
-        let delete = try store.addStep(run: run, component: nil, action: .deleteCluster)
+        let delete: StepID
+        do {
+            delete = try store.addStep(run: run, component: nil, action: .deleteCluster)
+        } catch {
+            try? store.finishRun(run, outcome: .failed, error: Self.describe(error))
+            throw error
+        }
         do {
             try await perform(delete, StepLabel(.deleteCluster)) { [backend] in
                 let existed = try await backend.clusterExists(cluster)
