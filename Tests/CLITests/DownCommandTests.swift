@@ -80,6 +80,36 @@ struct DownCommandTests {
         #expect(recorded.steps.allSatisfy { $0.state == .succeeded })
     }
 
+    @Test("--purge-data asks on a terminal: no keeps everything, yes deletes cluster and data",
+          arguments: [("n", false), ("y", true)])
+    func purgeConfirmationOnTerminal(answer: String, confirmed: Bool) throws {
+        let world = try FakeWorld()
+        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        try world.clearCalls()
+        // `script` gives provision a pseudo-terminal; the answer is typed into it.
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux `script` is needed for a pty")
+        let binary = try #require(ProvisionBinary.url)
+        let result = try RunningProcess(
+            executable: URL(filePath: script),
+            arguments: ["-qec", "\(binary.path) down --purge-data", "/dev/null"],
+            environment: world.environment, directory: world.repository, input: Data("\(answer)\n".utf8)
+        ).wait()
+        let output = result.standardOutput + result.standardError
+        #expect(output.contains("Delete the cluster and all volume data in \(world.dataDirectory.path)?"))
+        #expect(output.contains("[y/N]"))
+        if confirmed {
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: world.dataDirectory.path))
+            #expect(world.calls.contains("kind delete cluster --name wrightnow"))
+        } else {
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(output.contains("nothing was deleted (not confirmed)"))
+            #expect(FileManager.default.fileExists(atPath: world.dataDirectory.path))
+            #expect(world.calls.isEmpty, "\(world.calls)")
+        }
+    }
+
     @Test("down on a cloud stub exits 3 with the stub message")
     func cloudStub() throws {
         let world = try FakeWorld()

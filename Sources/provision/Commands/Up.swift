@@ -69,6 +69,7 @@ struct Up: AsyncParsableCommand {
         Console.out("provision up: \(plan.order.count) components on \(context.backend.name) cluster "
             + "\(context.spec.name) (manifests \(context.spec.overlayDirectory.path))")
         let invocation = await context.invocation()
+        let started = ContinuousClock.now
         let signals = SignalCancellation()
         let report: RunReport
         do {
@@ -80,12 +81,17 @@ struct Up: AsyncParsableCommand {
         }
 
         let versions = await context.backend.toolVersions()
-        let summary = RunSummary(report: report, plan: plan, context: context, toolVersions: versions)
+        let summary = RunSummary(
+            report: report, plan: plan, context: context, toolVersions: versions, elapsed: .now - started)
         if report.succeeded {
             Console.out(summary.success(showSecrets: showSecrets))
             return
         }
-        Console.out(summary.stepTable())
+        // The step table helps once components ran; before that the error says it all.
+        if report.steps.contains(where: { $0.action == .deploy && $0.state != .skipped }) {
+            Console.out(summary.stepTable())
+        }
+        Console.out("")
         let preflightFailed = report.steps.contains { $0.action == .preflight && $0.state == .failed }
         let exitCode = preflightFailed ? ProvisionExit.preflight : ProvisionExit.failed
         var failure = ErrorText.failure(Self.rootCause(report.error), exitCode: exitCode)

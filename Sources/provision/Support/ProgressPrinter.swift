@@ -22,7 +22,7 @@ final class ProgressPrinter: Sendable {
             let took = duration.map { " (\(Format.duration($0)))" } ?? ""
             let word = Self.word(for: state)
             var text = "\(word.padding(toLength: 8, withPad: " ", startingAt: 0)) \(label)\(took)"
-            if let detail, !detail.isEmpty, state != .succeeded || !detail.contains("\n") {
+            if let detail, !detail.isEmpty {
                 text += ": " + Format.summary(detail, limit: 100)
             }
             line(text)

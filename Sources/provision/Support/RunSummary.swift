@@ -8,6 +8,8 @@ struct RunSummary {
     let plan: ProvisionCore.Plan
     let context: ClusterContext
     let toolVersions: [ToolVersion]
+    /// Wall-clock time of the whole command, steps overlapping or not.
+    let elapsed: Duration
 
     func stepTable() -> String {
         let rows: [[String]] = report.steps.map { (step: StepRecord) -> [String] in
@@ -22,9 +24,8 @@ struct RunSummary {
 
     func success(showSecrets: Bool) -> String {
         var lines: [String] = [stepTable(), ""]
-        let total = report.steps.compactMap(\.durationSeconds).reduce(0, +)
         lines.append("The stack is up on \(context.backend.name) cluster \(context.spec.name) "
-            + "(run \(report.runID), steps took \(Format.duration(seconds: total)) in total).")
+            + "(run \(report.runID), \(Format.duration(elapsed))).")
         if !toolVersions.isEmpty {
             lines.append("Tools: " + toolVersions.map(\.description).joined(separator: ", "))
         }
