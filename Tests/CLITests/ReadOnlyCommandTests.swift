@@ -164,6 +164,22 @@ struct ReadOnlyCommandTests {
         #expect(steps.standardOutput.contains("Run #3: failed"))
     }
 
+    @Test("--state-dir overrides PROVISION_STATE_DIR for the history and the secrets")
+    func stateDirectoryFlag() throws {
+        let world = try FakeWorld()
+        let elsewhere = world.root.appending(path: "elsewhere-state")
+        let up = try world.provision("up", "--only", "redis", "--state-dir", elsewhere.path)
+        #expect(up.exitCode == 0, "\(up)")
+        #expect(FileManager.default.fileExists(atPath: elsewhere.appending(path: "state.sqlite").path))
+        #expect(FileManager.default.fileExists(
+            atPath: elsewhere.appending(path: "clusters/wrightnow/secrets/redis-credentials.env").path))
+        #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.path))
+        let history = try world.provision("history", "--state-dir", elsewhere.path)
+        #expect(history.standardOutput.contains("#1"))
+        let fromEnvironment = try world.provision("history")
+        #expect(fromEnvironment.standardOutput.contains("No runs recorded yet"))
+    }
+
     @Test("status reports the cluster and each component, writes no history")
     func status() throws {
         let world = try FakeWorld()

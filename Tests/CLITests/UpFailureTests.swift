@@ -101,6 +101,20 @@ struct UpFailureTests {
         #expect(recorded.steps.dropFirst().allSatisfy { $0.state == .skipped })
     }
 
+    @Test("a missing tool stops preflight with exit 3, naming the tool and how to install it",
+          arguments: ["kind", "kubectl", "docker"])
+    func missingTool(tool: String) throws {
+        let world = try FakeWorld(missingTools: [tool])
+        let result = try world.provision("up")
+        #expect(result.exitCode == 3, "\(result)")
+        #expect(result.standardError.contains("error: \(tool) is not installed (not found on PATH)"))
+        #expect(result.standardError.contains("fix: install"))
+        #expect(world.calls(containing: "kind create").isEmpty)
+        let recorded = try world.lastRun()
+        #expect(recorded.steps.first { $0.action == .preflight }?.state == .failed)
+        #expect(recorded.run.error?.contains("\(tool) is not installed") == true)
+    }
+
     @Test("a host port the cluster publishes is taken: preflight exit code 3 naming the port")
     func portTaken() throws {
         let world = try FakeWorld()

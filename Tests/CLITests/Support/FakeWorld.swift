@@ -19,7 +19,17 @@ final class FakeWorld {
 
     static let fakeTools = ProvisionBinary.repositoryRoot.appending(path: "Tests/Fixtures/fake-tools")
 
-    init(environment extra: [String: String] = [:]) throws {
+    /// What the POSIX sh fakes call besides each other.
+    static let utilitiesOfFakes = [
+        "sh", "basename", "dirname", "mkdir", "cat", "cp", "rm", "grep", "sed", "awk", "tr", "cut", "head",
+        "sleep", "env",
+    ]
+
+    /// - Parameters:
+    ///   - extra: environment variables for every provision run (fake switches).
+    ///   - missingTools: fakes left off PATH, as if the tool were not installed. PATH then
+    ///     holds only the remaining fakes and the system directories that lack the tool.
+    init(environment extra: [String: String] = [:], missingTools: [String] = []) throws {
         let manager = FileManager.default
         root = manager.temporaryDirectory.appending(path: "provision-cli-\(UUID().uuidString.prefix(8))")
         repository = root.appending(path: "repo")
@@ -35,6 +45,23 @@ final class FakeWorld {
         var environment = ProcessInfo.processInfo.environment
         let originalPath = environment["PATH"] ?? "/usr/bin:/bin"
         environment["PATH"] = Self.fakeTools.path + ":" + originalPath
+        if !missingTools.isEmpty {
+            let tools = root.appending(path: "tools")
+            try manager.createDirectory(at: tools, withIntermediateDirectories: true)
+            for file in try manager.contentsOfDirectory(atPath: Self.fakeTools.path) where !missingTools.contains(file) {
+                try manager.copyItem(at: Self.fakeTools.appending(path: file), to: tools.appending(path: file))
+            }
+            // /usr/bin may hold a real kubectl, so PATH is this directory alone, with links to the
+            // few system programs the fakes use.
+            for utility in Self.utilitiesOfFakes {
+                let found = originalPath.split(separator: ":").map { "\($0)/\(utility)" }
+                    .first { manager.isExecutableFile(atPath: $0) }
+                let program = try #require(found, "\(utility) is needed by the fake tools")
+                try manager.createSymbolicLink(
+                    at: tools.appending(path: utility), withDestinationURL: URL(filePath: program))
+            }
+            environment["PATH"] = tools.path
+        }
         environment["FAKE_STATE"] = fakeState.path
         environment["FAKE_LOG"] = fakeState.appending(path: "calls.log").path
         environment["REAL_KUBECTL"] = try Self.realKubectl(path: originalPath)
