@@ -8,14 +8,14 @@ struct SelectionOptions: ParsableArguments {
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp(
-            "Deploy only these components (and what they depend on). Comma- or space-separated ids.",
+            "Only these components and what they depend on. Comma- or space-separated ids.",
             valueName: "ids"))
     var only: [String] = []
 
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp(
-            "Also deploy these optional components, e.g. authentik-redis. Comma- or space-separated ids.",
+            "Also these optional components, e.g. authentik-redis. Comma- or space-separated ids.",
             valueName: "ids"))
     var with: [String] = []
 
