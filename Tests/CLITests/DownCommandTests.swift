@@ -6,13 +6,13 @@ import Testing
 @Suite("provision down")
 struct DownCommandTests {
     @Test("down deletes the cluster, confirms it is gone, keeps the data directory and is recorded")
-    func deletesAndConfirms() throws {
+    func deletesAndConfirms() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "redis").exitCode == 0)
+        #expect(try await world.provision("up", "--only", "redis").exitCode == 0)
         #expect(FileManager.default.fileExists(atPath: world.dataDirectory.path))
         try world.clearCalls()
 
-        let result = try world.provision("down")
+        let result = try await world.provision("down")
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.standardOutput.contains("Deleted cluster `wrightnow`; confirmed it is gone."))
         #expect(result.standardOutput.contains("Kept the data directory \(world.dataDirectory.path)"))
@@ -23,74 +23,74 @@ struct DownCommandTests {
         // The secrets belong to the kept data: they stay for the next up.
         #expect(FileManager.default.fileExists(atPath: world.secretsFile("redis-credentials").path))
 
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.commandLine == ["provision", "down"])
         #expect(recorded.run.outcome == .succeeded)
         #expect(recorded.steps.map(\.label) == ["delete-cluster"])
         #expect(recorded.steps[0].state == .succeeded)
 
         // A second down finds nothing to delete and still succeeds.
-        let again = try world.provision("down")
+        let again = try await world.provision("down")
         #expect(again.exitCode == 0, "\(again)")
         #expect(again.standardOutput.contains("did not exist"))
     }
 
     @Test("kind delete that leaves the cluster behind is a failure with exit 1")
-    func deleteNotConfirmed() throws {
+    func deleteNotConfirmed() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
-        let result = try world.provision("down", environment: ["FAKE_KIND_DELETE_KEEPS": "1"])
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        let result = try await world.provision("down", environment: ["FAKE_KIND_DELETE_KEEPS": "1"])
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("still lists wrightnow") || result.standardError.contains("still exists"))
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .failed)
         #expect(recorded.steps.first?.state == .failed)
     }
 
     @Test("--purge-data without a terminal and without --yes refuses before touching anything")
-    func purgeNeedsConfirmation() throws {
+    func purgeNeedsConfirmation() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
         try world.clearCalls()
-        let result = try world.provision("down", "--purge-data")
+        let result = try await world.provision("down", "--purge-data")
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.standardError.contains("no terminal to confirm it"))
         #expect(result.standardError.contains("fix: add --yes"))
         #expect(world.calls.isEmpty, "\(world.calls)")
         #expect(FileManager.default.fileExists(atPath: world.dataDirectory.path))
-        #expect(try world.historyRuns().count == 1, "a refused down is not a run")
+        #expect(try await world.historyRuns().count == 1, "a refused down is not a run")
     }
 
     @Test("--purge-data --yes deletes the cluster and the data directory, recorded as a step")
-    func purgeWithYes() throws {
+    func purgeWithYes() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
         let marker = world.dataDirectory.appending(path: "staging-infra/pgdata/PG_VERSION")
         try FileManager.default.createDirectory(
             at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "15\n".write(to: marker, atomically: true, encoding: .utf8)
 
-        let result = try world.provision("down", "--purge-data", "--yes")
+        let result = try await world.provision("down", "--purge-data", "--yes")
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.standardOutput.contains("Deleted the data directory \(world.dataDirectory.path)"))
         #expect(!FileManager.default.fileExists(atPath: world.dataDirectory.path))
         #expect(world.calls.contains("kind delete cluster --name wrightnow"))
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.steps.map(\.label) == ["delete-cluster", "purge-data"])
         #expect(recorded.steps.allSatisfy { $0.state == .succeeded })
     }
 
     @Test("--purge-data asks on a terminal: no keeps everything, yes deletes cluster and data",
           arguments: [("n", false), ("y", true)])
-    func purgeConfirmationOnTerminal(answer: String, confirmed: Bool) throws {
+    func purgeConfirmationOnTerminal(answer: String, confirmed: Bool) async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
         try world.clearCalls()
         // `script` gives provision a pseudo-terminal; the answer is typed into it.
         let script = "/usr/bin/script"
         try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux `script` is needed for a pty")
         let binary = try #require(ProvisionBinary.url)
-        let result = try RunningProcess(
+        let result = try await RunningProcess(
             executable: URL(filePath: script),
             arguments: ["-qec", "\(binary.path) down --purge-data", "/dev/null"],
             environment: world.environment, directory: world.repository, input: Data("\(answer)\n".utf8)
@@ -111,12 +111,12 @@ struct DownCommandTests {
     }
 
     @Test("down on a cloud stub exits 3 with the stub message")
-    func cloudStub() throws {
+    func cloudStub() async throws {
         let world = try FakeWorld()
-        let result = try world.provision("down", "--backend", "eks")
+        let result = try await world.provision("down", "--backend", "eks")
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("the eks backend is not implemented yet"))
         #expect(world.calls.isEmpty)
-        #expect(try world.lastRun().run.outcome == .failed)
+        #expect(try await world.lastRun().run.outcome == .failed)
     }
 }

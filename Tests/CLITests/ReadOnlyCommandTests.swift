@@ -7,9 +7,9 @@ import Testing
 @Suite("read-only commands")
 struct ReadOnlyCommandTests {
     @Test("plan prints the order and the waves without calling any tool or creating a store")
-    func plan() throws {
+    func plan() async throws {
         let world = try FakeWorld()
-        let result = try world.provision("plan")
+        let result = try await world.provision("plan")
         #expect(result.exitCode == 0, "\(result)")
         let out = result.standardOutput
         #expect(out.contains("Plan: 6 components in 2 waves"))
@@ -26,24 +26,24 @@ struct ReadOnlyCommandTests {
     }
 
     @Test("plan --with adds the optional component; --only pulls in dependencies")
-    func planSelection() throws {
+    func planSelection() async throws {
         let world = try FakeWorld()
-        let with = try world.provision("plan", "--with", "authentik-redis")
+        let with = try await world.provision("plan", "--with", "authentik-redis")
         #expect(with.exitCode == 0)
         #expect(with.standardOutput.contains("Plan: 7 components"))
         #expect(with.standardOutput.contains("authentik-redis"))
-        let only = try world.provision("plan", "--only", "postgres-pgvector")
+        let only = try await world.provision("plan", "--only", "postgres-pgvector")
         #expect(only.standardOutput.contains("Plan: 3 components in 2 waves"))
         #expect(!only.standardOutput.contains("redis"))
-        let unknown = try world.provision("plan", "--only", "mysql")
+        let unknown = try await world.provision("plan", "--only", "mysql")
         #expect(unknown.exitCode == 2)
         #expect(unknown.standardError.contains("unknown component 'mysql'"))
     }
 
     @Test("components lists every registered component with optional flag and dependencies")
-    func components() throws {
+    func components() async throws {
         let world = try FakeWorld()
-        let result = try world.provision("components")
+        let result = try await world.provision("components")
         #expect(result.exitCode == 0, "\(result)")
         let rows = result.standardOutput.split(separator: "\n").map(String.init)
         #expect(rows.first?.hasPrefix("ID") == true)
@@ -58,9 +58,9 @@ struct ReadOnlyCommandTests {
     }
 
     @Test("--help documents the subcommands, examples and exit codes")
-    func help() throws {
+    func help() async throws {
         let world = try FakeWorld()
-        let result = try world.provision("--help")
+        let result = try await world.provision("--help")
         #expect(result.exitCode == 0)
         let out = result.standardOutput
         for subcommand in ["up", "down", "status", "plan", "history", "components"] {
@@ -71,28 +71,28 @@ struct ReadOnlyCommandTests {
                      "4    another provision run", "130  interrupted by SIGINT"] {
             #expect(out.contains(code), "exit code line '\(code)' missing")
         }
-        let upHelp = try world.provision("up", "--help")
+        let upHelp = try await world.provision("up", "--help")
         for flag in ["--backend", "--cluster", "--manifests", "--overlay", "--state-dir", "--only", "--with",
                      "--concurrency", "--timeout", "--show-secrets"] {
             #expect(upHelp.standardOutput.contains(flag), "\(flag) missing from up --help")
         }
-        let downHelp = try world.provision("down", "--help")
+        let downHelp = try await world.provision("down", "--help")
         #expect(downHelp.standardOutput.contains("--purge-data") && downHelp.standardOutput.contains("--yes"))
         #expect(world.calls.isEmpty)
     }
 
     @Test("usage errors exit 2 and say what is wrong")
-    func usageErrors() throws {
+    func usageErrors() async throws {
         let world = try FakeWorld()
-        let backend = try world.provision("up", "--backend", "openshift")
+        let backend = try await world.provision("up", "--backend", "openshift")
         #expect(backend.exitCode == 2)
         #expect(backend.standardError.contains("unknown backend 'openshift'; use one of: kind, gke, eks, aks"))
-        let flag = try world.provision("up", "--frobnicate")
+        let flag = try await world.provision("up", "--frobnicate")
         #expect(flag.exitCode == 2)
-        let manifests = try world.provision("up", "--manifests", world.root.appending(path: "nowhere").path)
+        let manifests = try await world.provision("up", "--manifests", world.root.appending(path: "nowhere").path)
         #expect(manifests.exitCode == 2)
         #expect(manifests.standardError.contains("has no overlays/ subdirectory"))
-        let overlay = try world.provision("up", "--overlay", "production")
+        let overlay = try await world.provision("up", "--overlay", "production")
         #expect(overlay.exitCode == 2)
         #expect(overlay.standardError.contains("overlay 'production' does not exist"))
         #expect(overlay.standardError.contains("local"))
@@ -100,11 +100,11 @@ struct ReadOnlyCommandTests {
     }
 
     @Test("outside a repository provision says it found no k8s/ directory")
-    func noManifestsDirectory() throws {
+    func noManifestsDirectory() async throws {
         let world = try FakeWorld()
         let elsewhere = world.root.appending(path: "elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-        let result = try RunningProcess(
+        let result = try await RunningProcess(
             executable: try #require(ProvisionBinary.url), arguments: ["up"],
             environment: world.environment, directory: elsewhere
         ).wait()
@@ -114,49 +114,49 @@ struct ReadOnlyCommandTests {
     }
 
     @Test("history on an empty store is friendly; an unknown run id exits 2")
-    func emptyHistory() throws {
+    func emptyHistory() async throws {
         let world = try FakeWorld()
-        let empty = try world.provision("history")
+        let empty = try await world.provision("history")
         #expect(empty.exitCode == 0)
         #expect(empty.standardOutput.contains("No runs recorded yet"))
         #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.appending(path: "state.sqlite").path))
-        let json = try world.provision("history", "--json")
+        let json = try await world.provision("history", "--json")
         #expect(json.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
-        let missing = try world.provision("history", "42")
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        let missing = try await world.provision("history", "42")
         #expect(missing.exitCode == 2)
         #expect(missing.standardError.contains("run 42 does not exist"))
     }
 
     @Test("history --json parses; filters by outcome and component; --limit")
-    func historyJSONAndFilters() throws {
+    func historyJSONAndFilters() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
-        #expect(try world.provision("up", "--only", "redis", environment: ["FAKE_EXEC_FAIL": ""]).exitCode == 0)
-        #expect(try world.provision("up", "--only", "redis", environment: ["FAKE_ROLLOUT_TIMEOUT": "redis"]).exitCode == 1)
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.provision("up", "--only", "redis", environment: ["FAKE_EXEC_FAIL": ""]).exitCode == 0)
+        #expect(try await world.provision("up", "--only", "redis", environment: ["FAKE_ROLLOUT_TIMEOUT": "redis"]).exitCode == 1)
 
-        let all = try world.provision("history", "--json")
+        let all = try await world.provision("history", "--json")
         let parsed = try JSONSerialization.jsonObject(with: Data(all.standardOutput.utf8)) as? [[String: Any]]
         #expect(parsed?.count == 3)
         #expect(parsed?.first?["outcome"] as? String == "failed")
         #expect(parsed?.first?["commandLine"] as? [String] == ["provision", "up", "--only", "redis"])
 
-        let failed = try world.provision("history", "--outcome", "failed")
+        let failed = try await world.provision("history", "--outcome", "failed")
         #expect(failed.standardOutput.contains("#3") && !failed.standardOutput.contains("#1 "))
-        let redis = try world.provision("history", "--component", "redis", "--json")
+        let redis = try await world.provision("history", "--component", "redis", "--json")
         let redisRuns = try FakeWorld.decoder.decode([RunRecord].self, from: Data(redis.standardOutput.utf8))
         #expect(redisRuns.map(\.id.rawValue) == [3, 2])
         let limited = try FakeWorld.decoder.decode(
-            [RunRecord].self, from: Data(try world.provision("history", "--json", "--limit", "1").standardOutput.utf8))
+            [RunRecord].self, from: Data(try await world.provision("history", "--json", "--limit", "1").standardOutput.utf8))
         #expect(limited.map(\.id.rawValue) == [3])
 
-        let table = try world.provision("history")
+        let table = try await world.provision("history")
         let lines = table.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("RUN") == true)
         #expect(lines[1].hasPrefix("#3") && lines[1].contains("failed") && lines[1].contains("redis"))
         #expect(lines[3].hasPrefix("#1") && lines[3].contains("succeeded"))
 
-        let steps = try world.provision("history", "#3")
+        let steps = try await world.provision("history", "#3")
         #expect(steps.exitCode == 0)
         for column in ["COMPONENT", "ACTION", "STATE", "DURATION", "ATTEMPT", "DIGEST"] {
             #expect(steps.standardOutput.contains(column))
@@ -165,32 +165,32 @@ struct ReadOnlyCommandTests {
     }
 
     @Test("--state-dir overrides PROVISION_STATE_DIR for the history and the secrets")
-    func stateDirectoryFlag() throws {
+    func stateDirectoryFlag() async throws {
         let world = try FakeWorld()
         let elsewhere = world.root.appending(path: "elsewhere-state")
-        let up = try world.provision("up", "--only", "redis", "--state-dir", elsewhere.path)
+        let up = try await world.provision("up", "--only", "redis", "--state-dir", elsewhere.path)
         #expect(up.exitCode == 0, "\(up)")
         #expect(FileManager.default.fileExists(atPath: elsewhere.appending(path: "state.sqlite").path))
         #expect(FileManager.default.fileExists(
             atPath: elsewhere.appending(path: "clusters/wrightnow/secrets/redis-credentials.env").path))
         #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.path))
-        let history = try world.provision("history", "--state-dir", elsewhere.path)
+        let history = try await world.provision("history", "--state-dir", elsewhere.path)
         #expect(history.standardOutput.contains("#1"))
-        let fromEnvironment = try world.provision("history")
+        let fromEnvironment = try await world.provision("history")
         #expect(fromEnvironment.standardOutput.contains("No runs recorded yet"))
     }
 
     @Test("status reports the cluster and each component, writes no history")
-    func status() throws {
+    func status() async throws {
         let world = try FakeWorld()
-        let before = try world.provision("status")
+        let before = try await world.provision("status")
         #expect(before.exitCode == 1, "\(before)")
         #expect(before.standardOutput.contains("Cluster wrightnow does not exist"))
         #expect(before.standardOutput.contains("provision up"))
 
-        #expect(try world.provision("up").exitCode == 0)
+        #expect(try await world.provision("up").exitCode == 0)
         try world.clearCalls()
-        let healthy = try world.provision("status")
+        let healthy = try await world.provision("status")
         #expect(healthy.exitCode == 0, "\(healthy)")
         #expect(healthy.standardOutput.contains("Cluster wrightnow exists"))
         for id in ["namespaces", "postgres-pgvector", "redis", "ingress-nginx", "authentik"] {
@@ -198,13 +198,13 @@ struct ReadOnlyCommandTests {
         }
         #expect(world.calls(containing: " apply ").isEmpty, "status must not change anything: \(world.calls)")
         #expect(world.calls(containing: "kind create").isEmpty)
-        #expect(try world.historyRuns().count == 1)
+        #expect(try await world.historyRuns().count == 1)
 
-        let unhealthy = try world.provision("status", environment: ["FAKE_ROLLOUT_TIMEOUT": "redis"])
+        let unhealthy = try await world.provision("status", environment: ["FAKE_ROLLOUT_TIMEOUT": "redis"])
         #expect(unhealthy.exitCode == 1)
         #expect(unhealthy.standardOutput.split(separator: "\n").contains { $0.hasPrefix("redis ") && $0.contains("NOT READY") })
 
-        let stub = try world.provision("status", "--backend", "aks")
+        let stub = try await world.provision("status", "--backend", "aks")
         #expect(stub.exitCode == 3)
         #expect(stub.standardError.contains("not implemented yet"))
     }

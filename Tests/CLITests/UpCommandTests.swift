@@ -8,9 +8,9 @@ struct UpCommandTests {
     static let componentOrder = ["ingress-nginx", "namespaces", "storage", "authentik", "postgres-pgvector", "redis"]
 
     @Test("a first up creates the cluster, deploys every component in a valid order and says how to log in")
-    func happyPath() throws {
+    func happyPath() async throws {
         let world = try FakeWorld()
-        let result = try world.provision("up")
+        let result = try await world.provision("up")
         #expect(result.exitCode == 0, "\(result)")
 
         // The summary: URLs, login, where the password is, the history hint.
@@ -51,7 +51,7 @@ struct UpCommandTests {
         #expect(calls.contains("curl -fsS --max-time 10 http://localhost/auth/api/v3/root/config/"))
 
         // The history shows every step succeeded.
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .succeeded)
         #expect(recorded.run.backend == "kind" && recorded.run.cluster == "wrightnow")
         #expect(recorded.run.commandLine == ["provision", "up"])
@@ -61,7 +61,7 @@ struct UpCommandTests {
         #expect(recorded.steps.filter { $0.action == .deploy }.allSatisfy { $0.digest?.count == 64 })
 
         // The readable table too.
-        let table = try world.provision("history")
+        let table = try await world.provision("history")
         #expect(table.exitCode == 0)
         #expect(table.standardOutput.contains("#1"))
         #expect(table.standardOutput.contains("succeeded"))
@@ -69,9 +69,9 @@ struct UpCommandTests {
     }
 
     @Test("secrets are generated owner-only, never printed unless asked, and reused by a second up")
-    func secretsAndRerun() throws {
+    func secretsAndRerun() async throws {
         let world = try FakeWorld()
-        let first = try world.provision("up", "--only", "authentik")
+        let first = try await world.provision("up", "--only", "authentik")
         #expect(first.exitCode == 0, "\(first)")
         let file = world.secretsFile("authentik-credentials")
         let contents = try String(contentsOf: file, encoding: .utf8)
@@ -85,51 +85,55 @@ struct UpCommandTests {
 
         // Re-run on the healthy stack: the cluster is reused, nothing is created, same secrets.
         try world.clearCalls()
-        let second = try world.provision("up", "--only", "authentik", "--show-secrets")
+        let second = try await world.provision("up", "--only", "authentik", "--show-secrets")
         #expect(second.exitCode == 0, "\(second)")
         #expect(world.calls(containing: "kind create").isEmpty, "\(world.calls)")
         #expect(world.calls.contains("kind get clusters"))
         #expect(try String(contentsOf: file, encoding: .utf8) == contents)
         #expect(second.standardOutput.contains("AUTHENTIK_BOOTSTRAP_PASSWORD=\(password)"))
 
-        let runs = try world.historyRuns()
+        let runs = try await world.historyRuns()
         #expect(runs.map(\.outcome) == [.succeeded, .succeeded])
-        let rerun = try world.history(of: runs[0].id)
+        let rerun = try await world.history(of: runs[0].id)
         #expect(rerun.steps.first { $0.action == .createCluster }?.note == "reused cluster `wrightnow`")
         #expect(rerun.steps.allSatisfy { $0.state == .succeeded })
     }
 
     @Test("--only deploys the selection and its dependencies, nothing else")
-    func onlySelection() throws {
+    func onlySelection() async throws {
         let world = try FakeWorld()
-        let result = try world.provision("up", "--only", "redis")
+        let result = try await world.provision("up", "--only", "redis")
         #expect(result.exitCode == 0, "\(result)")
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.steps.compactMap(\.component?.rawValue) == ["namespaces", "storage", "redis"])
         #expect(!world.events.contains { $0.contains("Ingress") || $0.contains("authentik") })
         #expect(world.calls(containing: "ingress-nginx").isEmpty)
     }
 
     @Test("long steps print start and finish lines and periodic still-waiting lines")
-    func progressLines() throws {
+    func progressLines() async throws {
         let world = try FakeWorld(environment: [
             "FAKE_SLOW": "*rollout status deployment/redis *", "FAKE_SLOW_SECONDS": "2.5",
         ])
-        let result = try world.provision("up", "--only", "redis", "--progress-interval", "1")
+        let result = try await world.provision("up", "--only", "redis", "--progress-interval", "1")
         #expect(result.exitCode == 0, "\(result)")
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasSuffix("start    deploy redis") })
         #expect(lines.contains { $0.contains("still waiting for deploy redis (1s)") })
         #expect(lines.contains { $0.contains("still waiting for deploy redis (2s)") })
-        #expect(lines.contains { $0.contains("done     deploy redis (2.") })
+        // The finish line carries the step's duration, at least the 2.5 s the fake took.
+        let finished = try #require(lines.first { $0.contains("done     deploy redis (") }, "\(result)")
+        let seconds = try #require(
+            finished.split(separator: "(").last?.split(separator: "s)").first.flatMap { Double($0) }, "\(finished)")
+        #expect(seconds >= 2.5, "\(finished)")
         #expect(result.standardOutput.contains("Time per step:"))
     }
 
     @Test("the git revision of k8s/ is recorded, with a dirty marker for uncommitted changes")
-    func gitRevision() throws {
+    func gitRevision() async throws {
         let world = try FakeWorld()
-        let git = { (arguments: [String]) throws -> String in
-            let result = try RunningProcess(
+        func git(_ arguments: [String]) async throws -> String {
+            let result = try await RunningProcess(
                 executable: URL(filePath: "/usr/bin/env"),
                 arguments: ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"] + arguments,
                 environment: ProcessInfo.processInfo.environment, directory: world.repository
@@ -137,26 +141,26 @@ struct UpCommandTests {
             try #require(result.exitCode == 0, "git \(arguments): \(result)")
             return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        _ = try git(["init", "-q"])
-        _ = try git(["add", "k8s"])
-        _ = try git(["commit", "-q", "-m", "manifests"])
-        let head = try git(["rev-parse", "HEAD"])
+        _ = try await git(["init", "-q"])
+        _ = try await git(["add", "k8s"])
+        _ = try await git(["commit", "-q", "-m", "manifests"])
+        let head = try await git(["rev-parse", "HEAD"])
 
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
-        #expect(try world.lastRun().run.manifestsRevision == head)
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.lastRun().run.manifestsRevision == head)
 
         try "# local change\n".write(
             to: world.repository.appending(path: "k8s/overlays/local/NOTE.md"), atomically: true, encoding: .utf8)
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
-        #expect(try world.lastRun().run.manifestsRevision == head + "-dirty")
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.lastRun().run.manifestsRevision == head + "-dirty")
     }
 
     @Test("outside a git checkout the revision is unknown and the run still succeeds")
-    func noGitRevision() throws {
+    func noGitRevision() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
-        #expect(try world.lastRun().run.manifestsRevision == nil)
-        let detail = try world.provision("history", "1")
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.lastRun().run.manifestsRevision == nil)
+        let detail = try await world.provision("history", "1")
         #expect(detail.standardOutput.contains("k8s/ revision unknown"))
     }
 }

@@ -6,9 +6,9 @@ import Testing
 @Suite("provision up failures")
 struct UpFailureTests {
     @Test("kind create fails: exit 1, kind's output shown, nothing applied, the history says why")
-    func kindCreateFails() throws {
+    func kindCreateFails() async throws {
         let world = try FakeWorld(environment: ["FAKE_KIND_CREATE_FAIL": "1"])
-        let result = try world.provision("up")
+        let result = try await world.provision("up")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("error: kind could not create cluster wrightnow"))
         #expect(result.standardError.contains("fix: "))
@@ -17,7 +17,7 @@ struct UpFailureTests {
         #expect(world.calls(containing: "kind create cluster").count == 1)
         #expect(world.calls(containing: "apply").isEmpty, "\(world.calls)")
 
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .failed)
         #expect(recorded.run.error?.contains("kind could not create cluster") == true)
         #expect(recorded.steps.first { $0.action == .preflight }?.state == .succeeded)
@@ -26,9 +26,9 @@ struct UpFailureTests {
     }
 
     @Test("the ingress controller's rollout times out: authentik is skipped, independent components succeed")
-    func rolloutTimesOut() throws {
+    func rolloutTimesOut() async throws {
         let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "ingress-nginx-controller"])
-        let result = try world.provision("up", "--timeout", "5")
+        let result = try await world.provision("up", "--timeout", "5")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("deploying `ingress-nginx` failed"))
         #expect(result.standardError.contains("ingress-nginx-controller"))
@@ -39,7 +39,7 @@ struct UpFailureTests {
         // authentik (and so its Ingress) never reached the cluster.
         #expect(!world.events.contains { $0.hasPrefix("applied Ingress/") }, "\(world.events)")
 
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .failed)
         let states = Dictionary(uniqueKeysWithValues: recorded.steps.compactMap { step in
             step.component.map { ($0.rawValue, step.state) }
@@ -51,42 +51,42 @@ struct UpFailureTests {
         }
         #expect(recorded.steps.first { $0.component == "authentik" }?.error?.contains("ingress-nginx") == true)
 
-        let table = try world.provision("history", "1")
+        let table = try await world.provision("history", "1")
         #expect(table.standardOutput.contains("skipped"))
         #expect(table.standardOutput.contains("failed"))
     }
 
     @Test("a rollout of authentik itself times out: only authentik fails")
-    func authentikRolloutTimesOut() throws {
+    func authentikRolloutTimesOut() async throws {
         let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "authentik-server"])
-        let result = try world.provision("up", "--timeout", "3")
+        let result = try await world.provision("up", "--timeout", "3")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("authentik-server"))
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         let failed = recorded.steps.filter { $0.state == .failed }.compactMap(\.component?.rawValue)
         #expect(failed == ["authentik"])
         #expect(recorded.steps.filter { $0.state == .succeeded }.count == recorded.steps.count - 1)
     }
 
     @Test("the admission webhook refuses the first Ingress apply: the apply is retried and the run succeeds")
-    func webhookRefusesOnce() throws {
+    func webhookRefusesOnce() async throws {
         let world = try FakeWorld(environment: ["FAKE_WEBHOOK_REFUSE_ONCE": "1"])
-        let result = try world.provision("up", "--only", "authentik")
+        let result = try await world.provision("up", "--only", "authentik")
         #expect(result.exitCode == 0, "\(result)")
         // The fake refused exactly once (its marker exists), and the Ingress got applied after.
         #expect(FileManager.default.fileExists(atPath: world.fakeState.appending(path: "once-webhook").path))
         #expect(world.events.contains { $0.hasPrefix("applied Ingress/") }, "\(world.events)")
         // Applies: ingress-nginx, namespaces, storage, authentik's secret, authentik refused, authentik again.
         #expect(world.calls(containing: " apply ").count == 6, "\(world.calls)")
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .succeeded)
         #expect(recorded.steps.allSatisfy { $0.state == .succeeded })
     }
 
     @Test("docker is not running: preflight exit code 3, the fix, no cluster created")
-    func dockerNotRunning() throws {
+    func dockerNotRunning() async throws {
         let world = try FakeWorld(environment: ["FAKE_DOCKER_DOWN": "1"])
-        let result = try world.provision("up")
+        let result = try await world.provision("up")
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("error: Docker is not running"))
         #expect(result.standardError.contains("fix: start Docker"))
@@ -94,7 +94,7 @@ struct UpFailureTests {
         #expect(world.calls(containing: "kind create").isEmpty)
         #expect(world.calls(containing: "kubectl --context").isEmpty)
 
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .failed)
         #expect(recorded.run.error?.contains("Docker is not running") == true)
         #expect(recorded.steps.first { $0.action == .preflight }?.state == .failed)
@@ -103,61 +103,61 @@ struct UpFailureTests {
 
     @Test("a missing tool stops preflight with exit 3, naming the tool and how to install it",
           arguments: ["kind", "kubectl", "docker"])
-    func missingTool(tool: String) throws {
+    func missingTool(tool: String) async throws {
         let world = try FakeWorld(missingTools: [tool])
-        let result = try world.provision("up")
+        let result = try await world.provision("up")
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("error: \(tool) is not installed (not found on PATH)"))
         #expect(result.standardError.contains("fix: install"))
         #expect(world.calls(containing: "kind create").isEmpty)
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.steps.first { $0.action == .preflight }?.state == .failed)
         #expect(recorded.run.error?.contains("\(tool) is not installed") == true)
     }
 
     @Test("a host port the cluster publishes is taken: preflight exit code 3 naming the port")
-    func portTaken() throws {
+    func portTaken() async throws {
         let world = try FakeWorld()
         let holder = try ListeningSocket(port: world.hostPorts[0])
-        let result = try world.provision("up")
+        let result = try await world.provision("up")
         withExtendedLifetime(holder) {}
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("port \(world.hostPorts[0]) is already allocated"))
         #expect(!result.standardError.contains("port \(world.hostPorts[1]) is already allocated"))
         #expect(result.standardError.contains("fix: stop what listens on port \(world.hostPorts[0])"))
         #expect(world.calls(containing: "kind create").isEmpty)
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.steps.first { $0.action == .preflight }?.state == .failed)
         #expect(recorded.steps.first { $0.action == .preflight }?.error?.contains("already allocated") == true)
     }
 
     @Test("a taken port does not matter when the cluster exists already")
-    func portTakenButClusterExists() throws {
+    func portTakenButClusterExists() async throws {
         let world = try FakeWorld()
-        #expect(try world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
         try world.clearCalls()
         let holder = try ListeningSocket(port: world.hostPorts[0])
-        let again = try world.provision("up", "--only", "namespaces")
+        let again = try await world.provision("up", "--only", "namespaces")
         withExtendedLifetime(holder) {}
         #expect(again.exitCode == 0, "\(again)")
         #expect(world.calls(containing: "kind create").isEmpty)
         #expect(world.calls.contains("docker info --format {{.ServerVersion}}"), "preflight still ran: \(world.calls)")
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.id.rawValue == 2 && recorded.run.outcome == .succeeded)
         #expect(recorded.steps.first { $0.action == .createCluster }?.note == "reused cluster `wrightnow`")
     }
 
     @Test("cloud backends are stubs: exit 3 with what they will do, recorded as failed", arguments: ["gke", "eks", "aks"])
-    func cloudBackendStub(backend: String) throws {
+    func cloudBackendStub(backend: String) async throws {
         let world = try FakeWorld()
-        let result = try world.provision("up", "--backend", backend)
+        let result = try await world.provision("up", "--backend", backend)
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("the \(backend) backend is not implemented yet"))
         #expect(result.standardError.contains("docs/kubernetes-setup.md"))
         #expect(result.standardError.contains("--backend kind"))
         #expect(world.calls.isEmpty, "a stub must not run any tool: \(world.calls)")
 
-        let recorded = try world.lastRun()
+        let recorded = try await world.lastRun()
         #expect(recorded.run.backend == backend)
         #expect(recorded.run.outcome == .failed)
         #expect(recorded.run.error?.contains("not implemented yet") == true)

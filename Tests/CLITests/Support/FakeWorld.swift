@@ -92,8 +92,8 @@ final class FakeWorld {
     }
 
     @discardableResult
-    func provision(_ arguments: String..., environment extra: [String: String] = [:]) throws -> ProcessResult {
-        try start(arguments, environment: extra).wait()
+    func provision(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await start(arguments, environment: extra).wait()
     }
 
     // MARK: What the fakes saw
@@ -116,7 +116,7 @@ final class FakeWorld {
     var releaseFile: URL { fakeState.appending(path: "release") }
 
     /// Waits until a fake call held by FAKE_BLOCK is waiting.
-    func waitUntilBlocked(limit: TimeInterval = 30) throws {
+    func waitUntilBlocked(limit: TimeInterval = 30) async throws {
         let marker = fakeState.appending(path: "blocked")
         let deadline = Date().addingTimeInterval(limit)
         while !FileManager.default.fileExists(atPath: marker.path) {
@@ -124,7 +124,7 @@ final class FakeWorld {
                 Issue.record("no fake call blocked within \(Int(limit)) s; calls: \(calls)")
                 throw CancellationError()
             }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -134,8 +134,8 @@ final class FakeWorld {
 
     // MARK: History
 
-    func historyRuns() throws -> [RunRecord] {
-        let result = try provision("history", "--json", "--limit", "100")
+    func historyRuns() async throws -> [RunRecord] {
+        let result = try await provision("history", "--json", "--limit", "100")
         try #require(result.exitCode == 0, "history --json failed: \(result)")
         return try Self.decoder.decode([RunRecord].self, from: Data(result.standardOutput.utf8))
     }
@@ -145,17 +145,17 @@ final class FakeWorld {
         var steps: [StepRecord]
     }
 
-    func history(of run: RunID) throws -> RunWithSteps {
-        let result = try provision("history", "\(run.rawValue)", "--json")
+    func history(of run: RunID) async throws -> RunWithSteps {
+        let result = try await provision("history", "\(run.rawValue)", "--json")
         try #require(result.exitCode == 0, "history \(run.rawValue) --json failed: \(result)")
         return try Self.decoder.decode(RunWithSteps.self, from: Data(result.standardOutput.utf8))
     }
 
     /// The last run and its steps.
-    func lastRun() throws -> RunWithSteps {
-        let runs = try historyRuns()
+    func lastRun() async throws -> RunWithSteps {
+        let runs = try await historyRuns()
         let last = try #require(runs.first, "no run recorded")
-        return try history(of: last.id)
+        return try await history(of: last.id)
     }
 
     static let decoder: JSONDecoder = {
