@@ -18,7 +18,7 @@ public struct RedisComponent: Component {
     /// `redis-cli ping` with the password from the container's environment (never on a command line).
     public var smokeChecks: [SmokeCheck] {
         [.exec(namespace: StackNamespaces.infra, pod: "deployment/redis", container: "redis",
-               command: ["sh", "-c", #"REDISCLI_AUTH="${REDISCLI_AUTH:-$REDIS_PASSWORD}" exec redis-cli ping"#],
+               command: ["sh", "-c", #"export REDISCLI_AUTH="${REDISCLI_AUTH:-$REDIS_PASSWORD}"; exec redis-cli ping"#],
                expecting: "PONG")]
     }
 }
