@@ -50,6 +50,10 @@ struct Down: AsyncParsableCommand {
         } catch {
             throw StoreAccess.failure(for: error)
         }
+        // A signal that arrived as the run ended still decides the exit code.
+        if signals.signal != nil, !report.succeeded {
+            throw Interruption.failure(signals: signals, command: "down")
+        }
         guard report.succeeded else {
             let notImplemented = context.backend is UnimplementedCloudBackend
             var failure = ErrorText.failure(

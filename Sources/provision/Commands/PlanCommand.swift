@@ -29,7 +29,7 @@ struct PlanCommand: ParsableCommand {
     }
 }
 
-/// Text of `provision plan`, shared with `provision up`'s opening lines.
+/// The text `provision plan` prints.
 enum PlanPrinter {
     static func render(_ plan: ProvisionCore.Plan) -> String {
         var lines: [String] = []

@@ -79,6 +79,10 @@ struct Up: AsyncParsableCommand {
         } catch {
             throw StoreAccess.failure(for: error)
         }
+        // A signal that arrived as the run ended still decides the exit code.
+        if signals.signal != nil, !report.succeeded {
+            throw Interruption.failure(signals: signals, command: "up")
+        }
 
         let versions = await context.backend.toolVersions()
         let summary = RunSummary(
@@ -111,16 +115,5 @@ struct Up: AsyncParsableCommand {
             return step
         }
         return error
-    }
-}
-
-/// What to print and which exit code to use after SIGINT or SIGTERM.
-enum Interruption {
-    static func failure(signals: SignalCancellation, command: String) -> ProvisionFailure {
-        let code = signals.exitCode ?? 130
-        return ProvisionFailure(
-            "provision \(command) was interrupted; running steps are recorded as interrupted",
-            fix: "see what was done with `provision history`, then run `provision \(command)` again",
-            exitCode: ExitCode(code))
     }
 }

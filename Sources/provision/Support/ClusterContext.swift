@@ -36,17 +36,3 @@ struct ClusterContext {
     /// The generated secrets of this cluster (the same files the backend uses).
     var vault: SecretVault { SecretVault(stateDirectory: stateDirectory, cluster: spec.name) }
 }
-
-/// Errors out of a backend or command, as `provision` prints them.
-enum ErrorText {
-    /// "problem\n  fix: ..." texts split, anything else described whole.
-    static func failure(_ error: any Error, exitCode: ExitCode) -> ProvisionFailure {
-        if let backend = error as? BackendError {
-            return ProvisionFailure(
-                backend.problem, fix: backend.fix, detail: backend.cause.map { String(describing: $0) },
-                exitCode: exitCode)
-        }
-        let (problem, fix) = StoreAccess.split(String(describing: error))
-        return ProvisionFailure(problem, fix: fix, exitCode: exitCode)
-    }
-}
