@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// docs/kubernetes-setup.md promises that real credentials and kubeconfigs cannot be
+/// committed by accident while the documented examples stay tracked (seed tasks 1.3, 1.4).
+@Suite("What the docs promise about secrets in git")
+struct SecretHygieneTests {
+    static func ignored(_ path: String) throws -> Bool {
+        let outcome = try Shell.run("git", ["check-ignore", "--quiet", "--no-index", path])
+        guard outcome.status == 0 || outcome.status == 1 else {
+            throw GitFailed(outcome: outcome)
+        }
+        return outcome.status == 0
+    }
+
+    struct GitFailed: Error, CustomStringConvertible {
+        var outcome: Shell.Outcome
+        var description: String { "git check-ignore failed:\n\(outcome)" }
+    }
+
+    @Test("real secret files, kubeconfigs and the data directory are ignored", arguments: [
+        "k8s/base/postgres/postgres-secrets.yaml", "k8s/base/redis/redis-secret.yaml",
+        "k8s/base/authentik/secrets.yaml", "k8s/overlays/local/secret.yaml",
+        "wrightnow.kubeconfig", ".kube/config", ".data/local-path-provisioner/staging-infra/x",
+    ])
+    func ignoredPaths(_ path: String) throws {
+        #expect(try Self.ignored(path), "\(path) could be committed")
+    }
+
+    @Test("the documented examples are not ignored", arguments: [
+        "k8s/base/postgres/secrets.example.yaml", "k8s/base/redis/secrets.example.yaml",
+        "k8s/base/authentik/secrets.example.yaml",
+    ])
+    func examplesTracked(_ path: String) throws {
+        #expect(Repository.exists(path), "\(path) is missing")
+        #expect(try !Self.ignored(path), "\(path) is ignored, so a fresh clone would lack it")
+    }
+
+    @Test("the secrets the docs name are the ones the examples document")
+    func documentedSecretNames() throws {
+        let setup = try Repository.read("k8s/README.md")
+        for name in ["postgres-credentials", "redis-credentials", "authentik-credentials"] {
+            #expect(setup.contains("`\(name)`"))
+            let example = try Repository.read("k8s/base/\(["postgres-credentials": "postgres", "redis-credentials": "redis", "authentik-credentials": "authentik"][name]!)/secrets.example.yaml")
+            #expect(example.contains("name: \(name)"))
+        }
+    }
+}
