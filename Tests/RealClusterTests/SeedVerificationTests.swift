@@ -32,44 +32,43 @@ struct SeedVerificationTests {
     }
 
     @Test("up, cluster and nodes, namespaces and pods, connectivity, persistence, down", .timeLimit(.minutes(60)))
-    func seedTasks() throws {
-        let existing = try shell.succeed(["kind", "get", "clusters"]).standardOutput
+    func seedTasks() async throws {
+        let existing = try await shell.succeed(["kind", "get", "clusters"]).standardOutput
         try #require(
             !existing.split(separator: "\n").contains(Substring(RealCluster.clusterName)),
             "a kind cluster named wrightnow exists already; delete it (`provision down`) before running this suite")
-        var finished = false
-        defer {
+        do {
+            try await task11_2_clusterCreation()
+            try await task11_3_serviceDeployment()
+            try await task11_4_connectivity()
+            try await task11_5_persistence()
+            try await task11_6_teardown()
+        } catch {
             // Leave the cluster for diagnostics when asked (CI collects logs, then deletes it).
-            if !finished && ProcessInfo.processInfo.environment["PROVISION_REAL_CLUSTER_KEEP"] != "1" {
-                _ = try? provision(["down"])
+            if ProcessInfo.processInfo.environment["PROVISION_REAL_CLUSTER_KEEP"] != "1" {
+                _ = try? await shell.run([provisionBinary.path, "down"], limit: 600)
             }
+            throw error
         }
-
-        try task11_2_clusterCreation()
-        try task11_3_serviceDeployment()
-        try task11_4_connectivity()
-        try task11_5_persistence()
-        try task11_6_teardown()
-        finished = true
     }
 
     // MARK: 11.2 cluster creation
 
-    func task11_2_clusterCreation() throws {
-        let up = try provision(["up", "--timeout", "600"], limit: 1800)
+    func task11_2_clusterCreation() async throws {
+        let up = try await provision(["up", "--timeout", "600"], limit: 1800)
         #expect(up.standardOutput.contains("The stack is up on kind cluster wrightnow"))
 
-        let clusters = try shell.succeed(["kind", "get", "clusters"]).standardOutput
+        let clusters = try await shell.succeed(["kind", "get", "clusters"]).standardOutput
         #expect(clusters.split(separator: "\n").contains("wrightnow"))
 
-        let nodes = try shell.kubectl(
+        let nodes = try await shell.kubectl(
             "get", "nodes", "-o",
             #"jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}"#
         ).trimmedOutput.split(separator: "\n")
         #expect(!nodes.isEmpty)
         for node in nodes { #expect(node.hasSuffix("=True"), "node not Ready: \(node)") }
 
-        let controller = try shell.kubectl(
+        let controller = try await shell.kubectl(
             "get", "pods", "-n", "ingress-nginx", "-l", "app.kubernetes.io/component=controller",
             "-o", "jsonpath={.items[*].status.phase}").trimmedOutput
         #expect(controller == "Running", "ingress-nginx controller pods: \(controller)")
@@ -77,17 +76,17 @@ struct SeedVerificationTests {
 
     // MARK: 11.3 service deployment
 
-    func task11_3_serviceDeployment() throws {
+    func task11_3_serviceDeployment() async throws {
         let expected = ["staging-infra": "active", "staging-core": "placeholder",
                         "staging-ai": "placeholder", "staging-web": "placeholder"]
         for (namespace, status) in expected {
-            let labels = try shell.kubectl(
+            let labels = try await shell.kubectl(
                 "get", "namespace", namespace, "-o",
                 "jsonpath={.metadata.labels.status},{.metadata.labels.environment},{.status.phase}").trimmedOutput
             #expect(labels == "\(status),staging,Active", "\(namespace): \(labels)")
         }
 
-        let pods = try shell.kubectl(
+        let pods = try await shell.kubectl(
             "get", "pods", "-n", "staging-infra", "-o",
             #"jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}"#
         ).trimmedOutput.split(separator: "\n").map(String.init)
@@ -98,25 +97,25 @@ struct SeedVerificationTests {
             #expect(pod.hasSuffix("=True"), "pod not Ready: \(pod)")
             let name = String(pod.split(separator: "=")[0])
             // The seed reads each pod's logs for errors; at least they must be readable.
-            try shell.kubectl("logs", "-n", "staging-infra", name, "--all-containers", "--tail", "50")
+            try await shell.kubectl("logs", "-n", "staging-infra", name, "--all-containers", "--tail", "50")
         }
     }
 
     // MARK: 11.4 connectivity
 
-    func task11_4_connectivity() throws {
-        let databases = try shell.kubectl(
+    func task11_4_connectivity() async throws {
+        let databases = try await shell.kubectl(
             "exec", "-n", "staging-infra", "postgres-0", "-c", "postgres", "--",
             "psql", "-U", "postgres", "-c", #"\l"#).standardOutput
         #expect(databases.contains("wrightnow"), "\(databases)")
-        let vector = try shell.kubectl(
+        let vector = try await shell.kubectl(
             "exec", "-n", "staging-infra", "postgres-0", "-c", "postgres", "--",
             "psql", "-U", "postgres", "-d", "wrightnow", "-tAc",
             "SELECT extname FROM pg_extension WHERE extname = 'vector'").trimmedOutput
         #expect(vector == "vector")
 
         // The Redis password from the cluster's Secret equals the one provision generated.
-        let encoded = try shell.kubectl(
+        let encoded = try await shell.kubectl(
             "get", "secret", "redis-credentials", "-n", "staging-infra",
             "-o", "jsonpath={.data.REDIS_PASSWORD}").trimmedOutput
         let password = try #require(Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) })
@@ -126,20 +125,20 @@ struct SeedVerificationTests {
         #expect(vault.contains("REDIS_PASSWORD=\(password)"))
         // redis-cli with REDISCLI_AUTH from that secret (on stdin, never on a command line) answers PONG;
         // without it Redis refuses, so the password is really enforced.
-        let pong = try shell.kubectl(
+        let pong = try await shell.kubectl(
             "exec", "-i", "-n", "staging-infra", "deployment/redis", "-c", "redis", "--",
             "sh", "-c", #"REDISCLI_AUTH="$(cat)" redis-cli ping"#, input: Data(password.utf8)).trimmedOutput
         #expect(pong == "PONG")
-        let refused = try shell.kubectl(
+        let refused = try await shell.kubectl(
             "exec", "-n", "staging-infra", "deployment/redis", "-c", "redis", "--",
             "sh", "-c", "env -u REDISCLI_AUTH redis-cli ping").trimmedOutput
         #expect(refused.contains("NOAUTH"), "redis answered without a password: \(refused)")
 
-        let config = try shell.succeed(["curl", "-fsS", "--max-time", "20", "http://localhost/auth/api/v3/root/config/"])
+        let config = try await shell.succeed(["curl", "-fsS", "--max-time", "20", "http://localhost/auth/api/v3/root/config/"])
         let object = try JSONSerialization.jsonObject(with: Data(config.standardOutput.utf8))
         #expect(object is [String: Any], "not a JSON object: \(config.standardOutput.prefix(200))")
         // The seed's own check: the API browser answers under the sub-path.
-        let browser = try shell.succeed([
+        let browser = try await shell.succeed([
             "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", "http://localhost/auth/api/v3/",
         ]).trimmedOutput
         #expect(browser == "200", "GET /auth/api/v3/ answered \(browser)")
@@ -147,37 +146,37 @@ struct SeedVerificationTests {
 
     // MARK: 11.5 persistence
 
-    func task11_5_persistence() throws {
+    func task11_5_persistence() async throws {
         let marker = "written-\(UUID().uuidString.prefix(8))"
-        try psql("CREATE TABLE IF NOT EXISTS provision_persistence (id int PRIMARY KEY, note text NOT NULL); "
+        try await psql("CREATE TABLE IF NOT EXISTS provision_persistence (id int PRIMARY KEY, note text NOT NULL); "
             + "INSERT INTO provision_persistence VALUES (1, '\(marker)') ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note;")
 
         // A deleted pod comes back with its volume.
-        try shell.kubectl("delete", "pod", "postgres-0", "-n", "staging-infra", "--wait=true")
-        try shell.kubectl("rollout", "status", "statefulset/postgres", "-n", "staging-infra", "--timeout=300s")
-        try shell.kubectl("wait", "--for=condition=Ready", "pod/postgres-0", "-n", "staging-infra", "--timeout=300s")
-        #expect(try psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
+        try await shell.kubectl("delete", "pod", "postgres-0", "-n", "staging-infra", "--wait=true")
+        try await shell.kubectl("rollout", "status", "statefulset/postgres", "-n", "staging-infra", "--timeout=300s")
+        try await shell.kubectl("wait", "--for=condition=Ready", "pod/postgres-0", "-n", "staging-infra", "--timeout=300s")
+        #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
 
         // A deleted and recreated cluster finds the data again (host mount + Retain), with the same secrets.
         let secretsBefore = try secretFiles()
-        try provision(["down"], limit: 600)
-        try provision(["up", "--timeout", "600"], limit: 1800)
+        try await provision(["down"], limit: 600)
+        try await provision(["up", "--timeout", "600"], limit: 1800)
         #expect(try secretFiles() == secretsBefore, "the generated secrets changed across down/up")
-        #expect(try psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
+        #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
     }
 
     // MARK: 11.6 teardown
 
-    func task11_6_teardown() throws {
-        let down = try provision(["down"], limit: 600)
+    func task11_6_teardown() async throws {
+        let down = try await provision(["down"], limit: 600)
         #expect(down.standardOutput.contains("confirmed it is gone"))
-        let clusters = try shell.run(["kind", "get", "clusters"])
+        let clusters = try await shell.run(["kind", "get", "clusters"])
         #expect(!clusters.standardOutput.split(separator: "\n").contains("wrightnow"))
-        let containers = try shell.succeed(["docker", "ps", "-a", "--format", "{{.Names}}"]).standardOutput
+        let containers = try await shell.succeed(["docker", "ps", "-a", "--format", "{{.Names}}"]).standardOutput
         let leftovers = containers.split(separator: "\n").filter { $0.hasPrefix("wrightnow-") }
         #expect(leftovers.isEmpty, "containers left after down: \(leftovers)")
 
-        let history = try provision(["history", "--json"])
+        let history = try await provision(["history", "--json"])
         let runs = try #require(
             try JSONSerialization.jsonObject(with: Data(history.standardOutput.utf8)) as? [[String: Any]])
         #expect(runs.count == 4, "expected up, down, up, down: \(runs.count) runs")
@@ -188,8 +187,8 @@ struct SeedVerificationTests {
 
     @discardableResult
     func provision(_ arguments: [String], limit: TimeInterval = 120,
-                   sourceLocation: SourceLocation = #_sourceLocation) throws -> Shell.Result {
-        let result = try shell.run([provisionBinary.path] + arguments, limit: limit)
+                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> Shell.Result {
+        let result = try await shell.run([provisionBinary.path] + arguments, limit: limit)
         print("$ provision \(arguments.joined(separator: " "))\n\(result.standardOutput)\(result.standardError)")
         try #require(result.exitCode == 0, "provision \(arguments.joined(separator: " ")) failed: \(result)",
                      sourceLocation: sourceLocation)
@@ -197,8 +196,8 @@ struct SeedVerificationTests {
     }
 
     @discardableResult
-    func psql(_ sql: String) throws -> String {
-        try shell.kubectl(
+    func psql(_ sql: String) async throws -> String {
+        try await shell.kubectl(
             "exec", "-n", "staging-infra", "postgres-0", "-c", "postgres", "--",
             "psql", "-U", "postgres", "-d", "wrightnow", "-v", "ON_ERROR_STOP=1", "-tAc", sql
         ).trimmedOutput

@@ -34,43 +34,20 @@ struct Shell {
     var directory: URL = URL(filePath: FileManager.default.currentDirectoryPath)
 
     /// Runs `arguments[0]` (looked up on PATH) with the rest as arguments.
-    func run(_ arguments: [String], input: Data? = nil, limit: TimeInterval = 600) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        let output = Pipe(), error = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        if let input {
-            try stdin.fileHandleForWriting.write(contentsOf: input)
-            try stdin.fileHandleForWriting.close()
-        }
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = output.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = error.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let deadline = Date().addingTimeInterval(limit)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        group.wait()
+    func run(_ arguments: [String], input: Data? = nil, limit: TimeInterval = 600) async throws -> Result {
+        let process = try RunningProcess(
+            executable: URL(filePath: "/usr/bin/env"), arguments: arguments, environment: environment,
+            directory: directory, input: input)
+        let result = await process.wait(limit: limit)
         return Result(
-            exitCode: process.terminationStatus,
-            standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self))
+            exitCode: result.exitCode, standardOutput: result.standardOutput, standardError: result.standardError)
     }
 
     /// Runs and requires exit status 0.
     @discardableResult
     func succeed(_ arguments: [String], input: Data? = nil, limit: TimeInterval = 600,
-                 sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let result = try run(arguments, input: input, limit: limit)
+                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> Result {
+        let result = try await run(arguments, input: input, limit: limit)
         try #require(result.exitCode == 0, "\(arguments.joined(separator: " ")) failed: \(result)",
                      sourceLocation: sourceLocation)
         return result
@@ -78,9 +55,9 @@ struct Shell {
 
     @discardableResult
     func kubectl(_ arguments: String..., input: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation)
-        throws -> Result
+        async throws -> Result
     {
-        try succeed(["kubectl", "--context", RealCluster.context] + arguments, input: input,
+        try await succeed(["kubectl", "--context", RealCluster.context] + arguments, input: input,
                     sourceLocation: sourceLocation)
     }
 }
