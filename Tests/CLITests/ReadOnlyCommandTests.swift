@@ -200,6 +200,13 @@ struct ReadOnlyCommandTests {
         #expect(world.calls(containing: "kind create").isEmpty)
         #expect(try await world.historyRuns().count == 1)
 
+        try world.clearCalls()
+        let smoke = try await world.provision("status", "--smoke", "--only", "redis")
+        #expect(smoke.exitCode == 0, "\(smoke)")
+        #expect(smoke.standardOutput.split(separator: "\n").contains { $0.hasPrefix("redis ") && $0.contains("smoke check passed") })
+        #expect(world.calls.contains { $0.contains("redis-cli ping") })
+        #expect(world.calls(containing: " apply ").isEmpty)
+
         let unhealthy = try await world.provision("status", environment: ["FAKE_ROLLOUT_TIMEOUT": "redis"])
         #expect(unhealthy.exitCode == 1)
         #expect(unhealthy.standardOutput.split(separator: "\n").contains { $0.hasPrefix("redis ") && $0.contains("NOT READY") })
