@@ -37,21 +37,24 @@ let package = Package(
         ),
         // Benchmarks live in their own executable so the test suite never times anything.
         .executableTarget(name: "provision-bench", dependencies: ["ProvisionCore"]),
+        // One way for every test target to run programs and find the repository and the built
+        // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ProvisionCoreTests",
             dependencies: [
-                "ProvisionCore",
+                "ProvisionCore", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore"]),
-        .testTarget(name: "ComponentsTests", dependencies: ["Components", "ProvisionCore"]),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore", "TestSupport"]),
+        .testTarget(name: "ComponentsTests", dependencies: ["Components", "ProvisionCore", "TestSupport"]),
         .testTarget(
             name: "ManifestTests",
-            dependencies: ["ProvisionCore", "Components", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ProvisionCore", "Components", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
-        .testTarget(name: "CLITests", dependencies: ["ProvisionCore"]),
-        .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore"]),
+        .testTarget(name: "CLITests", dependencies: ["ProvisionCore", "TestSupport"]),
+        .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "TestSupport"]),
         .testTarget(name: "DocsTests", dependencies: ["Components", "ProvisionCore"]),
     ]
 )
