@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 /// `provision down` end to end against the fake tools.
 @Suite("provision down")
@@ -89,12 +90,11 @@ struct DownCommandTests {
         // `script` gives provision a pseudo-terminal; the answer is typed into it.
         let script = "/usr/bin/script"
         try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux `script` is needed for a pty")
-        let binary = try #require(ProvisionBinary.url)
-        let result = try await RunningProcess(
-            executable: URL(filePath: script),
-            arguments: ["-qec", "\(binary.path) down --purge-data", "/dev/null"],
-            environment: world.environment, directory: world.repository, input: Data("\(answer)\n".utf8)
-        ).wait()
+        let binary = try #require(BuildProducts.provision)
+        let result = try await ChildProcess.run(
+            [script, "-qec", "\(binary.path) down --purge-data", "/dev/null"],
+            environment: world.environment, workingDirectory: world.repository, input: Data("\(answer)\n".utf8),
+            limit: 60)
         let output = result.standardOutput + result.standardError
         #expect(output.contains("Delete the cluster and all volume data in \(world.dataDirectory.path)?"))
         #expect(output.contains("[y/N]"))

@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 /// Two runs at once, and runs stopped by signals.
 @Suite("concurrent runs and signals")

@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 /// `plan`, `components`, `history`, `status` and `--help`: what they print, and that the
 /// read-only ones touch nothing.
@@ -104,10 +105,9 @@ struct ReadOnlyCommandTests {
         let world = try FakeWorld()
         let elsewhere = world.root.appending(path: "elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-        let result = try await RunningProcess(
-            executable: try #require(ProvisionBinary.url), arguments: ["up"],
-            environment: world.environment, directory: elsewhere
-        ).wait()
+        let result = try await ChildProcess.run(
+            [try #require(BuildProducts.provision).path, "up"],
+            environment: world.environment, workingDirectory: elsewhere, limit: 60)
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.standardError.contains("no k8s/ directory with overlays/ found"))
         #expect(result.standardError.contains("--manifests"))

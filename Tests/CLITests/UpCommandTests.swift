@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 /// `provision up` end to end against the fake tools: the runs that succeed.
 @Suite("provision up")
@@ -133,11 +134,9 @@ struct UpCommandTests {
     func gitRevision() async throws {
         let world = try FakeWorld()
         func git(_ arguments: [String]) async throws -> String {
-            let result = try await RunningProcess(
-                executable: URL(filePath: "/usr/bin/env"),
-                arguments: ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"] + arguments,
-                environment: ProcessInfo.processInfo.environment, directory: world.repository
-            ).wait()
+            let result = try await ChildProcess.run(
+                ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"] + arguments,
+                workingDirectory: world.repository, limit: 60)
             try #require(result.exitCode == 0, "git \(arguments): \(result)")
             return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The seed's verification tasks 11.2-11.6, automated against a real kind cluster with the
 /// built `provision` binary and the real kind, kubectl, docker and curl.
@@ -19,12 +20,12 @@ struct SeedVerificationTests {
 
     init() throws {
         provisionBinary = try #require(
-            ProvisionExecutable.locate(), "the provision executable was not found; run `swift build` first")
+            BuildProducts.provision, "the provision executable was not found; run `swift build` first")
         workspace = FileManager.default.temporaryDirectory.appending(path: "provision-real-\(UUID().uuidString.prefix(8))")
         stateDirectory = workspace.appending(path: "state")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            at: ProvisionExecutable.repositoryRoot.appending(path: "k8s"), to: workspace.appending(path: "k8s"))
+            at: Repository.root.appending(path: "k8s"), to: workspace.appending(path: "k8s"))
         var shell = Shell()
         shell.directory = workspace
         shell.environment["PROVISION_STATE_DIR"] = stateDirectory.path
@@ -187,7 +188,7 @@ struct SeedVerificationTests {
 
     @discardableResult
     func provision(_ arguments: [String], limit: TimeInterval = 120,
-                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> Shell.Result {
+                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> ProcessResult {
         let result = try await shell.run([provisionBinary.path] + arguments, limit: limit)
         print("$ provision \(arguments.joined(separator: " "))\n\(result.standardOutput)\(result.standardError)")
         try #require(result.exitCode == 0, "provision \(arguments.joined(separator: " ")) failed: \(result)",

@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ final class FakeWorld {
     let hostPorts: [Int]
     var environment: [String: String] = [:]
 
-    static let fakeTools = ProvisionBinary.repositoryRoot.appending(path: "Tests/Fixtures/fake-tools")
+    static let fakeTools = Repository.root.appending(path: "Tests/Fixtures/fake-tools")
 
     /// What the POSIX sh fakes call besides each other.
     static let utilitiesOfFakes = [
@@ -38,7 +39,7 @@ final class FakeWorld {
         try manager.createDirectory(at: repository, withIntermediateDirectories: true)
         try manager.createDirectory(at: fakeState, withIntermediateDirectories: true)
         try manager.copyItem(
-            at: ProvisionBinary.repositoryRoot.appending(path: "k8s"), to: repository.appending(path: "k8s"))
+            at: Repository.root.appending(path: "k8s"), to: repository.appending(path: "k8s"))
         hostPorts = [try Self.freePort(), try Self.freePort()]
         try moveHostPorts()
 
@@ -80,15 +81,15 @@ final class FakeWorld {
     // MARK: Running provision
 
     func start(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws
-        -> RunningProcess
+        -> ChildProcess
     {
         let binary = try #require(
-            ProvisionBinary.url,
+            BuildProducts.provision,
             "the provision executable was not found next to the test bundle; build it (`swift build`) or set PROVISION_BINARY")
         var environment = self.environment
         for (key, value) in extra { environment[key] = value }
-        return try RunningProcess(
-            executable: binary, arguments: arguments, environment: environment, directory: repository, input: input)
+        return try ChildProcess(
+            [binary.path] + arguments, environment: environment, workingDirectory: repository, input: input)
     }
 
     @discardableResult
@@ -192,7 +193,7 @@ final class FakeWorld {
     }
 
     private static func realKubectl(path: String) throws -> String {
-        let venv = ProvisionBinary.repositoryRoot.appending(path: ".venv/bin/kubectl").path
+        let venv = Repository.root.appending(path: ".venv/bin/kubectl").path
         let candidates = path.split(separator: ":").map { "\($0)/kubectl" } + [venv, "/usr/bin/kubectl"]
         let found = candidates.first {
             !$0.hasPrefix(fakeTools.path) && FileManager.default.isExecutableFile(atPath: $0)
