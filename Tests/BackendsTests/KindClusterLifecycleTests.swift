@@ -1,6 +1,7 @@
 import Backends
 import Foundation
 import ProvisionCore
+import TestSupport
 import Testing
 
 @Suite("kind cluster lifecycle")

@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import TestSupport
 import Testing
 
 @Suite("RenderedManifests")
@@ -109,7 +110,7 @@ struct RenderedManifestsTests {
         let overlay = Repository.k8s.appending(path: "overlays/local")
         #expect(FileManager.default.fileExists(atPath: overlay.appending(path: "kustomization.yaml").path),
                 "k8s/overlays/local/kustomization.yaml is missing")
-        let yaml = try await ProcessRunner().run(Command("kubectl", ["kustomize", overlay.path])).standardOutput
+        let yaml = try await SubprocessCommandRunner().run(Command("kubectl", ["kustomize", overlay.path])).standardOutput
         let rendered = try RenderedManifests(yaml: yaml)
         let all = try ManifestDocument.parseStream(yaml)
         #expect(rendered.allDocuments.count == all.count)

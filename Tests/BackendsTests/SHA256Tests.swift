@@ -28,7 +28,7 @@ struct SHA256Tests {
         var generator = SystemRandomNumberGenerator()
         for length in [1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let output = try await ProcessRunner().run(Command("sha256sum", ["-"], standardInput: Data(bytes)))
+            let output = try await SubprocessCommandRunner().run(Command("sha256sum", ["-"], standardInput: Data(bytes)))
             let expected = String(output.standardOutput.prefix(64))
             #expect(SHA256.hexDigest(of: bytes) == expected, "length \(length)")
 

@@ -1,6 +1,7 @@
 import Backends
 import Foundation
 import ProvisionCore
+import TestSupport
 
 /// A temporary "repository" with a copy of the real kind config, a scripted runner,
 /// a recorded sleep, a proc tree with healthy inotify limits, and a KindBackend on top.

@@ -19,10 +19,3 @@ struct TemporaryDirectory {
         return file
     }
 }
-
-/// The repository root, found from this source file's location.
-enum Repository {
-    static let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static var k8s: URL { root.appending(path: "k8s") }
-}
