@@ -1,13 +1,14 @@
 import Components
 import Foundation
 import ProvisionCore
+import TestSupport
 import Testing
 
 /// The components' declarations checked against what `k8s/` really renders.
 @Suite("components against the rendered manifests")
 struct ComponentManifestTests {
-    @Test func everyRenderedLabelIsAComponentAndEveryOverlayComponentIsRendered() throws {
-        let rendered = try RenderedManifests(yaml: try RenderedStack.render())
+    @Test func everyRenderedLabelIsAComponentAndEveryOverlayComponentIsRendered() async throws {
+        let rendered = try RenderedManifests(yaml: try await RenderedStack.render())
         let known = Set(StackCatalog.all.map(\.id))
         for id in rendered.componentIDs {
             #expect(known.contains(id), "the overlay labels objects with unknown component \(id)")
@@ -21,20 +22,20 @@ struct ComponentManifestTests {
         }
     }
 
-    @Test func optionalComponentsRenderTheirOwnKustomization() throws {
+    @Test func optionalComponentsRenderTheirOwnKustomization() async throws {
         for component in StackCatalog.all where component.isOptional {
             guard case .kustomization(let path) = component.resources else {
                 Issue.record("\(component.id) is optional but has no kustomization of its own")
                 continue
             }
-            let rendered = try RenderedManifests(yaml: try RenderedStack.render(path))
+            let rendered = try RenderedManifests(yaml: try await RenderedStack.render(path))
             #expect(rendered.componentIDs == [component.id])
         }
     }
 
-    @Test func ingressNginxURLIsTheOneDocumentedInK8s() throws {
+    @Test func ingressNginxURLIsTheOneDocumentedInK8s() async throws {
         let documented = try String(
-            contentsOf: RenderedStack.k8s.appending(path: "base/ingress/nginx-ingress-controller.yaml"), encoding: .utf8)
+            contentsOf: Repository.k8s.appending(path: "base/ingress/nginx-ingress-controller.yaml"), encoding: .utf8)
         let urls = documented.split(whereSeparator: { $0.isWhitespace || $0 == "`" || $0 == "\"" })
             .filter { $0.hasPrefix("https://") && $0.hasSuffix("deploy.yaml") }.map(String.init)
         #expect(Set(urls) == [IngressNginxComponent.manifestURL.absoluteString])
@@ -43,9 +44,9 @@ struct ComponentManifestTests {
 
     /// Every Secret a rendered object reads is declared by a component (so `provision`
     /// creates it), in the right namespace, and every declared key is read by something.
-    @Test func secretReferencesMatchTheDeclaredSecrets() throws {
+    @Test func secretReferencesMatchTheDeclaredSecrets() async throws {
         var referenced: [String: Set<String>] = [:]  // "namespace/name" -> keys ("*" for the whole secret)
-        for (document, object) in try RenderedStack.objects() {
+        for (document, object) in try await RenderedStack.objects() {
             let namespace = document.namespace ?? "default"
             for dictionary in ObjectWalk.dictionaries(in: object) {
                 if let ref = dictionary["secretKeyRef"] as? [String: Any], let name = ref["name"] as? String,
@@ -81,8 +82,8 @@ struct ComponentManifestTests {
     }
 
     /// Readiness checks name workloads that the component itself renders.
-    @Test func readinessChecksNameRenderedWorkloads() throws {
-        let rendered = try RenderedManifests(yaml: try RenderedStack.render())
+    @Test func readinessChecksNameRenderedWorkloads() async throws {
+        let rendered = try RenderedManifests(yaml: try await RenderedStack.render())
         let kinds: [WorkloadKind: String] = [.deployment: "Deployment", .statefulSet: "StatefulSet", .daemonSet: "DaemonSet"]
         for component in StackCatalog.all where component.resources == .overlay {
             let owned = rendered.subset(for: component.id)?.documents ?? []
@@ -103,8 +104,8 @@ struct ComponentManifestTests {
     }
 
     /// Smoke checks exec into containers that exist, with what they need in their environment.
-    @Test func smokeChecksMatchTheRenderedPods() throws {
-        let objects = try RenderedStack.objects()
+    @Test func smokeChecksMatchTheRenderedPods() async throws {
+        let objects = try await RenderedStack.objects()
         func workload(_ kind: String, _ name: String) -> [String: Any]? {
             objects.first { $0.document.kind == kind && $0.document.name == name }?.object
         }
@@ -132,8 +133,8 @@ struct ComponentManifestTests {
     }
 
     /// authentik's smoke URL goes through the rendered Ingress: host localhost, prefix /auth/.
-    @Test func authentikSmokeURLIsServedByTheRenderedIngress() throws {
-        let objects = try RenderedStack.objects()
+    @Test func authentikSmokeURLIsServedByTheRenderedIngress() async throws {
+        let objects = try await RenderedStack.objects()
         let ingress = try #require(objects.first { $0.document.kind == "Ingress" && $0.document.labels[ComponentLabel.key] == "authentik" })
         let rules = (ingress.object["spec"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
         let paths = rules.filter { $0["host"] as? String == "localhost" }.flatMap {

@@ -1,42 +1,32 @@
 import Foundation
 import ProvisionCore
+import TestSupport
 
 /// The repository's manifests, rendered by the real `kubectl kustomize`, as the
 /// components' tests see them. A missing overlay is a failure, never a skip.
 enum RenderedStack {
-    static let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static var k8s: URL { root.appending(path: "k8s") }
-
     struct RenderError: Error, CustomStringConvertible {
         let description: String
     }
 
     /// `kubectl kustomize k8s/<path>` (the overlay by default).
-    static func render(_ path: String = "overlays/local") throws -> String {
-        let directory = k8s.appending(path: path)
+    static func render(_ path: String = "overlays/local") async throws -> String {
+        let directory = Repository.k8s.appending(path: path)
         guard FileManager.default.fileExists(atPath: directory.appending(path: "kustomization.yaml").path) else {
             throw RenderError(description: "k8s/\(path)/kustomization.yaml is missing")
         }
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/env")
-        process.arguments = ["kubectl", "kustomize", directory.path]
-        let output = FileManager.default.temporaryDirectory.appending(path: "kustomize-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle.standardError
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RenderError(description: "kubectl kustomize k8s/\(path) exited with \(process.terminationStatus)")
+        let result = try await ChildProcess.run(["kubectl", "kustomize", directory.path])
+        guard result.succeeded else {
+            throw RenderError(description: "kubectl kustomize k8s/\(path) failed:\n\(result)")
         }
-        return try String(contentsOf: output, encoding: .utf8)
+        return result.standardOutput
     }
 
     /// Every object of the rendered overlay, parsed.
-    static func objects(_ path: String = "overlays/local") throws -> [(document: ManifestDocument, object: [String: Any])] {
-        try ManifestDocument.parseStream(render(path)).map { ($0, try $0.object()) }
+    static func objects(_ path: String = "overlays/local") async throws
+        -> [(document: ManifestDocument, object: [String: Any])]
+    {
+        try ManifestDocument.parseStream(await render(path)).map { ($0, try $0.object()) }
     }
 }
 
