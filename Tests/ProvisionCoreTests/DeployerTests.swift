@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ProvisionCore
 
 @Suite("Deployer")
@@ -272,9 +273,10 @@ struct DeployerTests {
     @Test func abandonedRunsAreRecoveredAndReported() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (helper, abandoned) = try StoreCrashRecoveryTests.startHelper(store: directory.storeURL, cluster: "wrightnow")
-        kill(helper.processIdentifier, SIGKILL)
-        helper.waitUntilExit()
+        let (helper, abandoned) = try await StoreCrashRecoveryTests.startHelper(
+            store: directory.storeURL, cluster: "wrightnow")
+        helper.signal(SIGKILL)
+        _ = await helper.wait(limit: 30)
         let store = try StateStore(url: directory.storeURL)
         let events = Recorder<[ProgressEvent]>([])
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ProvisionCore
 
 /// A real process opens the store, begins a run and is killed with SIGKILL;
@@ -9,52 +10,37 @@ struct StoreCrashRecoveryTests {
     /// `provision-bench` is built next to the test bundle; its hidden `--crash-helper`
     /// mode plays a `provision up` that never finishes.
     static func helperExecutable() throws -> URL {
-        if let override = ProcessInfo.processInfo.environment["PROVISION_BENCH_PATH"] {
-            return URL(fileURLWithPath: override)
-        }
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = testBinary.deletingLastPathComponent()
-        // On macOS the test binary sits inside a .xctest bundle.
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS"
-            || directory.lastPathComponent == "Contents"
-        {
-            directory.deleteLastPathComponent()
-        }
-        let helper = directory.appending(path: "provision-bench")
-        guard FileManager.default.isExecutableFile(atPath: helper.path) else {
+        guard let helper = BuildProducts.provisionBench else {
             throw DeployError(
-                problem: "the crash helper \(helper.path) is missing",
+                problem: "the crash helper provision-bench is missing next to the test bundle",
                 fix: "build it first (`swift build --product provision-bench`) or set PROVISION_BENCH_PATH")
         }
         return helper
     }
 
     /// Starts the helper and waits until it reports the run id.
-    static func startHelper(store: URL, cluster: String) throws -> (Process, RunID) {
-        let process = Process()
-        process.executableURL = try helperExecutable()
-        process.arguments = ["--crash-helper", store.path, cluster]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while !text.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
+    static func startHelper(store: URL, cluster: String) async throws -> (ChildProcess, RunID) {
+        let process = try ChildProcess([try helperExecutable().path, "--crash-helper", store.path, cluster])
+        let deadline = Date().addingTimeInterval(30)
+        var text = process.standardOutput
+        while !text.contains("\n") && process.isRunning && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            text = process.standardOutput
         }
+        text = process.standardOutput
         guard text.hasPrefix("ready "), let id = Int64(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
         else {
-            process.terminate()
-            throw DeployError(problem: "crash helper did not start: \(text)", fix: "run it by hand to see why")
+            process.stop()
+            throw DeployError(
+                problem: "crash helper did not start: \(text)\(process.standardError)", fix: "run it by hand to see why")
         }
         return (process, RunID(id))
     }
 
-    @Test func killedRunIsMarkedInterruptedByTheNextUser() throws {
+    @Test func killedRunIsMarkedInterruptedByTheNextUser() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (helper, run) = try Self.startHelper(store: directory.storeURL, cluster: "wrightnow")
+        let (helper, run) = try await Self.startHelper(store: directory.storeURL, cluster: "wrightnow")
 
         // While the helper lives, its run holds the cluster and is not recovered.
         let store = try StateStore(url: directory.storeURL)
@@ -63,11 +49,10 @@ struct StoreCrashRecoveryTests {
             try store.beginRun(StateStoreTests.newRun())
         }
         #expect(try store.run(run)?.outcome == .running)
-        #expect(try store.run(run)?.pid == helper.processIdentifier)
+        #expect(try store.run(run)?.pid == helper.pid)
 
-        kill(helper.processIdentifier, SIGKILL)
-        helper.waitUntilExit()
-        #expect(helper.terminationReason == .uncaughtSignal)
+        helper.signal(SIGKILL)
+        #expect(await helper.wait(limit: 30).exitCode == 128 + SIGKILL)
 
         // What the killed process left behind is honest: still "running".
         #expect(try store.run(run)?.outcome == .running)
@@ -77,7 +62,7 @@ struct StoreCrashRecoveryTests {
         #expect(recovered.map(\.id) == [run])
         let record = try #require(try store.run(run))
         #expect(record.outcome == .interrupted)
-        #expect(record.error?.contains("pid \(helper.processIdentifier)") == true)
+        #expect(record.error?.contains("pid \(helper.pid)") == true)
         let steps = try store.steps(of: run)
         #expect(steps.map(\.state) == [.succeeded, .interrupted, .interrupted])
         #expect(steps[1].error?.contains("running") == true)
@@ -89,12 +74,12 @@ struct StoreCrashRecoveryTests {
         #expect(next > run)
     }
 
-    @Test func beginRunRecoversADeadHolderOnTheSameCluster() throws {
+    @Test func beginRunRecoversADeadHolderOnTheSameCluster() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (helper, run) = try Self.startHelper(store: directory.storeURL, cluster: "wrightnow")
-        kill(helper.processIdentifier, SIGKILL)
-        helper.waitUntilExit()
+        let (helper, run) = try await Self.startHelper(store: directory.storeURL, cluster: "wrightnow")
+        helper.signal(SIGKILL)
+        _ = await helper.wait(limit: 30)
 
         // No explicit recovery call: beginRun itself must not be blocked by a dead process.
         let store = try StateStore(url: directory.storeURL)
