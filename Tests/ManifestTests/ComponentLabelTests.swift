@@ -1,5 +1,6 @@
 import Components
 import Foundation
+import TestSupport
 import ProvisionCore
 import Testing
 
@@ -42,9 +43,9 @@ struct ComponentLabelTests {
             case .overlay:
                 #expect(overlay.objects.contains { $0.labels[ComponentLabel.key] == id }, "no object labelled \(id) in the local overlay")
             case .kustomization(let path):
-                let result = try Shell.run(["kubectl", "kustomize", Repository.k8s.appending(path: path).path])
-                #expect(result.succeeded, "\(result.summary)")
-                let objects = try KubeObject.parseAll(result.output)
+                let result = try await ChildProcess.run(["kubectl", "kustomize", Repository.k8s.appending(path: path).path])
+                #expect(result.succeeded, "\(result.description)")
+                let objects = try KubeObject.parseAll(result.standardOutput)
                 #expect(!objects.isEmpty && objects.allSatisfy { $0.labels[ComponentLabel.key] == id }, "k8s/\(path)")
                 #expect(!overlay.objects.contains { $0.labels[ComponentLabel.key] == id }, "\(id) is optional: not in the default overlay")
             case .remoteManifest(let url):

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The kind cluster config and the local storage that makes data survive recreation.
@@ -23,13 +24,13 @@ struct KindConfigTests {
     }
 
     @Test("local-path-provisioner's directory is a git-ignored host directory under the repository")
-    func dataDirectoryIsMountedAndIgnored() throws {
+    func dataDirectoryIsMountedAndIgnored() async throws {
         let mounts = Tree.array(try KindConfig.load().controlPlane["extraMounts"]).map(Tree.dictionary)
         let mount = try #require(mounts.first { Tree.string($0["containerPath"]) == "/var/local-path-provisioner" })
         let hostPath = try #require(Tree.string(mount["hostPath"]))
         #expect(!hostPath.hasPrefix("/"), "relative, resolved against the repository root where kind runs")
         #expect(hostPath.hasPrefix(".data/"))
-        let ignored = try Shell.run(["git", "-C", Repository.root.path, "check-ignore", "-q", "\(hostPath)/staging-infra/x"])
+        let ignored = try await ChildProcess.run(["git", "-C", Repository.root.path, "check-ignore", "-q", "\(hostPath)/staging-infra/x"])
         #expect(ignored.succeeded, "\(hostPath) must be ignored by git")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// init-db.sh and the pg_isready probes, taken from the rendered manifests and run against
@@ -41,12 +42,13 @@ struct PostgresInitTests {
             ]) { $1 }
         }
 
-        func runScript(against server: PostgresServer, in scratch: ScratchDirectory) throws -> ShellResult {
+        func runScript(against server: PostgresServer, in scratch: ScratchDirectory) async throws -> ProcessResult {
             let file = scratch.url.appending(path: "init-db.sh")
             try script.write(to: file, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
             // Over the socket, without PGHOST's TCP: the way the image's entrypoint runs it.
-            return try Shell.run([file.path], environment: environment(for: server), timeout: 60)
+            return try await ChildProcess.run(
+                [file.path], environment: ChildProcess.environment(adding: environment(for: server)), limit: 60)
         }
     }
 
@@ -56,21 +58,21 @@ struct PostgresInitTests {
         let server = try PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
         let scratch = try ScratchDirectory("init-db")
 
-        let first = try manifest.runScript(against: server, in: scratch)
-        #expect(first.succeeded, "first run: \(first.summary)")
-        #expect(first.output.contains("created database \(manifest.database)"))
-        let second = try manifest.runScript(against: server, in: scratch)
-        #expect(second.succeeded, "second run: \(second.summary)")
-        #expect(!second.output.contains("created database"))
-        #expect(second.error.isEmpty, "second run printed: \(second.error)")
+        let first = try await manifest.runScript(against: server, in: scratch)
+        #expect(first.succeeded, "first run: \(first.description)")
+        #expect(first.standardOutput.contains("created database \(manifest.database)"))
+        let second = try await manifest.runScript(against: server, in: scratch)
+        #expect(second.succeeded, "second run: \(second.description)")
+        #expect(!second.standardOutput.contains("created database"))
+        #expect(second.standardError.isEmpty, "second run printed: \(second.standardError)")
 
         let databases = manifest.vectorDatabases.split(separator: " ").map(String.init)
         #expect(databases.contains(manifest.database))
         for database in databases {
-            #expect(try server.query("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", database: database) == "1")
-            #expect(try server.query("SELECT '[1,2]'::vector <-> '[1,5]'::vector", database: database) == "3")
+            #expect(try await server.query("SELECT count(*) FROM pg_extension WHERE extname = 'vector'", database: database) == "1")
+            #expect(try await server.query("SELECT '[1,2]'::vector <-> '[1,5]'::vector", database: database) == "3")
         }
-        #expect(try server.query("SELECT count(*) FROM pg_database WHERE datname = '\(manifest.database)'", database: "postgres") == "1")
+        #expect(try await server.query("SELECT count(*) FROM pg_database WHERE datname = '\(manifest.database)'", database: "postgres") == "1")
     }
 
     @Test("init-db.sh refuses a server without pgvector, naming the fix")
@@ -78,26 +80,28 @@ struct PostgresInitTests {
         let manifest = try await Manifest.load()
         let server = try PostgresServer(binDirectory: PostgresServer.plainBin, superuser: manifest.superuser)
         let scratch = try ScratchDirectory("init-db-plain")
-        let result = try manifest.runScript(against: server, in: scratch)
+        let result = try await manifest.runScript(against: server, in: scratch)
         #expect(!result.succeeded)
-        #expect(result.error.contains("no 'vector' extension"), "\(result.summary)")
-        #expect(try server.query("SELECT count(*) FROM pg_database WHERE datname = '\(manifest.database)'", database: "postgres") == "0")
+        #expect(result.standardError.contains("no 'vector' extension"), "\(result.description)")
+        #expect(try await server.query("SELECT count(*) FROM pg_database WHERE datname = '\(manifest.database)'", database: "postgres") == "0")
     }
 
     @Test("the pg_isready probes pass against the server and fail once it is stopped")
     func probesAnswer() async throws {
         let manifest = try await Manifest.load()
         let server = try PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
-        _ = try server.query("CREATE DATABASE \(manifest.database)", database: "postgres")
+        _ = try await server.query("CREATE DATABASE \(manifest.database)", database: "postgres")
         let environment = manifest.environment(for: server)
         for (kind, command) in manifest.probeCommands.sorted(by: { $0.key < $1.key }) {
             #expect(command.joined(separator: " ").contains("-h 127.0.0.1"), "\(kind) must test TCP")
-            let result = try Shell.run(command, environment: environment, timeout: 30)
-            #expect(result.succeeded, "\(kind): \(result.summary)")
+            let result = try await ChildProcess.run(
+                command, environment: ChildProcess.environment(adding: environment), limit: 30)
+            #expect(result.succeeded, "\(kind): \(result.description)")
         }
         server.stop()
         for (kind, command) in manifest.probeCommands {
-            let result = try Shell.run(command, environment: environment, timeout: 30)
+            let result = try await ChildProcess.run(
+                command, environment: ChildProcess.environment(adding: environment), limit: 30)
             #expect(!result.succeeded, "\(kind) passed with the server stopped")
         }
     }

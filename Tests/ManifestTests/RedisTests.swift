@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The Redis command line and probe, parsed from the rendered Deployment and run against a
@@ -61,62 +62,65 @@ struct RedisTests {
 
     /// A redis-server started from the manifest's command line.
     final class Server {
-        let process: RunningProcess
-        init(_ command: [String]) throws { process = try Shell.start(command) }
-        func kill() { process.stop(with: SIGKILL) }
-        deinit { process.stop(with: SIGKILL) }
+        let process: ChildProcess
+        init(_ command: [String]) throws { process = try ChildProcess(command) }
+        func kill() { process.stop() }
+        deinit { process.stop() }
     }
 
     static let password = "t3st" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
     /// Runs the probe until it passes (the server is loading) or 15 s have passed.
-    static func waitUntilReady(_ manifest: Manifest, port: Int, server: Server) throws {
+    static func waitUntilReady(_ manifest: Manifest, port: Int, server: Server) async throws {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            let result = try Shell.run(try manifest.probeCommand(port: port), environment: manifest.environment, timeout: 10)
+            let result = try await ChildProcess.run(
+                try manifest.probeCommand(port: port), environment: ChildProcess.environment(adding: manifest.environment),
+                limit: 10)
             if result.succeeded { return }
             guard server.process.isRunning else {
-                throw SetupError(description: "redis-server exited:\n\(server.process.readOutput())\n\(server.process.readError())")
+                throw SetupError(description: "redis-server exited:\n\(server.process.standardOutput)\n\(server.process.standardError)")
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw SetupError(description: "the readiness probe did not pass within 15 s")
     }
 
-    static func cli(_ port: Int, _ arguments: [String], password: String?) throws -> ShellResult {
-        try Shell.run(["redis-cli", "-p", String(port)] + arguments,
-                      environment: password.map { ["REDISCLI_AUTH": $0] } ?? [:], timeout: 10)
+    static func cli(_ port: Int, _ arguments: [String], password: String?) async throws -> ProcessResult {
+        try await ChildProcess.run(["redis-cli", "-p", String(port)] + arguments,
+                                   environment: ChildProcess.environment(adding: password.map { ["REDISCLI_AUTH": $0] } ?? [:]),
+                                   limit: 10)
     }
 
     /// Writes a key, kills the server with SIGKILL, restarts it and reads the key back.
-    static func survivesHardKill(_ manifest: Manifest, replacing: [String: String] = [:]) throws -> String {
+    static func survivesHardKill(_ manifest: Manifest, replacing: [String: String] = [:]) async throws -> String {
         let scratch = try ScratchDirectory("redis")
         let port = try FreePort.next()
         let command = try manifest.serverCommand(directory: scratch.url.path, port: port, replacing: replacing)
         var server = try Server(command)
-        try waitUntilReady(manifest, port: port, server: server)
-        let written = try cli(port, ["SET", "survivor", "written-before-the-kill"], password: password)
-        #expect(written.output.trimmingCharacters(in: .whitespacesAndNewlines) == "OK", "\(written.summary)")
+        try await waitUntilReady(manifest, port: port, server: server)
+        let written = try await cli(port, ["SET", "survivor", "written-before-the-kill"], password: password)
+        #expect(written.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "OK", "\(written.description)")
         server.kill()
         server = try Server(command)
-        try waitUntilReady(manifest, port: port, server: server)
-        let read = try cli(port, ["GET", "survivor"], password: password)
+        try await waitUntilReady(manifest, port: port, server: server)
+        let read = try await cli(port, ["GET", "survivor"], password: password)
         server.kill()
-        return read.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return read.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("the command line keeps data written before SIGKILL (append-only file)")
     func appendOnlyFileSurvivesHardKill() async throws {
         let manifest = try await Manifest.load(password: Self.password)
         #expect(manifest.command == ["redis-server"])
-        #expect(try Self.survivesHardKill(manifest) == "written-before-the-kill")
+        #expect(try await Self.survivesHardKill(manifest) == "written-before-the-kill")
     }
 
     @Test("without the append-only file the same kill loses the data (the test can fail)")
     func withoutAppendOnlyDataIsLost() async throws {
         let manifest = try await Manifest.load(password: Self.password)
         #expect(manifest.arguments.contains("--appendonly"))
-        let lost = try Self.survivesHardKill(manifest, replacing: ["yes": "no"])
+        let lost = try await Self.survivesHardKill(manifest, replacing: ["yes": "no"])
         #expect(lost.isEmpty, "got \(lost)")
     }
 
@@ -126,18 +130,23 @@ struct RedisTests {
         let scratch = try ScratchDirectory("redis-auth")
         let port = try FreePort.next()
         let server = try Server(try manifest.serverCommand(directory: scratch.url.path, port: port))
-        try Self.waitUntilReady(manifest, port: port, server: server)
+        try await Self.waitUntilReady(manifest, port: port, server: server)
 
-        let anonymous = try Self.cli(port, ["GET", "anything"], password: nil)
-        #expect(anonymous.output.contains("NOAUTH") || anonymous.error.contains("NOAUTH"), "\(anonymous.summary)")
+        let anonymous = try await Self.cli(port, ["GET", "anything"], password: nil)
+        #expect(anonymous.standardOutput.contains("NOAUTH") || anonymous.standardError.contains("NOAUTH"), "\(anonymous.description)")
         var wrongPassword = manifest.environment
         wrongPassword["REDISCLI_AUTH"] = "not-the-password"
-        let failing = try Shell.run(try manifest.probeCommand(port: port), environment: wrongPassword, timeout: 10)
+        let failing = try await ChildProcess.run(
+            try manifest.probeCommand(port: port), environment: ChildProcess.environment(adding: wrongPassword), limit: 10)
         #expect(!failing.succeeded, "the probe passed with a wrong password")
-        let passing = try Shell.run(try manifest.probeCommand(port: port), environment: manifest.environment, timeout: 10)
-        #expect(passing.succeeded, "\(passing.summary)")
+        let passing = try await ChildProcess.run(
+            try manifest.probeCommand(port: port), environment: ChildProcess.environment(adding: manifest.environment),
+            limit: 10)
+        #expect(passing.succeeded, "\(passing.description)")
         server.kill()
-        let down = try Shell.run(try manifest.probeCommand(port: port), environment: manifest.environment, timeout: 10)
+        let down = try await ChildProcess.run(
+            try manifest.probeCommand(port: port), environment: ChildProcess.environment(adding: manifest.environment),
+            limit: 10)
         #expect(!down.succeeded, "the probe passed with the server down")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Acceptance: every kustomization renders on a clean checkout without warnings, and the
@@ -26,12 +27,12 @@ struct RenderingTests {
     func validatesStrictly(_ kustomization: Kustomization) async throws {
         let version = try #require(try KindConfig.load().kubernetesVersion)
         let rendering = try await RenderCache.shared.rendering(of: kustomization)
-        let result = try Self.validate(rendering.yaml, kubernetesVersion: version)
-        #expect(result.succeeded, "\(kustomization.rawValue) is not valid Kubernetes \(version):\n\(result.summary)")
+        let result = try await Self.validate(rendering.yaml, kubernetesVersion: version)
+        #expect(result.succeeded, "\(kustomization.rawValue) is not valid Kubernetes \(version):\n\(result.description)")
     }
 
     @Test("strict validation rejects an unknown field")
-    func strictValidationCanFail() throws {
+    func strictValidationCanFail() async throws {
         let version = try #require(try KindConfig.load().kubernetesVersion)
         let misspelled = """
             apiVersion: v1
@@ -45,9 +46,9 @@ struct RenderingTests {
                 - port: 6379
                   targetPrt: redis
             """
-        let result = try Self.validate(misspelled, kubernetesVersion: version)
+        let result = try await Self.validate(misspelled, kubernetesVersion: version)
         #expect(!result.succeeded)
-        #expect(result.output.contains("targetPrt") || result.error.contains("targetPrt"))
+        #expect(result.standardOutput.contains("targetPrt") || result.standardError.contains("targetPrt"))
     }
 
     @Test("no Secret is rendered: secrets are created at deploy time", arguments: Kustomization.allCases)
@@ -56,10 +57,10 @@ struct RenderingTests {
         #expect(rendering.objects(ofKind: "Secret").isEmpty)
     }
 
-    static func validate(_ yaml: String, kubernetesVersion: String) throws -> ShellResult {
+    static func validate(_ yaml: String, kubernetesVersion: String) async throws -> ProcessResult {
         let scratch = try ScratchDirectory("validate")
         let file = scratch.url.appending(path: "rendered.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        return try Shell.run(["kubernetes-validate", "--strict", "--quiet", "-k", kubernetesVersion, file.path])
+        return try await ChildProcess.run(["kubernetes-validate", "--strict", "--quiet", "-k", kubernetesVersion, file.path])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The stack must fit the seed's minimum laptop (4 CPU, 8 GiB) running kind, with room left

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Every ConfigMap, Secret key and PersistentVolumeClaim a pod uses must be rendered, or
 /// (Secrets only) documented in a secrets.example.yaml as created at deploy time.
 enum References {

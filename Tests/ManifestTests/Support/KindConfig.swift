@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Yams
 
 /// k8s/overlays/local/kind-cluster-config.yaml, read the way kind reads it.

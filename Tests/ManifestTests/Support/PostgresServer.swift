@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throwaway PostgreSQL server on 127.0.0.1 and a free port, for running init-db.sh and
 /// the probes for real. PostgreSQL refuses to run as root, so under root (CI) it runs as
@@ -74,20 +75,21 @@ final class PostgresServer: @unchecked Sendable {
     }
 
     /// Runs one query as the superuser and returns its unaligned output.
-    func query(_ sql: String, database: String) throws -> String {
-        let result = try Shell.run(["psql", "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-U", superuser, "-d", database, "-c", sql],
-                                   environment: clientEnvironment)
-        guard result.succeeded else { throw SetupError(description: "query failed: \(sql)\n\(result.summary)") }
-        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    func query(_ sql: String, database: String) async throws -> String {
+        let result = try await ChildProcess.run(["psql", "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-U", superuser, "-d", database, "-c", sql],
+                                                  environment: ChildProcess.environment(adding: clientEnvironment))
+        guard result.succeeded else { throw SetupError(description: "query failed: \(sql)\n\(result.description)") }
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Blocking, because `stop()` runs from `deinit`; initdb and pg_ctl take a few seconds.
     @discardableResult
-    private func runAsServerUser(_ arguments: [String]) throws -> ShellResult {
+    private func runAsServerUser(_ arguments: [String]) throws -> ProcessResult {
         let command = osUser.map { ["runuser", "-u", $0, "--"] + arguments } ?? arguments
-        let result = try Shell.run(command, timeout: 90)
+        let result = try ChildProcess.runBlocking(command, limit: 90)
         guard result.succeeded else {
             let log = (try? String(contentsOfFile: scratch.path("server.log"), encoding: .utf8)) ?? ""
-            throw SetupError(description: "\(arguments.first ?? "") failed:\n\(result.summary)\nserver log:\n\(log)")
+            throw SetupError(description: "\(arguments.first ?? "") failed:\n\(result.description)\nserver log:\n\(log)")
         }
         return result
     }

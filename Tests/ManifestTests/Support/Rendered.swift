@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The kustomizations under `k8s/` that must render on a clean checkout.
@@ -45,26 +46,26 @@ actor RenderCache {
 
     func rendering(of kustomization: Kustomization) async throws -> Rendering {
         if let pending = renderings[kustomization] { return try await pending.value }
-        let task = Task.detached { try Self.render(kustomization) }
+        let task = Task.detached { try await Self.render(kustomization) }
         renderings[kustomization] = task
         return try await task.value
     }
 
-    private static func render(_ kustomization: Kustomization) throws -> Rendering {
-        let result: ShellResult
+    private static func render(_ kustomization: Kustomization) async throws -> Rendering {
+        let result: ProcessResult
         switch kustomization {
         case .base, .localOverlay:
-            result = try Shell.run(["kubectl", "kustomize", Repository.file(kustomization.rawValue).path])
+            result = try await ChildProcess.run(["kubectl", "kustomize", Repository.file(kustomization.rawValue).path])
         case .authentikRedisComponent:
             let overlay = try ScratchDirectory("component-overlay")
             try writeOverlay(at: overlay.url, resources: ["k8s/base"], components: [kustomization.rawValue])
-            result = try Shell.run(["kubectl", "kustomize", overlay.url.path])
+            result = try await ChildProcess.run(["kubectl", "kustomize", overlay.url.path])
         }
         guard result.succeeded else {
-            throw RenderError(description: "kubectl kustomize \(kustomization.rawValue) failed:\n\(result.summary)")
+            throw RenderError(description: "kubectl kustomize \(kustomization.rawValue) failed:\n\(result.description)")
         }
-        return Rendering(kustomization: kustomization, yaml: result.output, warnings: result.error,
-                         objects: try KubeObject.parseAll(result.output))
+        return Rendering(kustomization: kustomization, yaml: result.standardOutput, warnings: result.standardError,
+                         objects: try KubeObject.parseAll(result.standardOutput))
     }
 
     /// Kustomize only accepts relative paths to other kustomizations, so the temporary
