@@ -134,3 +134,38 @@ struct DocumentedCommandTests {
         #expect(ProvisionHelp.options(inHelp: help) == ["--version", "-h", "--help"])
     }
 }
+
+/// The README's exit-code table lists exactly the codes `provision --help` documents.
+@Suite("Exit codes in README.md")
+struct ExitCodeTableTests {
+    static func helpCodes(_ help: String) -> Set<Int> {
+        guard let start = help.range(of: "EXIT CODES:") else { return [] }
+        var codes: Set<Int> = []
+        for line in help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).dropFirst() {
+            if !line.hasPrefix(" ") { break }
+            for match in line.matches(of: /(?:^\s+|;\s)(\d+)\s/) { codes.insert(Int(match.1)!) }
+        }
+        return codes
+    }
+
+    static func readmeCodes(_ markdown: String) -> Set<Int> {
+        Set(markdown.components(separatedBy: "\n").compactMap { line in
+            line.wholeMatch(of: /\| (\d+) \| .* \|/).flatMap { Int($0.1) }
+        })
+    }
+
+    @Test("the README's table and provision --help agree")
+    func tablesAgree() throws {
+        let help = try ProvisionBinary.run(["--help"])
+        try #require(help.status == 0, "\(help)")
+        let documented = Self.helpCodes(help.output)
+        try #require(documented.contains(0) && documented.contains(3), "could not read EXIT CODES from --help")
+        #expect(Self.readmeCodes(try Repository.read("README.md")) == documented)
+    }
+
+    @Test("the help reader finds codes, including the second on a line")
+    func helpReader() {
+        let help = "EXIT CODES:\n  0    success\n  3    preflight failed,\n       or a stub\n  130  SIGINT; 143 SIGTERM\n\nUSAGE: x"
+        #expect(Self.helpCodes(help) == [0, 3, 130, 143])
+    }
+}
