@@ -40,6 +40,7 @@ let package = Package(
         // One way for every test target to run programs and find the repository and the built
         // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ProvisionCoreTests",
             dependencies: [

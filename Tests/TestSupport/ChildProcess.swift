@@ -147,30 +147,16 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits for the child, polling every 10 ms; kills it after `limit` seconds so the test
     /// fails with its output instead of hanging the suite.
     public func wait(limit: TimeInterval = 120) async -> ProcessResult {
-        let deadline = Date().addingTimeInterval(limit)
-        var killed = false
-        while reap(blocking: false) == nil {
-            if !killed && Date() > deadline {
-                kill(pid, SIGKILL)
-                killed = true
-            }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return result(killedAfter: killed ? limit : nil)
+        var watch = Watch(limit: limit)
+        while !hasEnded(&watch) { try? await Task.sleep(for: .milliseconds(10)) }
+        return result(watch)
     }
 
     /// `wait` holding the calling thread (see `runBlocking`).
     public func waitBlocking(limit: TimeInterval = 120) -> ProcessResult {
-        let deadline = Date().addingTimeInterval(limit)
-        var killed = false
-        while reap(blocking: false) == nil {
-            if !killed && Date() > deadline {
-                kill(pid, SIGKILL)
-                killed = true
-            }
-            usleep(10_000)
-        }
-        return result(killedAfter: killed ? limit : nil)
+        var watch = Watch(limit: limit)
+        while !hasEnded(&watch) { usleep(10_000) }
+        return result(watch)
     }
 
     // MARK: While it runs
@@ -196,6 +182,27 @@ public final class ChildProcess: @unchecked Sendable {
 
     // MARK: Internals
 
+    /// The time limit of one wait, and whether it ran out.
+    private struct Watch {
+        let limit: TimeInterval
+        let deadline: Date
+        var killed = false
+        init(limit: TimeInterval) {
+            self.limit = limit
+            deadline = Date().addingTimeInterval(limit)
+        }
+    }
+
+    /// One poll of a wait: true once the child has been reaped; kills it once the limit has passed.
+    private func hasEnded(_ watch: inout Watch) -> Bool {
+        if reap(blocking: false) != nil { return true }
+        if !watch.killed && Date() > watch.deadline {
+            kill(pid, SIGKILL)
+            watch.killed = true
+        }
+        return false
+    }
+
     /// The raw wait status once the child has ended, nil while it runs.
     private func reap(blocking: Bool) -> Int32? {
         lock.lock()
@@ -212,11 +219,11 @@ public final class ChildProcess: @unchecked Sendable {
         return rawStatus
     }
 
-    private func result(killedAfter limit: TimeInterval?) -> ProcessResult {
+    private func result(_ watch: Watch) -> ProcessResult {
         var errorText = standardError
-        if let limit { errorText += "\n[test harness: killed after \(Int(limit)) s]" }
+        if watch.killed { errorText += "\n[test harness: killed after \(Int(watch.limit)) s]" }
         return ProcessResult(exitCode: Self.exitCode(rawStatus ?? -1), standardOutput: standardOutput,
-                             standardError: errorText, timedOut: limit != nil)
+                             standardError: errorText, timedOut: watch.killed)
     }
 
     private func read(_ name: String) -> String {

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The runner every test target relies on: if it misreports, their assertions mean nothing.
+@Suite("ChildProcess")
+struct ChildProcessTests {
+    @Test func reportsOutputBothStreamsAndTheExitStatus() async throws {
+        let result = try await ChildProcess.run(["sh", "-c", "echo out; echo err >&2; exit 3"], limit: 10)
+        #expect(result.exitCode == 3)
+        #expect(!result.succeeded)
+        #expect(result.standardOutput == "out\n")
+        #expect(result.standardError == "err\n")
+        #expect(!result.timedOut)
+    }
+
+    @Test func givesInputBytesOrDevNullOnStandardInput() async throws {
+        let fed = try await ChildProcess.run(["cat"], input: Data("typed\n".utf8), limit: 10)
+        #expect(fed.standardOutput == "typed\n")
+        let empty = try await ChildProcess.run(["cat"], limit: 10)
+        #expect(empty.succeeded && empty.standardOutput.isEmpty, "\(empty)")
+    }
+
+    @Test func runsInTheWorkingDirectoryWithTheGivenEnvironment() async throws {
+        let directory = FileManager.default.temporaryDirectory.resolvingSymlinksInPath()
+        let result = try await ChildProcess.run(
+            ["sh", "-c", "pwd; echo $TESTSUPPORT_PROBE"],
+            environment: ChildProcess.environment(adding: ["TESTSUPPORT_PROBE": "seen"]),
+            workingDirectory: directory, limit: 10)
+        #expect(result.standardOutput == "\(directory.path)\nseen\n", "\(result)")
+    }
+
+    @Test func looksProgramsUpOnTheChildsPath() async throws {
+        #expect(throws: SpawnError.self) {
+            _ = try ChildProcess(["no-such-program-\(UUID().uuidString)"])
+        }
+        let found = try await ChildProcess.run(["true"], environment: ["PATH": "/usr/bin:/bin"], limit: 10)
+        #expect(found.succeeded)
+    }
+
+    @Test func aSignalGivesTheShellsExitCode() async throws {
+        let child = try ChildProcess(["sleep", "30"])
+        #expect(child.isRunning)
+        child.signal(SIGTERM)
+        let result = await child.wait(limit: 10)
+        #expect(result.exitCode == 128 + SIGTERM, "\(result)")
+        #expect(!child.isRunning)
+    }
+
+    @Test func aChildPastItsLimitIsKilledAndShowsItsOutput() async throws {
+        let started = Date()
+        let result = try await ChildProcess.run(["sh", "-c", "echo before; exec sleep 30"], limit: 0.5)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(result.timedOut)
+        #expect(result.exitCode == 128 + SIGKILL)
+        #expect(result.standardOutput == "before\n")
+        #expect(result.standardError.contains("killed after"))
+    }
+
+    @Test func theBlockingVariantAgrees() throws {
+        let result = try ChildProcess.runBlocking(["sh", "-c", "echo hi; exit 7"], limit: 10)
+        #expect(result.exitCode == 7)
+        #expect(result.trimmedOutput == "hi")
+        let hung = try ChildProcess.runBlocking(["sleep", "30"], limit: 0.3)
+        #expect(hung.timedOut && hung.exitCode == 128 + SIGKILL)
+    }
+
+    @Test func findsTheBuiltExecutablesAndTheRepository() {
+        #expect(BuildProducts.provision != nil)
+        #expect(FileManager.default.fileExists(atPath: Repository.file("Package.swift").path))
+    }
+}
