@@ -6,7 +6,9 @@ import Foundation
 ///
 /// `checkProposal` adds the rules OpenSpec applies to `proposal.md` when it archives a change
 /// (Why 50-1000 characters, What Changes present, 1-10 deltas) and the Purpose length a new
-/// capability needs so the archived spec passes `validate --strict` later.
+/// capability needs so the archived spec passes `validate --strict` later. OpenSpec reports
+/// those as non-blocking advice, so they do not decide ``passesStrict(_:)``; this project's
+/// own change must still have none of them.
 struct OpenSpecValidator {
     enum Level: String { case error, warning, note }
 
@@ -18,6 +20,14 @@ struct OpenSpecValidator {
         case taskNumbering, invalidMetadata
         // proposal and archive
         case missingProposal, missingWhy, whyLength, missingWhatChanges, tooManyDeltas, purposeTooBrief
+
+        /// Checked when a change is archived (or its spec validated later), not by `validate <change>`.
+        var isArchiveAdvice: Bool {
+            switch self {
+            case .missingProposal, .missingWhy, .whyLength, .missingWhatChanges, .tooManyDeltas, .purposeTooBrief: true
+            default: false
+            }
+        }
     }
 
     struct Issue: CustomStringConvertible, Equatable {
@@ -45,9 +55,10 @@ struct OpenSpecValidator {
         return issues
     }
 
-    /// Strict mode: errors and warnings fail, notes do not.
+    /// What `validate <change> --strict` decides: errors and warnings fail, notes and
+    /// archive-time advice do not.
     static func passesStrict(_ issues: [Issue]) -> Bool {
-        !issues.contains { $0.level != .note }
+        !issues.contains { $0.level != .note && !$0.check.isArchiveAdvice }
     }
 
     // MARK: spec deltas
