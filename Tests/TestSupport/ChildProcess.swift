@@ -84,6 +84,13 @@ public final class ChildProcess: @unchecked Sendable {
             &actions, 1, scratch.appending(path: "stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(
             &actions, 2, scratch.appending(path: "stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #if os(Linux)
+        // Nothing else the test process has open reaches the child: a script another test is
+        // still writing would otherwise stay open for writing in it, and exec of that script
+        // fails with ETXTBSY ("Text file busy").
+        // (glibc >= 2.34 has the action, but Swift's Glibc module does not declare it: no _GNU_SOURCE.)
+        Self.closeFrom?(&actions, 3)
+        #endif
 
         // Default signal handling and nothing blocked, as a shell gives a command, whatever
         // the test runner's thread did with its own mask.
@@ -100,8 +107,15 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var child: pid_t = 0
-        let result = Self.withCStrings(argv) { cArgv in
-            Self.withCStrings(envp) { cEnvp in posix_spawn(&child, launcher, &actions, &attributes, cArgv, cEnvp) }
+        var result: Int32 = 0
+        // ETXTBSY: a child another thread forked a moment ago still holds a just-written script
+        // open (inherited before closefrom ran); it closes it within milliseconds.
+        for attempt in 0..<50 {
+            if attempt > 0 { usleep(20_000) }
+            result = Self.withCStrings(argv) { cArgv in
+                Self.withCStrings(envp) { cEnvp in posix_spawn(&child, launcher, &actions, &attributes, cArgv, cEnvp) }
+            }
+            if result != ETXTBSY { break }
         }
         guard result == 0 else {
             try? FileManager.default.removeItem(at: scratch)
@@ -246,6 +260,12 @@ public final class ChildProcess: @unchecked Sendable {
         }
         throw SpawnError(description: "\(program) is not on PATH (\(path)): install it, or run `source scripts/test-env.sh`")
     }
+
+    #if os(Linux)
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFrom: CloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
+    #endif
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
         let pointers = strings.map { strdup($0) } + [nil]

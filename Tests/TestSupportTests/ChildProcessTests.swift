@@ -53,8 +53,10 @@ struct ChildProcessTests {
 
     @Test func aChildPastItsLimitIsKilledAndShowsItsOutput() async throws {
         let started = Date()
-        let result = try await ChildProcess.run(["sh", "-c", "echo before; exec sleep 30"], limit: 0.5)
-        #expect(Date().timeIntervalSince(started) < 10)
+        let result = try await ChildProcess.run(["sh", "-c", "echo before; exec sleep 60"], limit: 0.5)
+        // Well before the child's own end; not tighter, because on a busy 2-core machine the
+        // polling task can wait seconds for a thread.
+        #expect(Date().timeIntervalSince(started) < 40)
         #expect(result.timedOut)
         #expect(result.exitCode == 128 + SIGKILL)
         #expect(result.standardOutput == "before\n")
@@ -65,9 +67,25 @@ struct ChildProcessTests {
         let result = try ChildProcess.runBlocking(["sh", "-c", "echo hi; exit 7"], limit: 10)
         #expect(result.exitCode == 7)
         #expect(result.trimmedOutput == "hi")
-        let hung = try ChildProcess.runBlocking(["sleep", "30"], limit: 0.3)
+        let hung = try ChildProcess.runBlocking(["sleep", "60"], limit: 0.3)
         #expect(hung.timedOut && hung.exitCode == 128 + SIGKILL)
     }
+
+    #if os(Linux)
+    /// A descriptor the test process holds open (without close-on-exec) must not reach the
+    /// child: an inherited write descriptor on a script makes its exec fail with ETXTBSY.
+    @Test func theChildInheritsNoOtherDescriptors() async throws {
+        let opened = open("/dev/null", O_WRONLY)
+        try #require(opened >= 0)
+        let high: Int32 = 250
+        try #require(dup2(opened, high) == high)
+        close(opened)
+        defer { close(high) }
+        let result = try await ChildProcess.run(
+            ["sh", "-c", "if [ -e /proc/self/fd/\(high) ]; then echo inherited; else echo closed; fi"], limit: 10)
+        #expect(result.trimmedOutput == "closed", "\(result)")
+    }
+    #endif
 
     @Test func findsTheBuiltExecutablesAndTheRepository() {
         #expect(BuildProducts.provision != nil)
