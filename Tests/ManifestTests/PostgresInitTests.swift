@@ -55,7 +55,7 @@ struct PostgresInitTests {
     @Test("init-db.sh enables vector, and running it twice changes nothing")
     func initScriptIsIdempotent() async throws {
         let manifest = try await Manifest.load()
-        let server = try PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
+        let server = try await PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
         let scratch = try ScratchDirectory("init-db")
 
         let first = try await manifest.runScript(against: server, in: scratch)
@@ -78,7 +78,7 @@ struct PostgresInitTests {
     @Test("init-db.sh refuses a server without pgvector, naming the fix")
     func initScriptRefusesMissingExtension() async throws {
         let manifest = try await Manifest.load()
-        let server = try PostgresServer(binDirectory: PostgresServer.plainBin, superuser: manifest.superuser)
+        let server = try await PostgresServer(binDirectory: PostgresServer.plainBin, superuser: manifest.superuser)
         let scratch = try ScratchDirectory("init-db-plain")
         let result = try await manifest.runScript(against: server, in: scratch)
         #expect(!result.succeeded)
@@ -89,7 +89,7 @@ struct PostgresInitTests {
     @Test("the pg_isready probes pass against the server and fail once it is stopped")
     func probesAnswer() async throws {
         let manifest = try await Manifest.load()
-        let server = try PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
+        let server = try await PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
         _ = try await server.query("CREATE DATABASE \(manifest.database)", database: "postgres")
         let environment = manifest.environment(for: server)
         for (kind, command) in manifest.probeCommands.sorted(by: { $0.key < $1.key }) {

@@ -32,7 +32,7 @@ final class PostgresServer: @unchecked Sendable {
         ProcessInfo.processInfo.environment["PROVISION_TEST_PLAIN_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
     }
 
-    init(binDirectory: String, superuser: String) throws {
+    init(binDirectory: String, superuser: String) async throws {
         self.binDirectory = binDirectory
         self.superuser = superuser
         guard FileManager.default.isExecutableFile(atPath: "\(binDirectory)/postgres") else {
@@ -50,9 +50,9 @@ final class PostgresServer: @unchecked Sendable {
         } else {
             osUser = nil
         }
-        try runAsServerUser(["\(binDirectory)/initdb", "-D", dataDirectory, "-U", superuser, "-A", "trust",
+        try await runAsServerUser(["\(binDirectory)/initdb", "-D", dataDirectory, "-U", superuser, "-A", "trust",
                              "--no-sync", "-E", "UTF8"])
-        try runAsServerUser([
+        try await runAsServerUser([
             "\(binDirectory)/pg_ctl", "-D", dataDirectory, "-l", scratch.path("server.log"), "-w", "-t", "60",
             "-o", "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
         ])
@@ -60,9 +60,11 @@ final class PostgresServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Blocking, because it runs from `deinit`; an immediate shutdown takes well under a second.
     func stop() {
         guard FileManager.default.fileExists(atPath: "\(dataDirectory)/postmaster.pid") else { return }
-        _ = try? runAsServerUser(["\(binDirectory)/pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+        let stop = ["\(binDirectory)/pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"]
+        _ = try? ChildProcess.runBlocking(asServerUser(stop), limit: 90)
     }
 
     /// Environment for a client: the socket, the port and this server's tools first on PATH.
@@ -82,11 +84,14 @@ final class PostgresServer: @unchecked Sendable {
         return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Blocking, because `stop()` runs from `deinit`; initdb and pg_ctl take a few seconds.
+    /// `arguments` run as the unprivileged user when the tests run as root.
+    private func asServerUser(_ arguments: [String]) -> [String] {
+        osUser.map { ["runuser", "-u", $0, "--"] + arguments } ?? arguments
+    }
+
     @discardableResult
-    private func runAsServerUser(_ arguments: [String]) throws -> ProcessResult {
-        let command = osUser.map { ["runuser", "-u", $0, "--"] + arguments } ?? arguments
-        let result = try ChildProcess.runBlocking(command, limit: 90)
+    private func runAsServerUser(_ arguments: [String]) async throws -> ProcessResult {
+        let result = try await ChildProcess.run(asServerUser(arguments), limit: 90)
         guard result.succeeded else {
             let log = (try? String(contentsOfFile: scratch.path("server.log"), encoding: .utf8)) ?? ""
             throw SetupError(description: "\(arguments.first ?? "") failed:\n\(result.description)\nserver log:\n\(log)")
