@@ -56,6 +56,6 @@ let package = Package(
         ),
         .testTarget(name: "CLITests", dependencies: ["ProvisionCore", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "TestSupport"]),
-        .testTarget(name: "DocsTests", dependencies: ["Components", "ProvisionCore"]),
+        .testTarget(name: "DocsTests", dependencies: ["Components", "ProvisionCore", "TestSupport"]),
     ]
 )
