@@ -21,7 +21,7 @@ struct Up: AsyncParsableCommand {
               provision up
               provision up --only postgres-pgvector,redis
               provision up --with authentik-redis
-              provision up --timeout 600 --concurrency 2
+              provision up --timeout 1200 --concurrency 2
               provision up --backend gke    (not implemented yet: says so and exits 3)
             """)
 
@@ -31,13 +31,15 @@ struct Up: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Most component steps running at once.", valueName: "n"))
     var concurrency: Int = 4
 
+    // authentik's first start pulls large images and runs migrations; its startup probe
+    // allows 10 minutes, so the default wait must be longer than that.
     @Option(help: ArgumentHelp("Seconds each component may take to become ready.", valueName: "seconds"))
-    var timeout: Int = 300
+    var timeout: Int = 900
 
     @Option(help: ArgumentHelp(
         "Upper bound in seconds for each whole step (preflight, cluster creation, each component).",
         valueName: "seconds"))
-    var stepTimeout: Int = 900
+    var stepTimeout: Int = 1200
 
     @Option(help: ArgumentHelp("Seconds between \"still waiting\" lines while a step runs.", valueName: "seconds"))
     var progressInterval: Int = 15
