@@ -169,3 +169,30 @@ struct ExitCodeTableTests {
         #expect(Self.helpCodes(help) == [0, 3, 130, 143])
     }
 }
+
+/// Default values the docs quote are the ones `provision <sub> --help` prints.
+@Suite("Defaults quoted in the documentation")
+struct QuotedDefaultTests {
+    /// `(default: N)` after `--option` in a help text.
+    static func helpDefault(_ help: String, option: String) -> String? {
+        guard let start = help.range(of: "  \(option) ") else { return nil }
+        return help[start.upperBound...].firstMatch(of: /\(default: ([^)]+)\)/).map { String($0.1) }
+    }
+
+    @Test("the readiness wait per component quoted in k8s/README.md is up's --timeout default")
+    func readinessTimeout() throws {
+        let help = try ProvisionBinary.run(["up", "--help"])
+        let value = try #require(Self.helpDefault(help.output, option: "--timeout"), "\(help)")
+        let readme = try Repository.read("k8s/README.md").replacingOccurrences(of: "\n", with: " ")
+        let quoted = readme.matches(of: /waits up to (\d+) s per\s+component by default/).map { String($0.1) }
+        try #require(!quoted.isEmpty, "k8s/README.md no longer quotes the default")
+        #expect(quoted.allSatisfy { $0 == value }, "docs say \(quoted), provision up --help says \(value)")
+    }
+
+    @Test("the help reader finds an option's default")
+    func helpReader() {
+        let help = "  --timeout <seconds>     Seconds each component may take.\n                          (default: 900)\n  --x <n>   (default: 4)"
+        #expect(Self.helpDefault(help, option: "--timeout") == "900")
+        #expect(Self.helpDefault(help, option: "--x") == "4")
+    }
+}
