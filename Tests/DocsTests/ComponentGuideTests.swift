@@ -34,4 +34,41 @@ struct ComponentGuideTests {
         #expect(wave("core-backend") == dependencyWaves.max()! + 1)
         #expect(wave("postgres-pgvector") == dependencyWaves.max())
     }
+
+    @Test("the guide's kustomization renders: namespace staging-core, label on every object, selectors untouched")
+    func guideKustomizationRenders() throws {
+        let markdown = try Repository.read("docs/architecture.md")
+        let yaml = try #require(markdown.firstMatch(of: /```yaml\n((?:.|\n)*?)```/).map { String($0.1) })
+        let directory = FileManager.default.temporaryDirectory.appending(path: "docs-guide-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try yaml.write(to: directory.appending(path: "kustomization.yaml"), atomically: true, encoding: .utf8)
+        // Stand-ins for the files the guide lists: one object each, with a selector to watch.
+        let resources = yaml.matches(of: /\n  - ([\w.-]+\.yaml)/).map { String($0.1) }
+        try #require(resources.count >= 3)
+        for (index, file) in resources.enumerated() {
+            let object = """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: stand-in-\(index)}
+                spec:
+                  selector: {matchLabels: {app: core-backend}}
+                  template:
+                    metadata: {labels: {app: core-backend}}
+                    spec: {containers: [{name: app, image: "example.invalid/app:1.0.0"}]}
+                """
+            try object.write(to: directory.appending(path: file), atomically: true, encoding: .utf8)
+        }
+        let outcome = try Shell.run("kubectl", ["kustomize", directory.path])
+        try #require(outcome.status == 0, "\(outcome)")
+        let documents = try ManifestDocument.parseStream(outcome.output)
+        #expect(documents.count == resources.count)
+        for document in documents {
+            #expect(document.namespace == "staging-core")
+            #expect(document.labels[ComponentLabel.key] == "core-backend")
+            let spec = try document.object()["spec"] as? [String: Any] ?? [:]
+            let selector = (spec["selector"] as? [String: Any])?["matchLabels"] as? [String: String]
+            #expect(selector == ["app": "core-backend"], "the guide's labels must not reach selectors")
+        }
+    }
 }
