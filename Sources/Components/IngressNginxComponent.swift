@@ -10,11 +10,11 @@ public struct IngressNginxComponent: Component {
     public let id: ComponentID = "ingress-nginx"
     public let summary = "ingress-nginx controller v1.15.1 for kind (ports 80/443 on the host)"
 
-    public static let manifestURL = URL(
-        string: "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml")!
+    /// The pin (URL and SHA-256 of the upstream kind manifest), relative to `k8s/`.
+    public static let pinFile = "base/ingress/nginx-ingress-controller.yaml"
     public static let namespace = "ingress-nginx"
 
-    public var resources: ResourceSource { .remoteManifest(Self.manifestURL) }
+    public var resources: ResourceSource { .pinnedManifest(Self.pinFile) }
     public var readiness: [ReadinessCheck] {
         [
             .jobCompleted(name: "ingress-nginx-admission-create", namespace: Self.namespace),

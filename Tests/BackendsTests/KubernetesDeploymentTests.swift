@@ -28,7 +28,7 @@ private struct Web: Component {
 private struct Controller: Component {
     let id: ComponentID = "controller"
     let summary = "test remote manifest"
-    var resources: ResourceSource { .remoteManifest(URL(string: "https://example.invalid/deploy.yaml")!) }
+    var resources: ResourceSource { .pinnedManifest("pins/controller.yaml") }
     var readiness: [ReadinessCheck] {
         [.jobCompleted(name: "setup", namespace: "ctl"), .rolledOut(.deployment, name: "ctl", namespace: "ctl")]
     }
@@ -150,9 +150,17 @@ struct KubernetesDeploymentTests {
         #expect(fixture.sleeps.all.isEmpty)
     }
 
+    /// Writes the pin `Controller` reads into the fixture's `k8s/`.
+    static func pin(_ fixture: KindFixture, sha256: String) throws {
+        _ = try fixture.temporary.write(
+            "# test pin\nurl: https://example.invalid/deploy.yaml\nsha256: \(sha256)\n",
+            to: "repo/k8s/pins/controller.yaml")
+    }
+
     @Test func remoteManifestIsFetchedOnceWithCurlAndAppliedAsFetched() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
+        try Self.pin(fixture, sha256: SHA256.hexDigest(of: Self.remote))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "namespace/ctl serverside-applied\n"))
         let first = try await fixture.backend.apply(Controller(), to: fixture.cluster)
@@ -162,6 +170,33 @@ struct KubernetesDeploymentTests {
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
         #expect(applied == Data(Self.remote.utf8))
         #expect(first == ApplyResult(digest: SHA256.hexDigest(of: Self.remote), objectCount: 2))
+    }
+
+    @Test func aDownloadWhoseDigestDiffersFromThePinIsNotApplied() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        let pinned = SHA256.hexDigest(of: "something else")
+        try Self.pin(fixture, sha256: pinned)
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
+        let error = await #expect(throws: BackendError.self) {
+            try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        }
+        #expect(error?.problem.contains("k8s/pins/controller.yaml pins \(pinned)") == true)
+        #expect(error?.problem.contains(SHA256.hexDigest(of: Self.remote)) == true)
+        #expect(Self.applies(fixture.runner).isEmpty)
+    }
+
+    @Test func aPinWithoutDigestIsReportedWithTheFix() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        _ = try fixture.temporary.write(
+            "url: https://example.invalid/deploy.yaml\n", to: "repo/k8s/pins/controller.yaml")
+        let error = await #expect(throws: BackendError.self) {
+            try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        }
+        #expect(error?.problem.contains("has no `sha256:`") == true)
+        #expect(error?.fix.contains("sha256sum") == true)
+        #expect(fixture.runner.calls.isEmpty)
     }
 
     @Test func readinessWaitsForJobsThenRolloutsWithinTheTimeout() async throws {

@@ -25,6 +25,25 @@ struct UpFailureTests {
         #expect(recorded.steps.filter { $0.action == .deploy }.allSatisfy { $0.state == .skipped })
     }
 
+    @Test("an upstream manifest that is not the pinned one is refused: nothing of it applied, authentik skipped")
+    func ingressManifestDigestMismatch() async throws {
+        // The real pin (upstream digest) against the fake curl's stand-in manifest.
+        let world = try FakeWorld(pinFakeIngressManifest: false)
+        let result = try await world.provision("up")
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.standardError.contains("deploying `ingress-nginx` failed"))
+        #expect(result.standardError.contains("k8s/base/ingress/nginx-ingress-controller.yaml pins"))
+        #expect(result.standardError.contains("fix: "))
+        #expect(!world.events.contains { $0.contains("ingress-nginx-controller") }, "\(world.events)")
+        #expect(!world.events.contains { $0.hasPrefix("applied Ingress/") }, "\(world.events)")
+
+        let recorded = try await world.lastRun()
+        #expect(recorded.run.outcome == .failed)
+        #expect(recorded.steps.first { $0.component == "ingress-nginx" }?.state == .failed)
+        #expect(recorded.steps.first { $0.component == "authentik" }?.state == .skipped)
+        #expect(recorded.steps.first { $0.component == "redis" }?.state == .succeeded)
+    }
+
     @Test("the ingress controller's rollout times out: authentik is skipped, independent components succeed")
     func rolloutTimesOut() async throws {
         let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "ingress-nginx-controller"])

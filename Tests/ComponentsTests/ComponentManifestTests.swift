@@ -33,13 +33,12 @@ struct ComponentManifestTests {
         }
     }
 
-    @Test func ingressNginxURLIsTheOneDocumentedInK8s() async throws {
-        let documented = try String(
-            contentsOf: Repository.k8s.appending(path: "base/ingress/nginx-ingress-controller.yaml"), encoding: .utf8)
-        let urls = documented.split(whereSeparator: { $0.isWhitespace || $0 == "`" || $0 == "\"" })
-            .filter { $0.hasPrefix("https://") && $0.hasSuffix("deploy.yaml") }.map(String.init)
-        #expect(Set(urls) == [IngressNginxComponent.manifestURL.absoluteString])
-        #expect(IngressNginxComponent().resources == .remoteManifest(IngressNginxComponent.manifestURL))
+    @Test func ingressNginxIsPinnedByTagAndDigestInK8s() throws {
+        #expect(IngressNginxComponent().resources == .pinnedManifest(IngressNginxComponent.pinFile))
+        let pin = try ManifestPin.load(from: Repository.k8s.appending(path: IngressNginxComponent.pinFile))
+        #expect(pin.url.absoluteString
+            == "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml")
+        #expect(pin.sha256.count == 64)
     }
 
     /// Every Secret a rendered object reads is declared by a component (so `provision`

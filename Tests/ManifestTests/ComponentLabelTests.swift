@@ -48,9 +48,9 @@ struct ComponentLabelTests {
                 let objects = try KubeObject.parseAll(result.standardOutput)
                 #expect(!objects.isEmpty && objects.allSatisfy { $0.labels[ComponentLabel.key] == id }, "k8s/\(path)")
                 #expect(!overlay.objects.contains { $0.labels[ComponentLabel.key] == id }, "\(id) is optional: not in the default overlay")
-            case .remoteManifest(let url):
-                let reference = try Repository.read("k8s/base/ingress/nginx-ingress-controller.yaml")
-                #expect(reference.split(separator: "\n").contains { $0 == "# \(url.absoluteString)" })
+            case .pinnedManifest(let path):
+                let pin = try ManifestPin.load(from: Repository.k8s.appending(path: path))
+                #expect(pin.url.absoluteString.contains("/controller-v"), "\(id) must be pinned to a release tag")
             }
         }
     }

@@ -53,12 +53,13 @@ struct KindConfigTests {
         #expect(claimClasses.allSatisfy { $0 == storageClass.name })
     }
 
-    @Test("the ingress-nginx reference holds the pinned URL on its own line and no objects")
+    @Test("the ingress-nginx reference pins the release URL and digest, and holds no objects")
     func ingressReference() throws {
         let text = try Repository.read("k8s/base/ingress/nginx-ingress-controller.yaml")
         let url = "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml"
-        #expect(text.split(separator: "\n").contains { $0 == "# \(url)" })
-        #expect(try KubeObject.parseAll(text).isEmpty)
+        #expect(text.split(separator: "\n").contains { $0 == "url: \(url)" })
+        #expect(text.split(separator: "\n").contains { $0.wholeMatch(of: /sha256: [0-9a-f]{64}/) != nil })
+        #expect(try KubeObject.parseAll(text).allSatisfy { $0.kind.isEmpty && $0.apiVersion.isEmpty })
         #expect(text.contains("retired"))
     }
 

@@ -25,7 +25,8 @@ public struct KubernetesDeployment: Sendable {
     /// The digest covers the objects only, so it is stable across runs and never derives from secrets.
     /// - Parameters:
     ///   - overlay: the overlay directory rendered for ``ResourceSource/overlay`` components.
-    ///   - manifestsRoot: the `k8s/` directory, for ``ResourceSource/kustomization(_:)`` paths.
+    ///   - manifestsRoot: the `k8s/` directory, for ``ResourceSource/kustomization(_:)`` paths
+    ///     and ``ResourceSource/pinnedManifest(_:)`` pin files.
     public func apply(_ component: any Component, overlay: URL, manifestsRoot: URL) async throws -> ApplyResult {
         let body: String
         let objectCount: Int
@@ -35,8 +36,10 @@ public struct KubernetesDeployment: Sendable {
         case .kustomization(let path):
             (body, objectCount) = try await labelledSubset(
                 of: component.id, renderedFrom: manifestsRoot.appending(path: path))
-        case .remoteManifest(let url):
-            body = try await manifests.remote(url)
+        case .pinnedManifest(let path):
+            let pin = try ManifestPin.load(from: manifestsRoot.appending(path: path))
+            body = try await manifests.remote(pin.url)
+            try pin.verify(body, pinFile: "k8s/\(path)")
             objectCount = try ManifestDocument.parseStream(body).count
         }
         for spec in component.secrets {

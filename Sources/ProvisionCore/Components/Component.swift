@@ -63,9 +63,10 @@ public enum ResourceSource: Sendable, Hashable {
     /// The objects of the rendered overlay (`kubectl kustomize k8s/overlays/<name>`)
     /// labelled `wrightnow/component: <component id>`. `k8s/` stays the single source of truth.
     case overlay
-    /// A pinned upstream manifest applied as is (used for ingress-nginx). The URL must
-    /// match the one documented in `k8s/`; a test checks that.
-    case remoteManifest(URL)
+    /// An upstream manifest applied as is (used for ingress-nginx), described by a pin file
+    /// under `k8s/` (path relative to `k8s/`) that names its URL and the SHA-256 of its exact
+    /// bytes (see ``ManifestPin``). A download whose digest differs is refused.
+    case pinnedManifest(String)
     /// The objects of another kustomization under `k8s/` (path relative to `k8s/`), rendered
     /// on its own and labelled like the overlay's. For optional parts kept out of the
     /// default overlay, e.g. `components/authentik-redis/resources`.

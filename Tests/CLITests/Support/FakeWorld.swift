@@ -30,7 +30,10 @@ final class FakeWorld {
     ///   - extra: environment variables for every provision run (fake switches).
     ///   - missingTools: fakes left off PATH, as if the tool were not installed. PATH then
     ///     holds only the remaining fakes and the system directories that lack the tool.
-    init(environment extra: [String: String] = [:], missingTools: [String] = []) throws {
+    ///   - pinFakeIngressManifest: pin the fake curl's stand-in ingress-nginx manifest in the
+    ///     copy of `k8s/` (false keeps the real upstream digest, which the stand-in cannot match).
+    init(environment extra: [String: String] = [:], missingTools: [String] = [],
+         pinFakeIngressManifest: Bool = true) throws {
         let manager = FileManager.default
         root = manager.temporaryDirectory.appending(path: "provision-cli-\(UUID().uuidString.prefix(8))")
         repository = root.appending(path: "repo")
@@ -42,6 +45,7 @@ final class FakeWorld {
             at: Repository.root.appending(path: "k8s"), to: repository.appending(path: "k8s"))
         hostPorts = [try Self.freePort(), try Self.freePort()]
         try moveHostPorts()
+        if pinFakeIngressManifest { try pinTheFakeIngressManifest() }
 
         var environment = ProcessInfo.processInfo.environment
         let originalPath = environment["PATH"] ?? "/usr/bin:/bin"
@@ -182,6 +186,22 @@ final class FakeWorld {
     }
 
     /// The tests must not depend on ports 80 and 443 being free on the machine.
+    /// The fake curl serves a small stand-in for the upstream ingress-nginx manifest; this
+    /// world's `k8s/` pins that stand-in's digest, as a repository would pin the real one.
+    private func pinTheFakeIngressManifest() throws {
+        let pinFile = repository.appending(path: "k8s/base/ingress/nginx-ingress-controller.yaml")
+        var text = try String(contentsOf: pinFile, encoding: .utf8)
+        let url = try #require(text.firstMatch(of: /\nurl: (\S+)\n/)).1
+        let fetched = try ChildProcess.runBlocking(
+            [Self.fakeTools.appending(path: "curl").path, "-fsSL", String(url)],
+            environment: ChildProcess.environment(adding: ["FAKE_STATE": fakeState.path, "FAKE_INTERNAL": "1"]))
+        try #require(fetched.succeeded, "fake curl: \(fetched.description)")
+        let pinned = try #require(text.firstMatch(of: /\nsha256: ([0-9a-f]{64})\n/)).1
+        text = text.replacingOccurrences(
+            of: "sha256: \(pinned)", with: "sha256: \(SHA256.hexDigest(of: fetched.standardOutput))")
+        try text.write(to: pinFile, atomically: true, encoding: .utf8)
+    }
+
     private func moveHostPorts() throws {
         var text = try String(contentsOf: kindConfig, encoding: .utf8)
         for (old, new) in zip([80, 443], hostPorts) {

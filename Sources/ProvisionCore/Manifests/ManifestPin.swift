@@ -1,0 +1,66 @@
+import Foundation
+import Yams
+
+/// An upstream manifest pinned by URL and content digest, read from a file under `k8s/`,
+/// so `k8s/` stays the single source of truth for what is deployed, also for the parts
+/// that come from elsewhere. A tag in a URL can be moved; the digest cannot.
+///
+/// The file is YAML with two keys besides comments:
+/// ```yaml
+/// url: https://example.org/deploy.yaml
+/// sha256: <64 lowercase hex digits of the exact bytes>
+/// ```
+public struct ManifestPin: Sendable, Hashable {
+    public var url: URL
+    public var sha256: String
+
+    public init(url: URL, sha256: String) {
+        self.url = url
+        self.sha256 = sha256
+    }
+
+    /// Reads and checks the pin file at `file`.
+    /// - Throws: ``BackendError`` naming the file and what is wrong with it.
+    public static func load(from file: URL) throws -> ManifestPin {
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw BackendError(
+                problem: "cannot read the manifest pin \(file.path): \(error.localizedDescription)",
+                fix: "restore the file from git (it names the upstream manifest's url and sha256)")
+        }
+        return try parse(text, file: file.path)
+    }
+
+    static func parse(_ text: String, file: String) throws -> ManifestPin {
+        let fields = (try? Yams.load(yaml: text)) as? [String: Any]
+        guard let address = fields?["url"] as? String, let url = URL(string: address),
+            url.scheme == "https"
+        else {
+            throw BackendError(
+                problem: "\(file) has no `url:` with an https address",
+                fix: "add `url: https://…` naming the exact upstream manifest (a release tag, never a branch)")
+        }
+        guard let digest = fields?["sha256"] as? String,
+            digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else {
+            throw BackendError(
+                problem: "\(file) has no `sha256:` of 64 lowercase hex digits",
+                fix: "add the digest of the manifest's bytes: curl -fsSL \(address) | sha256sum")
+        }
+        return ManifestPin(url: url, sha256: digest)
+    }
+
+    /// Throws unless `body` is exactly the pinned content.
+    public func verify(_ body: String, pinFile: String) throws {
+        let actual = SHA256.hexDigest(of: body)
+        guard actual == sha256 else {
+            throw BackendError(
+                problem: "the manifest downloaded from \(url.absoluteString) has SHA-256 \(actual), "
+                    + "but \(pinFile) pins \(sha256)",
+                fix: "the content behind the pinned URL changed: review the new manifest, then update "
+                    + "`sha256:` in \(pinFile) (or point `url:` at the release you reviewed)")
+        }
+    }
+}
