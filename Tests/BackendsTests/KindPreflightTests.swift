@@ -2,6 +2,7 @@ import Backends
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -156,38 +157,5 @@ struct KindPreflightTests {
         await #expect {
             try await fixture.backend.preflight(fixture.cluster, creatingCluster: true)
         } throws: { "\($0)".contains("cannot read the kind cluster config") }
-    }
-}
-
-/// A TCP socket listening on 127.0.0.1 at a port the system picked.
-struct ListeningSocket {
-    let descriptor: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 1) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        descriptor = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { _ = Glibc.close(descriptor) }
-
-    /// A port that was free a moment ago.
-    static func freePort() throws -> Int {
-        let socket = try ListeningSocket()
-        socket.close()
-        return socket.port
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 /// `provision up` end to end when the tools or the cluster misbehave.
 @Suite("provision up failures")

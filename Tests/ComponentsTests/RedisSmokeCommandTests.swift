@@ -23,7 +23,7 @@ struct RedisSmokeCommandTests {
         init(password: String) throws {
             directory = FileManager.default.temporaryDirectory.appending(path: "redis-smoke-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            port = Int.random(in: 20_000...40_000)
+            port = try ListeningSocket.freePort()
             process = try ChildProcess(["redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "",
                                         "--appendonly", "no", "--dir", directory.path, "--requirepass", password])
             let shim = directory.appending(path: "bin/redis-cli")
@@ -51,11 +51,12 @@ struct RedisSmokeCommandTests {
             return result.standardOutput + result.standardError
         }
 
-        /// Waits until the server answers (it needs a moment to bind).
+        /// Waits until the server answers (it needs a moment to bind; longer on a loaded machine).
         func waitUntilUp(password: String) async throws {
-            for _ in 0..<100 {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
                 if try await runSmoke(environment: ["REDISCLI_AUTH": password]).contains("PONG") { return }
-                try await Task.sleep(for: .milliseconds(50))
+                try await Task.sleep(for: .milliseconds(100))
             }
             throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "redis-server did not start on \(port)"])
         }

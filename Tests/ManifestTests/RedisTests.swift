@@ -95,7 +95,7 @@ struct RedisTests {
     /// Writes a key, kills the server with SIGKILL, restarts it and reads the key back.
     static func survivesHardKill(_ manifest: Manifest, replacing: [String: String] = [:]) async throws -> String {
         let scratch = try ScratchDirectory("redis")
-        let port = try FreePort.next()
+        let port = try ListeningSocket.freePort()
         let command = try manifest.serverCommand(directory: scratch.url.path, port: port, replacing: replacing)
         var server = try Server(command)
         try await waitUntilReady(manifest, port: port, server: server)
@@ -128,7 +128,7 @@ struct RedisTests {
     func passwordAndProbe() async throws {
         let manifest = try await Manifest.load(password: Self.password)
         let scratch = try ScratchDirectory("redis-auth")
-        let port = try FreePort.next()
+        let port = try ListeningSocket.freePort()
         let server = try Server(try manifest.serverCommand(directory: scratch.url.path, port: port))
         try await Self.waitUntilReady(manifest, port: port, server: server)
 

@@ -222,43 +222,5 @@ final class FakeWorld {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int {
-        let socket = try ListeningSocket(port: 0)
-        return socket.port
-    }
-}
-
-/// A socket listening on 127.0.0.1, as something holding a host port would be.
-final class ListeningSocket {
-    let descriptor: Int32
-    let port: Int
-
-    init(port requested: Int) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(descriptor >= 0)
-        self.descriptor = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(requested).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(descriptor, 1) == 0 else {
-            let code = errno
-            close(descriptor)
-            Issue.record("cannot listen on 127.0.0.1:\(requested): errno \(code)")
-            throw CancellationError()
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: actual.sin_port))
-    }
-
-    deinit { close(descriptor) }
+    static func freePort() throws -> Int { try ListeningSocket.freePort() }
 }

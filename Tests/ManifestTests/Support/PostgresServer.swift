@@ -39,7 +39,7 @@ final class PostgresServer: @unchecked Sendable {
             throw SetupError(description: "no postgres in \(binDirectory): run ./scripts/test, which installs it")
         }
         scratch = try ScratchDirectory("postgres")
-        port = try FreePort.next()
+        port = try ListeningSocket.freePort()
         if getuid() == 0 {
             let user = ProcessInfo.processInfo.environment["PROVISION_TEST_DB_USER"] ?? "provision-test"
             guard getpwnam(user) != nil else {
