@@ -68,10 +68,14 @@ struct KubernetesDeploymentTests {
         runner.calls.filter { $0.arguments.contains("apply") }
     }
 
+    static let secretNotFound = ScriptedRunner.Answer.output(
+        exit: 1, stderr: "Error from server (NotFound): secrets \"db-credentials\" not found\n")
+
     @Test func appliesSecretsThenTheComponentsObjectsServerSide() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        fixture.runner.on("kubectl", containing: ["get", "secret"], answers: Self.secretNotFound)
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "statefulset.apps/db serverside-applied\n"))
 
         let result = try await fixture.backend.apply(Database(), to: fixture.cluster)
@@ -104,6 +108,44 @@ struct KubernetesDeploymentTests {
         #expect(sent.contains("kind: StatefulSet") && sent.contains("kind: Service") && !sent.contains("kind: Namespace"))
         #expect(result == ApplyResult(digest: SHA256.hexDigest(of: sent), objectCount: 2))
         #expect(webResult.objectCount == 1)
+    }
+
+    /// The vault lost its file (or the stack was first deployed by hand) while the cluster
+    /// keeps the Secret and the data it protects: the cluster's password is adopted, not replaced.
+    @Test func aSecretAlreadyInTheClusterIsAdoptedWhenTheVaultHasNoValue() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        let existing = "PasswordTheDatabaseWasCreatedWith"
+        let secret = """
+            {"apiVersion":"v1","kind":"Secret","metadata":{"name":"db-credentials","namespace":"apps"},\
+            "data":{"USER":"\(Data("admin".utf8).base64EncodedString())","PASSWORD":"\(Data(existing.utf8).base64EncodedString())"}}
+            """
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        fixture.runner.on("kubectl", containing: ["get", "secret"], answers: .output(stdout: secret))
+        fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "applied\n"))
+
+        _ = try await fixture.backend.apply(Database(), to: fixture.cluster)
+        let vault = fixture.backend.vault(for: fixture.cluster)
+        #expect(try vault.storedValues(of: "db-credentials")?.first { $0.key == "PASSWORD" }?.value == existing)
+        let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
+        let data = try #require((try JSONSerialization.jsonObject(with: applied) as? [String: Any])?["data"] as? [String: String])
+        #expect(data["PASSWORD"] == Data(existing.utf8).base64EncodedString())
+
+        // Once the vault has every value, the cluster is not asked again.
+        _ = try await fixture.backend.apply(Database(), to: fixture.cluster)
+        #expect(fixture.runner.commandLines.filter { $0.contains("get secret") }.count == 1)
+    }
+
+    @Test func aSecretLookupThatFailsForAnotherReasonStopsTheApply() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
+        fixture.runner.on("kubectl", containing: ["get", "secret"], answers: .output(
+            exit: 1, stderr: "Error from server (Forbidden): secrets \"db-credentials\" is forbidden\n"))
+        await #expect(throws: CommandError.self) { try await fixture.backend.apply(Database(), to: fixture.cluster) }
+        // Nothing generated, nothing applied: a guess could lock out existing data.
+        #expect(try fixture.backend.vault(for: fixture.cluster).storedValues(of: "db-credentials") == nil)
+        #expect(Self.applies(fixture.runner).isEmpty)
     }
 
     @Test func aComponentMissingFromTheOverlayIsNamed() async throws {

@@ -92,6 +92,30 @@ public struct Kubectl: Sendable {
         throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
     }
 
+    /// The decoded `data` of Secret `name`, or nil when it does not exist. The values travel
+    /// on standard output only; a failure's error carries kubectl's messages, not the values.
+    public func secretData(name: String, namespace: String) async throws -> [String: String]? {
+        let command = clusterCommand(["get", "secret", name, "-n", namespace, "-o", "json"], timeout: .seconds(60))
+        let output = try await runner.execute(command)
+        if output.exitStatus != 0 {
+            if Self.isNotFound(output.standardError) { return nil }
+            throw CommandError(command: command, reason: .exited(output.exitStatus),
+                               output: CommandOutput(exitStatus: output.exitStatus, standardOutput: "",
+                                                     standardError: output.standardError))
+        }
+        let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        guard let object, object["kind"] as? String == "Secret" else {
+            throw BackendError(
+                problem: "`\(command)` did not print a Secret as JSON",
+                fix: "check that kubectl works against the cluster (kubectl --context \(context) get secrets -n \(namespace))")
+        }
+        var values: [String: String] = [:]
+        for (key, encoded) in object["data"] as? [String: String] ?? [:] {
+            if let bytes = Data(base64Encoded: encoded) { values[key] = String(decoding: bytes, as: UTF8.self) }
+        }
+        return values
+    }
+
     /// `kubectl exec -n NS POD [-c CONTAINER] -- COMMAND...`; throws unless it exits 0.
     public func exec(
         namespace: String, pod: String, container: String?, command: [String], timeout: Duration = .seconds(60)

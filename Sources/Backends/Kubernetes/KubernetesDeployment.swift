@@ -43,7 +43,14 @@ public struct KubernetesDeployment: Sendable {
             objectCount = try ManifestDocument.parseStream(body).count
         }
         for spec in component.secrets {
-            let values = try vault.values(for: spec)
+            // Values come from the vault. When it lacks some (the state directory was lost, or
+            // the stack was first deployed by hand) but the cluster has the Secret, adopt the
+            // cluster's values: new passwords would lock out the data that survived.
+            var inCluster: [String: String] = [:]
+            if try !vault.missingKeys(of: spec).isEmpty {
+                inCluster = try await kubectl.secretData(name: spec.name, namespace: spec.namespace) ?? [:]
+            }
+            let values = try vault.values(for: spec, adopting: inCluster)
             try await kubectl.apply(try SecretManifest.json(for: spec, owner: component.id, values: values))
         }
         try await kubectl.apply(body)

@@ -37,9 +37,22 @@ public final class SecretVault: Sendable {
         directory.appending(path: "\(secretName).env")
     }
 
+    /// The random keys of `spec` that have no stored value yet.
+    public func missingKeys(of spec: SecretSpec) throws -> [String] {
+        let stored = try lock.withLock { _ in try Self.read(fileURL(for: spec.name)) } ?? EnvFile()
+        return spec.keys.compactMap { entry in
+            if case .random = entry.value, stored.value(for: entry.key) == nil { return entry.key }
+            return nil
+        }
+    }
+
     /// The values of `spec`'s keys in declaration order: literals as declared, random
-    /// values as stored (generated and saved first when missing).
-    public func values(for spec: SecretSpec) throws -> [(key: String, value: String)] {
+    /// values as stored. A random key with no stored value takes its value from `adopting`
+    /// when that has one (the Secret already in the cluster), else a new one is generated;
+    /// either way it is saved before it is returned.
+    public func values(
+        for spec: SecretSpec, adopting existing: [String: String] = [:]
+    ) throws -> [(key: String, value: String)] {
         try lock.withLock { _ in
             try ensureDirectory()
             let file = fileURL(for: spec.name)
@@ -51,8 +64,12 @@ public final class SecretVault: Sendable {
                 case .literal(let value):
                     result.append((key, value))
                 case .random(let length):
-                    if let existing = stored.value(for: key) {
-                        result.append((key, existing))
+                    if let stored = stored.value(for: key) {
+                        result.append((key, stored))
+                    } else if let adopted = existing[key], !adopted.isEmpty {
+                        stored.set(key, adopted)
+                        changed = true
+                        result.append((key, adopted))
                     } else {
                         let generated = RandomSecret.alphanumeric(length: length)
                         stored.set(key, generated)
