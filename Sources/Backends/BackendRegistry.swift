@@ -11,21 +11,15 @@ public enum BackendRegistry {
     /// - Parameters:
     ///   - runner: runs every subprocess of the backend.
     ///   - stateDirectory: `provision`'s state directory (generated secrets live below it).
-    ///   - procRoot, portChecker, retryPolicy, sleep: kind's test seams; defaults are the real ones.
     /// - Throws: ``BackendError`` for an unknown name, listing the valid ones.
+    ///
+    /// Tests that need kind's seams (proc root, port checker, retry policy, sleep) build a
+    /// ``KindBackend`` directly.
     public static func make(
-        name: String,
-        runner: any CommandRunner,
-        stateDirectory: URL,
-        procRoot: URL = URL(filePath: "/proc"),
-        portChecker: any PortChecker = SocketPortChecker(),
-        retryPolicy: WebhookRetryPolicy = .default,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        name: String, runner: any CommandRunner, stateDirectory: URL
     ) throws -> any ClusterBackend {
         if name == "kind" {
-            return KindBackend(
-                runner: runner, stateDirectory: stateDirectory, procRoot: procRoot,
-                portChecker: portChecker, retryPolicy: retryPolicy, sleep: sleep)
+            return KindBackend(runner: runner, stateDirectory: stateDirectory)
         }
         if let provider = CloudProvider.all.first(where: { $0.name == name }) {
             return UnimplementedCloudBackend(provider: provider)
