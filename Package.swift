@@ -2,7 +2,10 @@
 import PackageDescription
 
 // provision: brings up the wrightnow staging stack on Kubernetes.
-// Layout: ProvisionCore (backend-agnostic engine) <- Backends, Components <- provision (CLI).
+// Layout: ProvisionCore (the engine and its contracts; no kubectl, YAML or kind)
+//   <- Kubernetes (the deployment layer every provider shares: render, apply, wait, smoke)
+//   <- Backends (cluster providers: kind, and the GKE/EKS/AKS stubs), Components (declarations)
+//   <- provision (the CLI, which composes a provider with the deployment layer).
 let package = Package(
     name: "provision",
     platforms: [.macOS(.v15)],
@@ -22,16 +25,16 @@ let package = Package(
             name: "ProvisionCore",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        .target(name: "Backends", dependencies: ["ProvisionCore"]),
+        .target(name: "Kubernetes", dependencies: ["ProvisionCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Backends", dependencies: ["ProvisionCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Components", dependencies: ["ProvisionCore"]),
         .executableTarget(
             name: "provision",
             dependencies: [
-                "ProvisionCore", "Backends", "Components",
+                "ProvisionCore", "Kubernetes", "Backends", "Components",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,7 +42,7 @@ let package = Package(
         .executableTarget(name: "provision-bench", dependencies: ["ProvisionCore"]),
         // One way for every test target to run programs and find the repository and the built
         // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProvisionCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ProvisionCoreTests",
@@ -48,14 +51,17 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "ProvisionCore", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore", "TestSupport"]),
-        .testTarget(name: "ComponentsTests", dependencies: ["Components", "ProvisionCore", "TestSupport"]),
+        .testTarget(name: "ComponentsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
         .testTarget(
             name: "ManifestTests",
-            dependencies: ["ProvisionCore", "Components", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "ProvisionCore", "Kubernetes", "Components", "TestSupport", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(name: "CLITests", dependencies: ["ProvisionCore", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "TestSupport"]),
-        .testTarget(name: "DocsTests", dependencies: ["Components", "ProvisionCore", "TestSupport"]),
+        .testTarget(name: "DocsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
     ]
 )

@@ -21,11 +21,12 @@ public struct AuthentikComponent: Component {
             ("AUTHENTIK_BOOTSTRAP_EMAIL", .literal("akadmin@wrightnow.localhost")),
         ])]
     }
-    public var readiness: [ReadinessCheck] {
+    public var accessNotes: [AccessNote] {
         [
-            .rolledOut(.statefulSet, name: "authentik-postgres", namespace: StackNamespaces.infra),
-            .rolledOut(.deployment, name: "authentik-server", namespace: StackNamespaces.infra),
-            .rolledOut(.deployment, name: "authentik-worker", namespace: StackNamespaces.infra),
+            AccessNote("URL", .text(Self.url)),
+            AccessNote("first-run setup", .text(Self.url + "if/flow/initial-setup/")),
+            AccessNote("log in as", .text(Self.bootstrapUser)),
+            AccessNote("password", .secret(name: "authentik-credentials", key: "AUTHENTIK_BOOTSTRAP_PASSWORD")),
         ]
     }
     /// The unauthenticated config endpoint answers JSON only when the whole path works:

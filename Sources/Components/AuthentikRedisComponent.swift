@@ -12,7 +12,4 @@ public struct AuthentikRedisComponent: Component {
     public let dependencies: [ComponentID] = ["namespaces", "storage"]
     public let isOptional = true
     public var resources: ResourceSource { .kustomization("components/authentik-redis/resources") }
-    public var readiness: [ReadinessCheck] {
-        [.rolledOut(.deployment, name: "authentik-redis", namespace: StackNamespaces.infra)]
-    }
 }

@@ -3,8 +3,8 @@ import ProvisionCore
 
 /// ingress-nginx from the pinned upstream manifest for kind (final release; the project
 /// is retired, see k8s/base/ingress/nginx-ingress-controller.yaml for the migration path).
-/// Ready means the controller rolled out and both admission jobs completed, so its
-/// validating webhook answers before any Ingress is applied.
+/// Ready (derived from the manifest) means both admission Jobs completed and the controller
+/// rolled out, so its validating webhook answers before any Ingress is applied.
 public struct IngressNginxComponent: Component {
     public init() {}
     public let id: ComponentID = "ingress-nginx"
@@ -12,14 +12,6 @@ public struct IngressNginxComponent: Component {
 
     /// The pin (URL and SHA-256 of the upstream kind manifest), relative to `k8s/`.
     public static let pinFile = "base/ingress/nginx-ingress-controller.yaml"
-    public static let namespace = "ingress-nginx"
 
     public var resources: ResourceSource { .pinnedManifest(Self.pinFile) }
-    public var readiness: [ReadinessCheck] {
-        [
-            .jobCompleted(name: "ingress-nginx-admission-create", namespace: Self.namespace),
-            .jobCompleted(name: "ingress-nginx-admission-patch", namespace: Self.namespace),
-            .rolledOut(.deployment, name: "ingress-nginx-controller", namespace: Self.namespace),
-        ]
-    }
 }

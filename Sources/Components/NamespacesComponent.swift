@@ -6,5 +6,4 @@ public struct NamespacesComponent: Component {
     public init() {}
     public let id: ComponentID = "namespaces"
     public let summary = "namespaces staging-infra (active) and staging-core/-ai/-web (placeholders)"
-    public var readiness: [ReadinessCheck] { StackNamespaces.all.map { .namespaceActive($0) } }
 }

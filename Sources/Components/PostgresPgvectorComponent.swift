@@ -17,9 +17,6 @@ public struct PostgresPgvectorComponent: Component {
             ("POSTGRES_PASSWORD", .random(length: 32)),
         ])]
     }
-    public var readiness: [ReadinessCheck] {
-        [.rolledOut(.statefulSet, name: "postgres", namespace: StackNamespaces.infra)]
-    }
     /// psql lists the databases (the seed's check), then proves pgvector is enabled.
     public var smokeChecks: [SmokeCheck] {
         [

@@ -12,9 +12,6 @@ public struct RedisComponent: Component {
             ("REDIS_PASSWORD", .random(length: 32)),
         ])]
     }
-    public var readiness: [ReadinessCheck] {
-        [.rolledOut(.deployment, name: "redis", namespace: StackNamespaces.infra)]
-    }
     /// `redis-cli ping` with the password from the container's environment (never on a command line).
     public var smokeChecks: [SmokeCheck] {
         [.exec(namespace: StackNamespaces.infra, pod: "deployment/redis", container: "redis",

@@ -1,10 +1,8 @@
 import ProvisionCore
 
-/// The namespaces of the staging stack (k8s/base/namespaces).
+/// The namespace the shared infrastructure's Secrets go to (k8s/base/namespaces creates it;
+/// ComponentManifestTests checks every Secret's namespace is rendered).
 public enum StackNamespaces {
     /// Where the shared infrastructure runs: PostgreSQL, Redis, authentik.
     public static let infra = "staging-infra"
-    /// Placeholders for the services of later sprints (core, ai, web).
-    public static let placeholders = ["staging-core", "staging-ai", "staging-web"]
-    public static let all = [infra] + placeholders
 }

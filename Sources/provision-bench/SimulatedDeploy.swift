@@ -43,20 +43,24 @@ func layerByLayer(of components: [SimulatedComponent], plan: Plan) -> Duration {
         .reduce(.zero, +)
 }
 
-/// A backend whose apply sleeps for the component's duration; everything else is instant.
-struct SleepingBackend: ClusterBackend {
+/// A provider with a cluster that is always there.
+struct ExistingClusterProvider: ClusterProvider {
     var name: String { "simulated" }
-    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> [PreflightWarning] { [] }
+    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { true }
     func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning { .reused }
     func deleteCluster(_ cluster: ClusterSpec) async throws {}
     func kubeContext(for cluster: ClusterSpec) -> String { "simulated" }
-    func apply(_ component: any Component, to cluster: ClusterSpec) async throws -> ApplyResult {
+}
+
+/// A deployment whose apply sleeps for the component's duration; everything else is instant.
+struct SleepingDeployment: ComponentDeployment {
+    func apply(_ component: any Component) async throws -> ApplyResult {
         try await Task.sleep(for: (component as! SimulatedComponent).duration)
         return ApplyResult(digest: "sha256:\(component.id)", objectCount: 1)
     }
-    func waitUntilReady(_ component: any Component, in cluster: ClusterSpec, timeout: Duration) async throws {}
-    func smokeCheck(_ component: any Component, in cluster: ClusterSpec) async throws {}
+    func waitUntilReady(_ component: any Component, timeout: Duration) async throws {}
+    func smokeCheck(_ component: any Component) async throws {}
 }
 
 enum SimulatedDeployBenchmark {
@@ -91,7 +95,7 @@ enum SimulatedDeployBenchmark {
 
             // The same deploy through the Deployer, writing every step to a real SQLite file.
             let deployer = Deployer(
-                backend: SleepingBackend(), store: store, options: DeployOptions(maxConcurrency: componentCount))
+                provider: ExistingClusterProvider(), deployment: SleepingDeployment(), store: store, options: DeployOptions(maxConcurrency: componentCount))
             let cluster = ClusterSpec(name: "bench", manifestsRoot: directory, overlay: "local")
             var deployerWall = Duration.zero
             try await {

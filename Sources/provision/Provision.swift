@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProvisionCore
 
 /// `provision`: brings up the wrightnow staging stack on Kubernetes and keeps a history of it.
 @main
@@ -27,7 +28,8 @@ struct Provision: AsyncParsableCommand {
     )
 
     /// Like ArgumentParser's own entry point, but usage errors exit with 2 (the documented
-    /// code) rather than ArgumentParser's 64, and our own failures print as problem + fix.
+    /// code) rather than ArgumentParser's 64, and every ``Problem`` prints as problem + fix
+    /// and exits with the code its kind maps to (``ProvisionExit``).
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -36,15 +38,18 @@ struct Provision: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let failure as ProvisionFailure {
-            Console.error(failure.description)
-            exit(withError: failure.exitCode)
+        } catch let problem as Problem {
+            Console.standard.error(problem.report)
+            exit(withError: ProvisionExit.code(for: problem.kind))
+        } catch let failure as RecordedFailure {
+            Console.standard.error(failure.report)
+            exit(withError: ProvisionExit.code(for: failure.problem.kind))
         } catch let exitCode as ExitCode {
             exit(withError: exitCode)
         } catch {
             if exitCode(for: error) == .validationFailure {
-                Console.error(fullMessage(for: error))
-                exit(withError: ProvisionExit.usage)
+                Console.standard.error(fullMessage(for: error))
+                exit(withError: ProvisionExit.code(for: .usage))
             }
             exit(withError: error)
         }

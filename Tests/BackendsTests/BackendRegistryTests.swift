@@ -4,39 +4,28 @@ import ProvisionCore
 import TestSupport
 import Testing
 
-private struct Nothing: Component {
-    let id: ComponentID = "nothing"
-    let summary = "nothing"
-}
-
 @Suite("backend registry and cloud stubs")
 struct BackendRegistryTests {
     static let cluster = ClusterSpec(name: "wrightnow", manifestsRoot: URL(filePath: "/nonexistent/k8s"), overlay: "local")
 
-    @Test func kindIsTheDefaultAndBuildsAKindBackend() throws {
-        #expect(BackendRegistry.defaultName == "kind")
-        #expect(BackendRegistry.names == ["kind", "gke", "eks", "aks"])
-        let backend = try BackendRegistry.make(name: "kind", runner: ScriptedRunner(), stateDirectory: URL(filePath: "/tmp/x"))
-        #expect(backend is KindBackend)
-        #expect(backend.name == "kind")
-        #expect(backend.kubeContext(for: Self.cluster) == "kind-wrightnow")
-    }
-
-    @Test func unknownBackendListsTheValidNames() {
-        #expect {
-            try BackendRegistry.make(name: "minikube", runner: ScriptedRunner(), stateDirectory: URL(filePath: "/tmp/x"))
-        } throws: { error in
-            "\(error)".contains("unknown backend `minikube`") && "\(error)".contains("kind, gke, eks, aks")
+    @Test func kindIsTheDefaultAndEveryNameBuildsItsProvider() throws {
+        #expect(BackendName.default == .kind)
+        #expect(BackendName.allCases.map(\.rawValue) == ["kind", "gke", "eks", "aks"])
+        for name in BackendName.allCases {
+            #expect(BackendRegistry.provider(name, runner: ScriptedRunner()).name == name.rawValue)
         }
+        let kind = BackendRegistry.provider(.kind, runner: ScriptedRunner())
+        #expect(kind.kubeContext(for: Self.cluster) == "kind-wrightnow")
     }
 
-    /// Every operation of every cloud stub stops with the same honest error, runs no command,
-    /// and nothing reports success.
+    /// Every lifecycle operation of every cloud stub stops with the same honest problem, runs no
+    /// command, and nothing reports success. They implement the provider protocol only.
     @Test(arguments: ["gke", "eks", "aks"])
     func cloudStubsRefuseEverything(name: String) async throws {
         let runner = ScriptedRunner()
-        let backend = try BackendRegistry.make(name: name, runner: runner, stateDirectory: URL(filePath: "/tmp/x"))
+        let backend = BackendRegistry.provider(try #require(BackendName(rawValue: name)), runner: runner)
         #expect(backend.name == name)
+        #expect(try backend.dataDirectory(for: Self.cluster) == nil)
         func check(_ error: any Error) -> Bool {
             let text = "\(error)"
             return text.hasPrefix("the \(name) backend is not implemented yet")
@@ -47,9 +36,9 @@ struct BackendRegistryTests {
         await #expect { try await backend.clusterExists(Self.cluster) } throws: { check($0) }
         await #expect { try await backend.ensureCluster(Self.cluster) } throws: { check($0) }
         await #expect { try await backend.deleteCluster(Self.cluster) } throws: { check($0) }
-        await #expect { try await backend.apply(Nothing(), to: Self.cluster) } throws: { check($0) }
-        await #expect { try await backend.waitUntilReady(Nothing(), in: Self.cluster, timeout: .seconds(1)) } throws: { check($0) }
-        await #expect { try await backend.smokeCheck(Nothing(), in: Self.cluster) } throws: { check($0) }
+        await #expect { try await backend.preflight(Self.cluster, creatingCluster: false) } throws: { error in
+            (error as? Problem)?.kind == .notImplemented
+        }
         #expect(runner.calls.isEmpty)
     }
 
@@ -58,7 +47,7 @@ struct BackendRegistryTests {
     @Test func theDocumentedCloudSectionExists() throws {
         let guide = Repository.root.appending(path: "docs/kubernetes-setup.md")
         let text = try String(contentsOf: guide, encoding: .utf8)
-        let anchor = String(UnimplementedCloudBackend.documentation.split(separator: "#").last!)
+        let anchor = String(UnimplementedCloudProvider.documentation.split(separator: "#").last!)
         let slugs = text.split(separator: "\n").filter { $0.hasPrefix("#") }.map { heading in
             String(heading.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces).lowercased()
                 .compactMap { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : ($0 == " " ? "-" : nil) })

@@ -14,9 +14,9 @@ struct KindPreflightTests {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
         fixture.scriptHealthyTools()
-        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: true)
-        #expect(warnings.isEmpty)
-        #expect(await fixture.backend.toolVersions().map(\.description) == ["kind v0.33.0", "kubectl v1.37.1", "docker 28.2.2"])
+        let report = try await fixture.backend.preflight(fixture.cluster, creatingCluster: true)
+        #expect(report.warnings.isEmpty)
+        #expect(report.toolVersions.map(\.description) == ["kind v0.33.0", "kubectl v1.37.1", "docker 28.2.2"])
         #expect(fixture.runner.commandLines == [
             "kind version", "kubectl version --client", "docker version --format '{{.Client.Version}}'",
             "docker info --format '{{.ServerVersion}}'",
@@ -99,14 +99,14 @@ struct KindPreflightTests {
         }
         defer { fixture.temporary.remove() }
         fixture.scriptHealthyTools()
-        #expect(try await fixture.backend.preflight(fixture.cluster, creatingCluster: true).isEmpty)
+        #expect(try await fixture.backend.preflight(fixture.cluster, creatingCluster: true).warnings.isEmpty)
     }
 
     @Test func portsThatCannotBeCheckedAreWarnings() async throws {
         let fixture = try KindFixture(portChecker: CannotCheck())
         defer { fixture.temporary.remove() }
         fixture.scriptHealthyTools()
-        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: true)
+        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: true).warnings
         // The ports come from the config file, not from the code.
         #expect(warnings.map(\.problem) == [
             "cannot check whether port 80 is free (binding port 80 needs root privileges)",
@@ -119,7 +119,7 @@ struct KindPreflightTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kind", "version", answers: .output(stdout: "kind v0.20.0 go1.20.4 linux/amd64\n"))
         fixture.scriptHealthyTools()
-        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: false)
+        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: false).warnings
         #expect(warnings.map(\.problem) == [
             "kind v0.20.0 is older than v0.24.0: its network plugin does not enforce NetworkPolicies, "
                 + "so the stack's isolation rules would be silently ignored",
@@ -132,7 +132,7 @@ struct KindPreflightTests {
         fixture.scriptHealthyTools()
         try "8192\n".write(to: fixture.procRoot.appending(path: "sys/fs/inotify/max_user_watches"), atomically: true, encoding: .utf8)
         try "128\n".write(to: fixture.procRoot.appending(path: "sys/fs/inotify/max_user_instances"), atomically: true, encoding: .utf8)
-        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: false)
+        let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: false).warnings
         #expect(warnings.count == 1)
         let warning = try #require(warnings.first)
         #expect(warning.problem.contains("fs.inotify.max_user_watches is 8192, kind needs 524288"))
@@ -145,7 +145,7 @@ struct KindPreflightTests {
         defer { fixture.temporary.remove() }
         fixture.scriptHealthyTools()
         try FileManager.default.removeItem(at: fixture.procRoot)
-        #expect(try await fixture.backend.preflight(fixture.cluster, creatingCluster: false).isEmpty)
+        #expect(try await fixture.backend.preflight(fixture.cluster, creatingCluster: false).warnings.isEmpty)
     }
 
     @Test func missingKindConfigIsAnErrorOnlyWhenCreating() async throws {

@@ -38,7 +38,7 @@ struct ReadOnlyCommandTests {
         #expect(!only.standardOutput.contains("redis"))
         let unknown = try await world.provision("plan", "--only", "mysql")
         #expect(unknown.exitCode == 2)
-        #expect(unknown.standardError.contains("unknown component 'mysql'"))
+        #expect(unknown.standardError.contains("unknown component `mysql`"))
     }
 
     @Test("components lists every registered component with optional flag and dependencies")
@@ -87,7 +87,8 @@ struct ReadOnlyCommandTests {
         let world = try FakeWorld()
         let backend = try await world.provision("up", "--backend", "openshift")
         #expect(backend.exitCode == 2)
-        #expect(backend.standardError.contains("unknown backend 'openshift'; use one of: kind, gke, eks, aks"))
+        #expect(backend.standardError.contains("The value 'openshift' is invalid for '--backend <name>'"))
+        #expect(backend.standardError.contains("'kind', 'gke', 'eks' or 'aks'"))
         let flag = try await world.provision("up", "--frobnicate")
         #expect(flag.exitCode == 2)
         let manifests = try await world.provision("up", "--manifests", world.root.appending(path: "nowhere").path)

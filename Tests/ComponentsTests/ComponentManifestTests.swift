@@ -1,5 +1,6 @@
 import Components
 import Foundation
+import Kubernetes
 import ProvisionCore
 import TestSupport
 import Testing
@@ -80,26 +81,44 @@ struct ComponentManifestTests {
         }
     }
 
-    /// Readiness checks name workloads that the component itself renders.
-    @Test func readinessChecksNameRenderedWorkloads() async throws {
+    /// Readiness comes from the rendered objects: each overlay component waits for exactly
+    /// the workloads it renders, and any check it declares on top names something rendered.
+    @Test func readinessFollowsTheRenderedWorkloads() async throws {
         let rendered = try RenderedManifests(yaml: try await RenderedStack.render())
-        let kinds: [WorkloadKind: String] = [.deployment: "Deployment", .statefulSet: "StatefulSet", .daemonSet: "DaemonSet"]
+        let all = rendered.allDocuments
         for component in StackCatalog.all where component.resources == .overlay {
             let owned = rendered.subset(for: component.id)?.documents ?? []
-            for check in component.readiness {
+            let derived = component.readiness.includesWorkloads ? WorkloadReadiness.checks(for: owned) : []
+            let workloads = owned.filter { ["Deployment", "StatefulSet", "DaemonSet", "Job", "Namespace"].contains($0.kind) }
+            #expect(derived.count == workloads.count, "\(component.id) waits for \(derived), renders \(workloads.map(\.reference))")
+            for check in component.readiness.checks {
                 switch check {
-                case .rolledOut(let kind, let name, let namespace):
-                    #expect(owned.contains { $0.kind == kinds[kind] && $0.name == name && $0.namespace == namespace },
-                            "\(component.id) waits for \(kind.rawValue) \(name) in \(namespace), which it does not render")
+                case .rolledOut(_, let name, let namespace), .jobCompleted(let name, let namespace):
+                    #expect(all.contains { $0.name == name && $0.namespace == namespace },
+                            "\(component.id) waits for \(name) in \(namespace), which the overlay does not render")
                 case .namespaceActive(let namespace):
-                    #expect(owned.contains { $0.kind == "Namespace" && $0.name == namespace },
-                            "\(component.id) waits for namespace \(namespace), which it does not render")
-                case .jobCompleted(let name, _):
-                    Issue.record("\(component.id) waits for job \(name); overlay components have none")
+                    #expect(all.contains { $0.kind == "Namespace" && $0.name == namespace },
+                            "\(component.id) waits for namespace \(namespace), which the overlay does not render")
                 }
             }
         }
-        #expect(Set(NamespacesComponent().readiness) == Set(StackNamespaces.all.map { .namespaceActive($0) }))
+        // The namespaces component is ready when every namespace it renders is Active.
+        let namespaces = rendered.subset(for: NamespacesComponent().id)?.documents.filter { $0.kind == "Namespace" } ?? []
+        #expect(!namespaces.isEmpty)
+        #expect(WorkloadReadiness.checks(for: rendered.subset(for: NamespacesComponent().id)?.documents ?? [])
+            == namespaces.map { .namespaceActive($0.name) })
+    }
+
+    /// Every Secret a component declares goes to a namespace the overlay creates.
+    @Test func secretsGoToRenderedNamespaces() async throws {
+        let rendered = try RenderedManifests(yaml: try await RenderedStack.render())
+        let namespaces = Set(rendered.allDocuments.filter { $0.kind == "Namespace" }.map(\.name))
+        for component in StackCatalog.all {
+            for spec in component.secrets {
+                #expect(namespaces.contains(spec.namespace),
+                        "\(component.id)'s secret \(spec.name) goes to \(spec.namespace), which k8s/ does not create")
+            }
+        }
     }
 
     /// Smoke checks exec into containers that exist, with what they need in their environment.

@@ -1,5 +1,6 @@
 import Components
 import Foundation
+import Kubernetes
 import ProvisionCore
 import Testing
 

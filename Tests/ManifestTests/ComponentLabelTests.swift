@@ -1,5 +1,6 @@
 import Components
 import Foundation
+import Kubernetes
 import TestSupport
 import ProvisionCore
 import Testing

@@ -16,7 +16,7 @@ struct DeployerTests {
         _ backend: FakeBackend, store: StateStore, options: DeployOptions = .init(readinessTimeout: .seconds(42)),
         events: Recorder<[ProgressEvent]> = Recorder([])
     ) -> Deployer {
-        Deployer(backend: backend, store: store, options: options) { event in events.update { $0.append(event) } }
+        Deployer(provider: backend, deployment: backend, store: store, options: options) { event in events.update { $0.append(event) } }
     }
 
     @Test func successfulUpRecordsEveryStep() async throws {
@@ -31,7 +31,8 @@ struct DeployerTests {
             .up(cluster: cluster, plan: plan, invocation: invocation)
 
         #expect(report.succeeded)
-        #expect(report.error == nil)
+        #expect(report.problem == nil)
+        #expect(report.toolVersions == [ToolVersion(tool: "fake", version: "1.0")])
         let run = try #require(try store.run(report.runID))
         #expect(run.outcome == .succeeded)
         #expect(run.endedAt != nil)
@@ -80,7 +81,8 @@ struct DeployerTests {
         let report = try await deployer(backend, store: store).up(cluster: cluster, plan: plan, invocation: invocation)
 
         #expect(report.outcome == .failed)
-        #expect(report.error is ComponentStepError)
+        #expect(report.problem?.kind == .stepFailed)
+        #expect(report.problem?.problem.hasPrefix("deploying `db` failed: ") == true)
         let run = try #require(try store.run(report.runID))
         #expect(run.outcome == .failed)
         #expect(run.error?.contains("deploying `db` failed") == true)
@@ -101,15 +103,15 @@ struct DeployerTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(url: directory.storeURL)
-        let stub = BackendError(
-            problem: "the gke backend is not implemented yet",
+        let stub = Problem(
+            .notImplemented, problem: "the gke backend is not implemented yet",
             fix: "follow docs/kubernetes-setup.md#gke to create the cluster by hand")
         let backend = FakeBackend(.init(name: "gke", preflightError: stub))
 
         let report = try await deployer(backend, store: store).up(cluster: cluster, plan: plan, invocation: invocation)
 
         #expect(report.outcome == .failed)
-        #expect(report.error is BackendError)
+        #expect(report.problem?.kind == .notImplemented)
         let run = try #require(try store.run(report.runID))
         #expect(run.outcome == .failed)
         #expect(run.backend == "gke")
@@ -233,6 +235,35 @@ struct DeployerTests {
         #expect(again.steps[0].note == "cluster `wrightnow` did not exist; nothing to delete")
     }
 
+    @Test func purgeDataIsAStepOfDownAfterTheClusterIsGone() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try StateStore(url: directory.storeURL)
+        let data = directory.url.appending(path: "data/pgdata")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try "15".write(to: data.appending(path: "PG_VERSION"), atomically: true, encoding: .utf8)
+        let backend = FakeBackend(.init(clusterExists: true, dataDirectory: directory.url.appending(path: "data")))
+
+        let report = try await deployer(backend, store: store)
+            .down(cluster: cluster, purgeData: true, invocation: invocation)
+
+        #expect(report.succeeded)
+        #expect(report.steps.map(\.label) == ["delete-cluster", "purge-data"])
+        #expect(report.steps.map(\.state) == [.succeeded, .succeeded])
+        #expect(report.steps[1].note == "deleted the data directory \(directory.url.appending(path: "data").path)")
+        #expect(!FileManager.default.fileExists(atPath: data.path))
+
+        // A cluster that survives its deletion keeps its data: purge-data is skipped.
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let surviving = FakeBackend(.init(
+            clusterExists: true, deleteLeavesCluster: true, dataDirectory: directory.url.appending(path: "data")))
+        let failed = try await deployer(surviving, store: store)
+            .down(cluster: cluster, purgeData: true, invocation: invocation)
+        #expect(failed.outcome == .failed)
+        #expect(failed.steps.map(\.state) == [.failed, .skipped])
+        #expect(FileManager.default.fileExists(atPath: data.path))
+    }
+
     @Test func downFailsWhenTheClusterSurvives() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -242,7 +273,7 @@ struct DeployerTests {
         let report = try await deployer(backend, store: store).down(cluster: cluster, invocation: invocation)
 
         #expect(report.outcome == .failed)
-        #expect(report.error is DeployError)
+        #expect(report.problem?.kind == .stepFailed)
         #expect(report.steps[0].state == .failed)
         #expect(report.steps[0].error?.contains("still exists after deleting it") == true)
         #expect(try store.run(report.runID)?.outcome == .failed)
@@ -256,7 +287,7 @@ struct DeployerTests {
         let notices = Recorder<[String]>([])
         // db's apply finishes only after a notice about it arrived.
         let deployer = Deployer(
-            backend: backend, store: store, options: DeployOptions(noticeInterval: .milliseconds(20))
+            provider: backend, deployment: backend, store: store, options: DeployOptions(noticeInterval: .milliseconds(20))
         ) { event in
             if case .stillRunning(let label, let elapsed) = event {
                 notices.update { $0.append(label.description) }

@@ -1,12 +1,13 @@
 import Foundation
 @testable import ProvisionCore
 
-/// An in-memory cluster backend that records every call and fails where told.
-final class FakeBackend: ClusterBackend {
+/// An in-memory cluster that plays both seams, the provider and the deployment layer,
+/// records every call in one list (so tests see their order) and fails where told.
+final class FakeBackend: ClusterProvider, ComponentDeployment {
     struct Script: Sendable {
         var name = "fake"
         var clusterExists = false
-        var preflightError: BackendError?
+        var preflightError: Problem?
         var warnings: [PreflightWarning] = []
         var failApply: Set<ComponentID> = []
         var failReady: Set<ComponentID> = []
@@ -16,6 +17,8 @@ final class FakeBackend: ClusterBackend {
         var deleteLeavesCluster = false
         /// Components whose apply waits for ``FakeBackend/gate`` (failing after 30 s).
         var gatedApply: Set<ComponentID> = []
+        /// What ``ClusterProvider/dataDirectory(for:)`` answers.
+        var dataDirectory: URL?
     }
 
     let script: Script
@@ -35,14 +38,14 @@ final class FakeBackend: ClusterBackend {
 
     private func record(_ call: String) { calls.update { $0.append(call) } }
 
-    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> [PreflightWarning] {
+    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
         record("preflight creating=\(creatingCluster)")
         if script.hangInPreflight {
             hanging.fire()
             try await sleepUntilCancelled()
         }
         if let error = script.preflightError { throw error }
-        return script.warnings
+        return PreflightReport(warnings: script.warnings, toolVersions: [ToolVersion(tool: "fake", version: "1.0")])
     }
 
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { exists.value }
@@ -62,29 +65,31 @@ final class FakeBackend: ClusterBackend {
 
     func kubeContext(for cluster: ClusterSpec) -> String { "fake-\(cluster.name)" }
 
-    func apply(_ component: any Component, to cluster: ClusterSpec) async throws -> ApplyResult {
+    func dataDirectory(for cluster: ClusterSpec) throws -> URL? { script.dataDirectory }
+
+    func apply(_ component: any Component) async throws -> ApplyResult {
         record("apply \(component.id)")
         if script.hangInApply.contains(component.id) {
             hanging.fire()
             try await sleepUntilCancelled()
         }
         if script.gatedApply.contains(component.id), !(await gate.wait()) {
-            throw BackendError(problem: "gate for \(component.id) never opened", fix: "fire the gate in the test")
+            throw Problem(problem: "gate for \(component.id) never opened", fix: "fire the gate in the test")
         }
         if script.failApply.contains(component.id) {
-            throw BackendError(problem: "apply of \(component.id) was refused", fix: "fix the manifest")
+            throw Problem(problem: "apply of \(component.id) was refused", fix: "fix the manifest")
         }
         return ApplyResult(digest: "sha256:\(component.id)", objectCount: 2)
     }
 
-    func waitUntilReady(_ component: any Component, in cluster: ClusterSpec, timeout: Duration) async throws {
+    func waitUntilReady(_ component: any Component, timeout: Duration) async throws {
         record("ready \(component.id) within \(timeout.formattedSeconds)")
         if script.failReady.contains(component.id) {
-            throw BackendError(problem: "\(component.id) did not become ready", fix: "look at its pods")
+            throw Problem(problem: "\(component.id) did not become ready", fix: "look at its pods")
         }
     }
 
-    func smokeCheck(_ component: any Component, in cluster: ClusterSpec) async throws {
+    func smokeCheck(_ component: any Component) async throws {
         record("smoke \(component.id)")
     }
 }

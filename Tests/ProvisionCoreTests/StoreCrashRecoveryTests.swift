@@ -11,7 +11,7 @@ struct StoreCrashRecoveryTests {
     /// mode plays a `provision up` that never finishes.
     static func helperExecutable() throws -> URL {
         guard let helper = BuildProducts.provisionBench else {
-            throw DeployError(
+            throw Problem(
                 problem: "the crash helper provision-bench is missing next to the test bundle",
                 fix: "build it first (`swift build --product provision-bench`) or set PROVISION_BENCH_PATH")
         }
@@ -31,7 +31,7 @@ struct StoreCrashRecoveryTests {
         guard text.hasPrefix("ready "), let id = Int64(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
         else {
             process.stop()
-            throw DeployError(
+            throw Problem(
                 problem: "crash helper did not start: \(text)\(process.standardError)", fix: "run it by hand to see why")
         }
         return (process, RunID(id))

@@ -23,7 +23,7 @@ struct SubprocessCommandRunnerTests {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw DeployError(problem: "no pid file at \(url.path)", fix: "check the child started")
+        throw Problem(problem: "no pid file at \(url.path)", fix: "check the child started")
     }
 
     /// Waits (bounded) until `pid` has stopped running.

@@ -28,7 +28,7 @@ public struct KindClusterConfig: Sendable, Hashable {
         do {
             text = try String(contentsOf: file, encoding: .utf8)
         } catch {
-            throw BackendError(
+            throw Problem(
                 problem: "cannot read the kind cluster config \(file.path)",
                 fix: "run provision from the repository (or pass its k8s/ directory) so that the file exists")
         }
@@ -40,10 +40,10 @@ public struct KindClusterConfig: Sendable, Hashable {
         do {
             loaded = try Yams.load(yaml: yaml)
         } catch {
-            throw BackendError(problem: "\(source) is not valid YAML: \(error)", fix: "repair the file")
+            throw Problem(problem: "\(source) is not valid YAML: \(error)", fix: "repair the file")
         }
         guard let root = loaded as? [String: Any], let nodes = root["nodes"] as? [[String: Any]] else {
-            throw BackendError(problem: "\(source) lists no nodes", fix: "declare at least a control-plane node")
+            throw Problem(problem: "\(source) lists no nodes", fix: "declare at least a control-plane node")
         }
         var ports: [PortMapping] = []
         var mounts: [Mount] = []

@@ -35,10 +35,10 @@ struct KindPreflight: Sendable {
             do {
                 output = try await runner.execute(command)
             } catch let error as CommandError where error.reason == .notFound {
-                throw BackendError(problem: "\(tool.name) is not installed (not found on PATH)", fix: tool.install, cause: error)
+                throw Problem(problem: "\(tool.name) is not installed (not found on PATH)", fix: tool.install, cause: error)
             }
             if output.exitStatus == 127 {
-                throw BackendError(
+                throw Problem(
                     problem: "\(tool.name) is not installed (not found on PATH)", fix: tool.install,
                     cause: CommandError(command: command, reason: .exited(127), output: output))
             }
@@ -46,7 +46,7 @@ struct KindPreflight: Sendable {
             // the client version; the daemon gets its own check below.
             let version = Self.version(of: tool.name, from: output.standardOutput)
             guard !version.isEmpty else {
-                throw BackendError(
+                throw Problem(
                     problem: "\(tool.name) is on PATH but `\(command)` did not print a version",
                     fix: "check that \(tool.name) runs on this machine; reinstall it: \(tool.install)",
                     cause: CommandError(command: command, reason: .exited(output.exitStatus), output: output))
@@ -82,13 +82,13 @@ struct KindPreflight: Sendable {
         if output.exitStatus == 0, !serverVersion.isEmpty, !serverVersion.contains("<no value>") { return }
         let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
         if failure.combinedOutput.lowercased().contains("permission denied") {
-            throw BackendError(
+            throw Problem(
                 problem: "Docker is running but you may not use it (permission denied on the Docker socket)",
                 fix: "add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again), "
                     + "or run provision with a user that may use Docker",
                 cause: failure)
         }
-        throw BackendError(
+        throw Problem(
             problem: "Docker is not running (the Docker daemon is not reachable)",
             fix: "start Docker Desktop, or on Linux `sudo systemctl start docker`; `docker info` must succeed",
             cause: failure)
@@ -113,7 +113,7 @@ struct KindPreflight: Sendable {
         }
         guard taken.isEmpty else {
             let ports = taken.map(String.init).joined(separator: ", ")
-            throw BackendError(
+            throw Problem(
                 problem: taken.map { "port \($0) is already allocated" }.joined(separator: ", ")
                     + " on this host; kind publishes \(taken.count == 1 ? "it" : "them") for the ingress "
                     + "controller (extraPortMappings in \(configPath))",

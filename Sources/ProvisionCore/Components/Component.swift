@@ -26,11 +26,13 @@ public enum ComponentLabel {
     public static let key = "wrightnow/component"
 }
 
-/// A deployable part of the stack: what it owns, what it needs first,
-/// how to tell it is ready and how to check it works.
+/// A deployable part of the stack: what it needs first, what the manifests cannot say
+/// about it, and how to check it works.
 ///
-/// Components are declarations; a ``ClusterBackend`` carries them out.
-/// Adding a service means one new conforming type plus its manifests under `k8s/`.
+/// Components are declarations; the deployment layer carries them out. What a component
+/// runs is in its manifests under `k8s/` (the objects labelled with its id), so by default
+/// it is ready when every workload there is: nothing here repeats them.
+/// Adding a service means one new conforming type plus its manifests.
 public protocol Component: Sendable {
     var id: ComponentID { get }
     /// One line for `provision components` and `provision plan`.
@@ -41,31 +43,34 @@ public protocol Component: Sendable {
     var resources: ResourceSource { get }
     /// Secrets that must exist before the resources are applied.
     var secrets: [SecretSpec] { get }
-    /// What must hold before dependents may start.
-    var readiness: [ReadinessCheck] { get }
-    /// A functional check run once the component is ready.
+    /// What must hold before dependents may start; by default every rendered workload.
+    var readiness: Readiness { get }
+    /// Functional checks run once the component is ready.
     var smokeChecks: [SmokeCheck] { get }
     /// Optional components are deployed only when selected explicitly.
     var isOptional: Bool { get }
+    /// What the run summary tells the user once the component is up: URLs, how to log in.
+    var accessNotes: [AccessNote] { get }
 }
 
 extension Component {
     public var dependencies: [ComponentID] { [] }
     public var resources: ResourceSource { .overlay }
     public var secrets: [SecretSpec] { [] }
-    public var readiness: [ReadinessCheck] { [] }
+    public var readiness: Readiness { .workloads }
     public var smokeChecks: [SmokeCheck] { [] }
     public var isOptional: Bool { false }
+    public var accessNotes: [AccessNote] { [] }
 }
 
 /// Where a component's objects come from.
 public enum ResourceSource: Sendable, Hashable {
-    /// The objects of the rendered overlay (`kubectl kustomize k8s/overlays/<name>`)
-    /// labelled `wrightnow/component: <component id>`. `k8s/` stays the single source of truth.
+    /// The objects of the rendered overlay (`k8s/overlays/<name>`) labelled
+    /// `wrightnow/component: <component id>`. `k8s/` stays the single source of truth.
     case overlay
     /// An upstream manifest applied as is (used for ingress-nginx), described by a pin file
     /// under `k8s/` (path relative to `k8s/`) that names its URL and the SHA-256 of its exact
-    /// bytes (see ``ManifestPin``). A download whose digest differs is refused.
+    /// bytes. A download whose digest differs is refused.
     case pinnedManifest(String)
     /// The objects of another kustomization under `k8s/` (path relative to `k8s/`), rendered
     /// on its own and labelled like the overlay's. For optional parts kept out of the
@@ -73,19 +78,61 @@ public enum ResourceSource: Sendable, Hashable {
     case kustomization(String)
 }
 
-/// The kinds of workload whose rollout a backend can wait for.
+/// The kinds of workload whose rollout the deployment layer can wait for.
 public enum WorkloadKind: String, Sendable, Hashable, Codable {
     case deployment, statefulSet = "statefulset", daemonSet = "daemonset"
 }
 
-/// A condition a backend waits for before a component counts as ready.
+/// A condition the deployment layer waits for before a component counts as ready.
 public enum ReadinessCheck: Sendable, Hashable {
     /// The workload has rolled out: all replicas updated and ready.
     case rolledOut(WorkloadKind, name: String, namespace: String)
-    /// A Job has completed.
+    /// A Job has completed (or finished and was removed by its TTL).
     case jobCompleted(name: String, namespace: String)
     /// A namespace exists and is Active.
     case namespaceActive(String)
+}
+
+/// When a component counts as ready. As Flux's `wait: true`: every workload among the
+/// component's rendered objects (Deployments, StatefulSets and DaemonSets rolled out,
+/// Jobs complete, Namespaces Active), plus any checks the manifests cannot express.
+public struct Readiness: Sendable, Hashable {
+    /// Wait for every workload the component's rendered objects contain.
+    public var includesWorkloads: Bool
+    /// Checks beyond the rendered workloads, or instead of them.
+    public var checks: [ReadinessCheck]
+
+    public init(includesWorkloads: Bool, checks: [ReadinessCheck]) {
+        self.includesWorkloads = includesWorkloads
+        self.checks = checks
+    }
+
+    /// The default: every rendered workload.
+    public static let workloads = Readiness(includesWorkloads: true, checks: [])
+    /// Every rendered workload, then these checks.
+    public static func workloads(plus checks: [ReadinessCheck]) -> Readiness {
+        Readiness(includesWorkloads: true, checks: checks)
+    }
+    /// Only these checks, overriding what the manifests contain.
+    public static func only(_ checks: [ReadinessCheck]) -> Readiness {
+        Readiness(includesWorkloads: false, checks: checks)
+    }
+}
+
+/// One line of the run summary for a component that is up.
+public struct AccessNote: Sendable, Hashable {
+    public enum Value: Sendable, Hashable {
+        case text(String)
+        /// A generated value: the summary says where it is kept, or shows it when asked.
+        case secret(name: String, key: String)
+    }
+    /// `URL`, `log in as`, `password`.
+    public var label: String
+    public var value: Value
+    public init(_ label: String, _ value: Value) {
+        self.label = label
+        self.value = value
+    }
 }
 
 /// A functional check after readiness: proves the service answers, not just that pods run.

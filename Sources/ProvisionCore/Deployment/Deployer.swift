@@ -1,24 +1,28 @@
 import Foundation
 import Synchronization
 
-/// Carries out `provision up` and `provision down` on a backend and records
-/// every step in the state store as it happens.
+/// Carries out `provision up` and `provision down` and records every step in the state
+/// store as it happens: the provider owns the cluster's lifecycle, the deployment layer
+/// does each component's work inside it.
 ///
 /// Whatever goes wrong, the run and all its steps are finished in the store
 /// (failed, skipped or interrupted) before `up`/`down` return or throw.
 public struct Deployer: Sendable {
-    public let backend: any ClusterBackend
+    public let provider: any ClusterProvider
+    public let deployment: any ComponentDeployment
     public let store: StateStore
     public let options: DeployOptions
     let progress: @Sendable (ProgressEvent) -> Void
 
     public init(
-        backend: any ClusterBackend,
+        provider: any ClusterProvider,
+        deployment: any ComponentDeployment,
         store: StateStore,
         options: DeployOptions = .init(),
         progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) {
-        self.backend = backend
+        self.provider = provider
+        self.deployment = deployment
         self.store = store
         self.options = options
         self.progress = progress
@@ -29,7 +33,8 @@ public struct Deployer: Sendable {
     /// Steps: `preflight`, `create-cluster` (creates or reuses), then one `deploy`
     /// step per component (apply, wait until ready, smoke check), scheduled by the plan.
     /// - Returns: the report of the recorded run; check ``RunReport/succeeded``.
-    ///   A failed step does not throw: the report's outcome is `failed` and `error` says why.
+    ///   A failed step does not throw: the report's outcome is `failed` and `problem` says why
+    ///   (kind `.preflight` or `.notImplemented` when preflight stopped the run).
     /// - Throws: ``StoreError`` when no run could be recorded (e.g. the cluster is busy),
     ///   `CancellationError` after recording the run as interrupted when the task was cancelled.
     public func up(cluster: ClusterSpec, plan: Plan, invocation: RunInvocation) async throws -> RunReport {
@@ -48,32 +53,37 @@ public struct Deployer: Sendable {
             throw error
         }
         let componentSteps = stepIDs
+        let found = FoundTools()
+        var toolVersions: [ToolVersion] { found.versions }
 
         do {
-            try await perform(preflight, StepLabel(.preflight)) { [backend, progress] in
+            try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) { [provider, progress, found] in
                 let exists: Bool
                 var existsError: (any Error)?
                 do {
-                    exists = try await backend.clusterExists(cluster)
+                    exists = try await provider.clusterExists(cluster)
                 } catch {
                     // Let preflight explain missing tools first; rethrow only if it finds nothing.
                     exists = false
                     existsError = error
                 }
-                let warnings = try await backend.preflight(cluster, creatingCluster: !exists)
+                let report = try await provider.preflight(cluster, creatingCluster: !exists)
                 if let existsError { throw existsError }
-                warnings.forEach { progress(.warning($0)) }
-                let found = exists ? "cluster `\(cluster.name)` exists" : "cluster `\(cluster.name)` will be created"
-                return ([found] + warnings.map { "warning: \($0)" }).joined(separator: "\n")
+                found.versions = report.toolVersions
+                report.warnings.forEach { progress(.warning($0)) }
+                let state = exists ? "cluster `\(cluster.name)` exists" : "cluster `\(cluster.name)` will be created"
+                let tools = report.toolVersions.isEmpty
+                    ? [] : ["tools: " + report.toolVersions.map(\.description).joined(separator: ", ")]
+                return ([state] + tools + report.warnings.map { "warning: \($0)" }).joined(separator: "\n")
             }
-            try await perform(ensure, StepLabel(.createCluster)) { [backend] in
-                switch try await backend.ensureCluster(cluster) {
+            try await perform(ensure, StepLabel(.createCluster)) { [provider] in
+                switch try await provider.ensureCluster(cluster) {
                 case .created: "created cluster `\(cluster.name)`"
                 case .reused: "reused cluster `\(cluster.name)`"
                 }
             }
         } catch {
-            return try finish(run, after: error)
+            return try finish(run, after: error, toolVersions: toolVersions)
         }
 
         let storeFailures = Mutex<[any Error]>([])
@@ -95,64 +105,75 @@ public struct Deployer: Sendable {
                     storeFailures.withLock { $0.append(error) }
                 }
             },
-            step: { [backend, store, options] component in
+            step: { [deployment, store, options] component in
                 let stepID = componentSteps[component.id]!
                 try await withNotices(StepLabel(.deploy, component.id)) {
-                    let applied = try await backend.apply(component, to: cluster)
+                    let applied = try await deployment.apply(component)
                     try store.updateStep(
                         stepID, note: "applied \(applied.objectCount) objects", digest: applied.digest)
-                    try await backend.waitUntilReady(component, in: cluster, timeout: options.readinessTimeout)
-                    try await backend.smokeCheck(component, in: cluster)
+                    try await deployment.waitUntilReady(component, timeout: options.readinessTimeout)
+                    try await deployment.smokeCheck(component)
                 }
             })
 
         if let storeFailure = storeFailures.withLock({ $0.first }) {
-            return try finish(run, after: storeFailure)
+            return try finish(run, after: storeFailure, toolVersions: toolVersions)
         }
         if result.wasCancelled {
-            return try finish(run, after: CancellationError())
+            return try finish(run, after: CancellationError(), toolVersions: toolVersions)
         }
         if let failure = result.firstFailure ?? result.steps.first(where: { !$0.outcome.isSuccess }) {
-            let cause = failure.error ?? DeployError(problem: failure.outcome.description, fix: "see the step's error")
-            let error = ComponentStepError(component: failure.id, outcome: failure.outcome, cause: cause)
-            return try finish(run, after: error)
+            let cause = failure.error.map(Self.problem)
+                ?? Problem(problem: failure.outcome.description, fix: "see the step's error in `provision history`")
+            return try finish(
+                run, after: cause.prefixed("deploying `\(failure.id)` failed: "), toolVersions: toolVersions)
         }
         try store.finishRun(run, outcome: .succeeded)
         progress(.runFinished(run, .succeeded))
-        return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), error: nil)
+        return RunReport(
+            runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil, toolVersions: toolVersions)
     }
 
-    /// Deletes the cluster and confirms it is gone. No preflight: deleting must work
-    /// even when the tools needed to create a cluster have broken.
+    /// Deletes the cluster and confirms it is gone; with `purgeData`, then deletes the
+    /// provider's data directory (``ClusterProvider/dataDirectory(for:)``) as a step of its own.
+    /// No preflight: deleting must work even when the tools needed to create a cluster have broken.
     /// - Returns / Throws: as ``up(cluster:plan:invocation:)``.
-    public func down(cluster: ClusterSpec, invocation: RunInvocation) async throws -> RunReport {
+    public func down(cluster: ClusterSpec, purgeData: Bool = false, invocation: RunInvocation) async throws -> RunReport {
         let run = try begin(cluster: cluster, invocation: invocation)
         let delete: StepID
+        var purge: StepID?
         do {
             delete = try store.addStep(run: run, component: nil, action: .deleteCluster)
+            if purgeData { purge = try store.addStep(run: run, component: nil, action: .purgeData) }
         } catch {
             try? store.finishRun(run, outcome: .failed, error: Self.describe(error))
             throw error
         }
         do {
-            try await perform(delete, StepLabel(.deleteCluster)) { [backend] in
-                let existed = try await backend.clusterExists(cluster)
-                try await backend.deleteCluster(cluster)
-                if try await backend.clusterExists(cluster) {
-                    throw DeployError(
+            try await perform(delete, StepLabel(.deleteCluster)) { [provider] in
+                let existed = try await provider.clusterExists(cluster)
+                try await provider.deleteCluster(cluster)
+                if try await provider.clusterExists(cluster) {
+                    throw Problem(
                         problem: "cluster `\(cluster.name)` still exists after deleting it",
-                        fix: "look at `\(backend.name)` for what keeps it alive and delete it by hand, then run `provision down` again")
+                        fix: "look at `\(provider.name)` for what keeps it alive and delete it by hand, "
+                            + "then run `provision down` again")
                 }
                 return existed
                     ? "deleted cluster `\(cluster.name)`; confirmed it is gone"
                     : "cluster `\(cluster.name)` did not exist; nothing to delete"
+            }
+            if let purge {
+                try await perform(purge, StepLabel(.purgeData)) { [provider] in
+                    try DataDirectory.purge(try provider.dataDirectory(for: cluster))
+                }
             }
         } catch {
             return try finish(run, after: error)
         }
         try store.finishRun(run, outcome: .succeeded)
         progress(.runFinished(run, .succeeded))
-        return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), error: nil)
+        return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil)
     }
 
     // MARK: - Steps
@@ -163,16 +184,19 @@ public struct Deployer: Sendable {
         }
         let run = try store.beginRun(
             NewRun(
-                commandLine: invocation.commandLine, backend: backend.name, cluster: cluster.name,
+                commandLine: invocation.commandLine, backend: provider.name, cluster: cluster.name,
                 toolVersion: invocation.toolVersion, manifestsRevision: invocation.manifestsRevision))
-        progress(.runStarted(run, backend: backend.name, cluster: cluster.name))
+        progress(.runStarted(run, backend: provider.name, cluster: cluster.name))
         return run
     }
 
     /// Runs a run-level step under the step timeout, recording start and end.
     /// The body returns the step's note.
+    /// A ``Problem`` thrown by the body keeps its kind unless `failureKind` says what any
+    /// failure of this step is (preflight failures are preflight problems, exit code 3).
     private func perform(
-        _ step: StepID, _ label: StepLabel, _ body: @escaping @Sendable () async throws -> String?
+        _ step: StepID, _ label: StepLabel, failureKind: Problem.Kind? = nil,
+        _ body: @escaping @Sendable () async throws -> String?
     ) async throws {
         try Task.checkCancellation()
         try store.markStep(step, .running)
@@ -185,11 +209,15 @@ public struct Deployer: Sendable {
             try store.markStep(step, .succeeded, note: note)
             progress(.stepFinished(label, .succeeded, duration: .now - started, detail: note))
         } catch {
-            let state: StepState = Self.isCancellation(error) ? .interrupted : .failed
+            let cancelled = Self.isCancellation(error)
+            let state: StepState = cancelled ? .interrupted : .failed
             let detail = Self.describe(error)
             try store.markStep(step, state, error: detail)
             progress(.stepFinished(label, state, duration: .now - started, detail: detail))
-            throw error
+            if cancelled || error is StoreError { throw error }
+            let problem = Self.problem(error)
+            if let failureKind, problem.kind != .notImplemented { throw problem.reported(as: failureKind) }
+            throw problem
         }
     }
 
@@ -212,7 +240,7 @@ public struct Deployer: Sendable {
     /// Finishes the run after `error`: steps never started become skipped (or
     /// interrupted on cancellation), the run failed or interrupted. Rethrows
     /// cancellation and store failures; returns a report for everything else.
-    private func finish(_ run: RunID, after error: any Error) throws -> RunReport {
+    private func finish(_ run: RunID, after error: any Error, toolVersions: [ToolVersion] = []) throws -> RunReport {
         let cancelled = Self.isCancellation(error)
         let outcome: RunOutcome = cancelled ? .interrupted : .failed
         let message = cancelled ? "interrupted (the run was cancelled)" : Self.describe(error)
@@ -226,7 +254,9 @@ public struct Deployer: Sendable {
         progress(.runFinished(run, outcome))
         if cancelled { throw CancellationError() }
         if error is StoreError { throw error }
-        return RunReport(runID: run, outcome: outcome, steps: try store.steps(of: run), error: error)
+        return RunReport(
+            runID: run, outcome: outcome, steps: try store.steps(of: run), problem: Self.problem(error),
+            toolVersions: toolVersions)
     }
 
     private static func isCancellation(_ error: any Error) -> Bool {
@@ -234,10 +264,17 @@ public struct Deployer: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        String(describing: problem(error))
+    }
+
+    /// Any error of a step as the ``Problem`` recorded and reported for it.
+    static func problem(_ error: any Error) -> Problem {
         if let timeout = error as? TimeoutError {
-            return "timed out: \(timeout)\n  fix: check that the cluster is responsive, or raise the step timeout"
+            return Problem(
+                problem: "timed out: \(timeout)",
+                fix: "check that the cluster is responsive, or raise the step timeout (--step-timeout)")
         }
-        return String(describing: error)
+        return Problem(error)
     }
 
     /// The store state and the text recorded for a scheduler outcome.
@@ -253,12 +290,11 @@ public struct Deployer: Sendable {
     }
 }
 
-/// A component's deploy step did not succeed; the run's error.
-public struct ComponentStepError: Error, Sendable, CustomStringConvertible {
-    public var component: ComponentID
-    public var outcome: StepOutcome
-    public var cause: any Error
-    public var description: String {
-        "deploying `\(component)` failed: \(Deployer.describe(cause))"
+/// The tool versions preflight reports, kept for the run's report.
+private final class FoundTools: Sendable {
+    private let storage = Mutex<[ToolVersion]>([])
+    var versions: [ToolVersion] {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }

@@ -70,25 +70,24 @@ public struct RunReport: Sendable {
     /// The run's steps as stored, in the order they were added.
     public var steps: [StepRecord]
     /// Why the run failed (the first failure), `nil` when it succeeded.
-    public var error: (any Error)?
+    public var problem: Problem?
+    /// The tools the provider's preflight found (empty for `down`, which has no preflight).
+    public var toolVersions: [ToolVersion]
 
-    public init(runID: RunID, outcome: RunOutcome, steps: [StepRecord], error: (any Error)?) {
+    public init(
+        runID: RunID, outcome: RunOutcome, steps: [StepRecord], problem: Problem?, toolVersions: [ToolVersion] = []
+    ) {
         self.runID = runID
         self.outcome = outcome
         self.steps = steps
-        self.error = error
+        self.problem = problem
+        self.toolVersions = toolVersions
     }
 
     public var succeeded: Bool { outcome == .succeeded }
 }
 
-/// A deployment problem that is neither the backend's nor the store's.
-public struct DeployError: Error, Sendable, CustomStringConvertible {
-    public var problem: String
-    public var fix: String
-    public init(problem: String, fix: String) {
-        self.problem = problem
-        self.fix = fix
-    }
-    public var description: String { "\(problem)\n  fix: \(fix)" }
+extension StepAction {
+    /// `down --purge-data`: the provider's data directory is deleted once the cluster is gone.
+    public static let purgeData: Self = "purge-data"
 }

@@ -10,20 +10,31 @@ public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The dependencies loop; the path starts and ends with the same id.
     case cycle([ComponentID])
 
-    public var description: String {
+    public var problem: String {
         switch self {
         case .duplicateID(let id):
-            return "two components are registered with the id `\(id)`\n"
-                + "  fix: give each component a unique id (it is also the `\(ComponentLabel.key)` label value)"
+            "two components are registered with the id `\(id)`"
         case .unknownDependency(let component, let missing):
-            return "component `\(component)` depends on `\(missing)`, which is not registered\n"
-                + "  fix: register a component with id `\(missing)` or remove it from `\(component)`'s dependencies"
-        case .unknownSelection(let id, let known):
-            return "no component is called `\(id)`\n"
-                + "  fix: choose one of: \(known.map(\.rawValue).joined(separator: ", "))"
+            "component `\(component)` depends on `\(missing)`, which is not registered"
+        case .unknownSelection(let id, _):
+            "unknown component `\(id)`"
         case .cycle(let path):
-            return "the component dependencies form a cycle: \(path.map(\.rawValue).joined(separator: " -> "))\n"
-                + "  fix: remove one of these dependencies so the components can be ordered"
+            "the component dependencies form a cycle: \(path.map(\.rawValue).joined(separator: " -> "))"
         }
     }
+
+    public var fix: String {
+        switch self {
+        case .duplicateID:
+            "give each component a unique id (it is also the `\(ComponentLabel.key)` label value)"
+        case .unknownDependency(let component, let missing):
+            "register a component with id `\(missing)` or remove it from `\(component)`'s dependencies"
+        case .unknownSelection(_, let known):
+            "choose one of: \(known.map(\.rawValue).joined(separator: ", "))"
+        case .cycle:
+            "remove one of these dependencies so the components can be ordered"
+        }
+    }
+
+    public var description: String { "\(problem)\n  fix: \(fix)" }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
-import Components
 import ProvisionCore
 
 /// `provision components`: what is registered.
-struct ComponentsCommand: ParsableCommand {
+struct ComponentsCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "components",
         abstract: "List the registered components with their dependencies.",
@@ -14,8 +13,8 @@ struct ComponentsCommand: ParsableCommand {
               provision components
             """)
 
-    func run() throws {
-        let rows = StackCatalog.all.map { component in
+    func run(in context: CommandContext) async throws {
+        let rows = context.catalog.map { component in
             let dependencies = component.dependencies.map(\.rawValue).joined(separator: ", ")
             return [
                 component.id.rawValue,
@@ -24,6 +23,6 @@ struct ComponentsCommand: ParsableCommand {
                 component.summary,
             ]
         }
-        Console.out(Format.table(header: ["ID", "OPTIONAL", "DEPENDS ON", "SUMMARY"], rows: rows))
+        context.console.out(Format.table(header: ["ID", "OPTIONAL", "DEPENDS ON", "SUMMARY"], rows: rows))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import ProvisionCore
 
 /// `provision history`: past runs, or one run's steps.
-struct History: ParsableCommand {
+struct History: ContextualCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show past runs newest first, or the steps of one run.",
         discussion: """
@@ -28,7 +28,7 @@ struct History: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Only runs with this outcome: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", ")).",
         valueName: "outcome"))
-    var outcome: String?
+    var outcome: RunOutcome?
 
     @Option(help: ArgumentHelp("Only runs that had a step for this component.", valueName: "id"))
     var component: String?
@@ -40,10 +40,6 @@ struct History: ParsableCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-        if let outcome, RunOutcome(rawValue: outcome) == nil {
-            throw ValidationError(
-                "unknown outcome '\(outcome)'; use one of: \(RunOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if let runID, Self.parseRunID(runID) == nil {
             throw ValidationError("'\(runID)' is not a run id; run ids are numbers, e.g. 7 or #7")
         }
@@ -54,47 +50,49 @@ struct History: ParsableCommand {
         return Int64(digits).flatMap { $0 > 0 ? RunID($0) : nil }
     }
 
-    func run() throws {
-        guard let store = try StoreAccess.openExisting(state) else {
+    func run(in context: CommandContext) async throws {
+        let console = context.console
+        let databaseFile = state.databaseFile(in: context)
+        guard let store = try StoreAccess.openExisting(state, in: context) else {
             if json {
-                Console.out(runID == nil ? "[]" : "null")
-                if runID != nil { throw notFound() }
+                console.out(runID == nil ? "[]" : "null")
+                if runID != nil { throw notFound(databaseFile) }
             } else {
-                Console.out("No runs recorded yet (no history in \(state.databaseFile.path)).")
-                Console.out("Start one with `provision up`; every run is recorded there.")
-                if runID != nil { throw notFound() }
+                console.out("No runs recorded yet (no history in \(databaseFile.path)).")
+                console.out("Start one with `provision up`; every run is recorded there.")
+                if runID != nil { throw notFound(databaseFile) }
             }
             return
         }
         try StoreAccess.perform { _ = try store.recoverAbandonedRuns() }
         if let runID, let id = Self.parseRunID(runID) {
-            try showRun(id, store: store)
+            try showRun(id, store: store, console: console, databaseFile: databaseFile)
         } else {
-            try listRuns(store: store)
+            try listRuns(store: store, console: console)
         }
     }
 
-    private func notFound() -> ProvisionFailure {
-        ProvisionFailure(
-            "run \(runID ?? "") does not exist in \(state.databaseFile.path)",
-            fix: "list the runs with `provision history`", exitCode: ProvisionExit.usage)
+    private func notFound(_ databaseFile: URL) -> Problem {
+        Problem(
+            .usage, problem: "run \(runID ?? "") does not exist in \(databaseFile.path)",
+            fix: "list the runs with `provision history`")
     }
 
-    private func listRuns(store: StateStore) throws {
+    private func listRuns(store: StateStore, console: Console) throws {
         let runs = try StoreAccess.perform {
             try store.runs(
-                limit: limit, outcome: outcome.flatMap { RunOutcome(rawValue: $0) },
+                limit: limit, outcome: outcome,
                 component: component.map { ComponentID($0) })
         }
         if json {
-            Console.out(try HistoryJSON.encode(runs))
+            console.out(try HistoryJSON.encode(runs))
             return
         }
         guard !runs.isEmpty else {
             if outcome != nil || component != nil {
-                Console.out("No runs match these filters. `provision history` lists all runs.")
+                console.out("No runs match these filters. `provision history` lists all runs.")
             } else {
-                Console.out("No runs recorded yet. Start one with `provision up`.")
+                console.out("No runs recorded yet. Start one with `provision up`.")
             }
             return
         }
@@ -112,23 +110,23 @@ struct History: ParsableCommand {
                 run.error.map { Format.summary($0) } ?? "",
             ]
         }
-        Console.out(Format.table(
+        console.out(Format.table(
             header: ["RUN", "STARTED", "DURATION", "COMMAND", "BACKEND", "CLUSTER", "OUTCOME", "ERROR"],
             rows: rows))
-        Console.out("")
-        Console.out("Steps of one run: provision history <run-id>")
+        console.out("")
+        console.out("Steps of one run: provision history <run-id>")
     }
 
-    private func showRun(_ id: RunID, store: StateStore) throws {
+    private func showRun(_ id: RunID, store: StateStore, console: Console, databaseFile: URL) throws {
         guard let run = try StoreAccess.perform({ try store.run(id) }) else {
-            if json { Console.out("null") }
-            throw notFound()
+            if json { console.out("null") }
+            throw notFound(databaseFile)
         }
         let steps = try StoreAccess.perform { try store.steps(of: id) }
         if json {
-            Console.out(try HistoryJSON.encode(run: run, steps: steps))
+            console.out(try HistoryJSON.encode(run: run, steps: steps))
             return
         }
-        Console.out(HistoryText.runDetail(run, steps: steps))
+        console.out(HistoryText.runDetail(run, steps: steps))
     }
 }

@@ -1,9 +1,8 @@
 import ArgumentParser
-import Components
 import ProvisionCore
 
 /// `provision plan`: the order and the waves, computed from the registered components only.
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the deployment order and which components run side by side, touching nothing.",
@@ -23,9 +22,8 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var selection: SelectionOptions
 
-    func run() throws {
-        let plan = try selection.plan()
-        Console.out(PlanPrinter.render(plan))
+    func run(in context: CommandContext) async throws {
+        context.console.out(PlanPrinter.render(try selection.plan(in: context)))
     }
 }
 

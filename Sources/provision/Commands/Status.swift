@@ -3,7 +3,7 @@ import Foundation
 import ProvisionCore
 
 /// `provision status`: the cluster and each component's health right now.
-struct Status: AsyncParsableCommand {
+struct Status: ContextualCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show whether the cluster exists and whether each component is ready now.",
         discussion: """
@@ -43,37 +43,40 @@ struct Status: AsyncParsableCommand {
         var detail: String
     }
 
-    func run() async throws {
-        let plan = try selection.plan()
-        let context = try ClusterContext(target: target, state: state)
-        if let store = try? StoreAccess.openExisting(state),
+    func run(in context: CommandContext) async throws {
+        let console = context.console
+        let plan = try selection.plan(in: context)
+        let cluster = try ClusterContext(target: target, state: state, context: context)
+        if let store = try? StoreAccess.openExisting(state, in: context),
             let last = try? store.runs(limit: 1).first
         {
-            Console.out("Last run: \(last.id) \(HistoryText.command(last.commandLine)) on \(last.cluster): "
+            console.out("Last run: \(last.id) \(HistoryText.command(last.commandLine)) on \(last.cluster): "
                 + "\(last.outcome) (\(Format.timestamp(last.startedAt)))")
         }
 
+        let provider = cluster.provider, spec = cluster.spec
         let exists: Bool
         do {
-            exists = try await context.backend.clusterExists(context.spec)
+            exists = try await provider.clusterExists(spec)
         } catch {
-            throw ErrorText.failure(error, exitCode: ProvisionExit.preflight)
+            let problem = Problem(error)
+            throw problem.kind == .notImplemented ? problem : problem.reported(as: .preflight)
         }
         guard exists else {
-            Console.out("Cluster \(context.spec.name) does not exist (backend \(context.backend.name)).")
-            Console.out("Create it and deploy the stack with `provision up`.")
-            throw ExitCode(ProvisionExit.failed.rawValue)
+            console.out("Cluster \(spec.name) does not exist (backend \(provider.name)).")
+            console.out("Create it and deploy the stack with `provision up`.")
+            throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
         }
-        Console.out("Cluster \(context.spec.name) exists (backend \(context.backend.name), "
-            + "context \(context.backend.kubeContext(for: context.spec))).")
+        console.out("Cluster \(spec.name) exists (backend \(provider.name), "
+            + "context \(provider.kubeContext(for: spec))).")
 
-        let backend = context.backend, spec = context.spec
+        let deployment = cluster.deployment
         let limit = Duration.seconds(timeout), runSmoke = smoke
         let results = await withTaskGroup(of: Health.self) { group in
             for component in plan.steps {
                 group.addTask {
                     do {
-                        try await backend.waitUntilReady(component, in: spec, timeout: limit)
+                        try await deployment.waitUntilReady(component, timeout: limit)
                     } catch {
                         return Health(id: component.id, ready: false, detail: Self.firstLine(error))
                     }
@@ -81,7 +84,7 @@ struct Status: AsyncParsableCommand {
                         return Health(id: component.id, ready: true, detail: "")
                     }
                     do {
-                        try await backend.smokeCheck(component, in: spec)
+                        try await deployment.smokeCheck(component)
                         return Health(id: component.id, ready: true, detail: "smoke check passed")
                     } catch {
                         return Health(id: component.id, ready: false, detail: "smoke check: " + Self.firstLine(error))
@@ -95,14 +98,14 @@ struct Status: AsyncParsableCommand {
         let rows: [[String]] = plan.order.compactMap { results[$0] }.map { health -> [String] in
             [health.id.rawValue, health.ready ? "ready" : "NOT READY", health.detail]
         }
-        Console.out("")
-        Console.out(Format.table(header: ["COMPONENT", "STATUS", "DETAIL"], rows: rows))
+        console.out("")
+        console.out(Format.table(header: ["COMPONENT", "STATUS", "DETAIL"], rows: rows))
         let notReady = results.values.filter { !$0.ready }.count
         if notReady > 0 {
-            Console.out("")
-            Console.out("\(notReady) of \(results.count) components are not ready; `provision up` deploys "
+            console.out("")
+            console.out("\(notReady) of \(results.count) components are not ready; `provision up` deploys "
                 + "what is missing, `provision history` shows what the last runs did.")
-            throw ExitCode(ProvisionExit.failed.rawValue)
+            throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
         }
     }
 

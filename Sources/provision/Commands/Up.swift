@@ -4,7 +4,7 @@ import Foundation
 import ProvisionCore
 
 /// `provision up`: create or reuse the cluster and deploy the plan.
-struct Up: AsyncParsableCommand {
+struct Up: ContextualCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create (or reuse) the cluster and deploy the stack, recording every step.",
         discussion: """
@@ -56,66 +56,47 @@ struct Up: AsyncParsableCommand {
         guard progressInterval >= 1 else { throw ValidationError("--progress-interval must be at least 1 second") }
     }
 
-    func run() async throws {
-        let plan = try selection.plan()
-        let context = try ClusterContext(target: target, state: state)
-        let store = try StoreAccess.open(state)
-        let printer = ProgressPrinter()
+    func run(in context: CommandContext) async throws {
+        let plan = try selection.plan(in: context)
+        let cluster = try ClusterContext(target: target, state: state, context: context)
+        let store = try StoreAccess.open(state, in: context)
+        let printer = ProgressPrinter(console: context.console)
         let deployer = Deployer(
-            backend: context.backend, store: store,
+            provider: cluster.provider, deployment: cluster.deployment, store: store,
             options: DeployOptions(
                 maxConcurrency: concurrency, stepTimeout: .seconds(stepTimeout),
                 readinessTimeout: .seconds(timeout), noticeInterval: .seconds(progressInterval)),
             progress: printer.handle)
 
-        Console.out("provision up: \(plan.order.count) components on \(context.backend.name) cluster "
-            + "\(context.spec.name) (manifests \(context.spec.overlayDirectory.path))")
-        let invocation = await context.invocation()
+        context.console.out("provision up: \(plan.order.count) components on \(cluster.provider.name) cluster "
+            + "\(cluster.spec.name) (manifests \(cluster.spec.overlayDirectory.path))")
+        let invocation = await cluster.invocation()
         let started = ContinuousClock.now
-        let signals = SignalCancellation()
+        let signals = SignalCancellation(console: context.console)
         let report: RunReport
         do {
-            report = try await signals.run { try await deployer.up(cluster: context.spec, plan: plan, invocation: invocation) }
+            report = try await signals.run { try await deployer.up(cluster: cluster.spec, plan: plan, invocation: invocation) }
         } catch is CancellationError {
-            throw Interruption.failure(signals: signals, command: "up")
+            throw signals.interruption(command: "up")
         } catch {
-            throw StoreAccess.failure(for: error)
+            throw Problem(error)
         }
         // A signal that arrived as the run ended still decides the exit code.
         if signals.signal != nil, !report.succeeded {
-            throw Interruption.failure(signals: signals, command: "up")
+            throw signals.interruption(command: "up")
         }
 
-        let versions = await context.backend.toolVersions()
-        let summary = RunSummary(
-            report: report, plan: plan, context: context, toolVersions: versions, elapsed: .now - started)
+        let summary = RunSummary(report: report, plan: plan, cluster: cluster, elapsed: .now - started)
         if report.succeeded {
-            Console.out(summary.success(showSecrets: showSecrets))
+            context.console.out(summary.success(showSecrets: showSecrets))
             return
         }
         // The step table helps once components ran; before that the error says it all.
         if report.steps.contains(where: { $0.action == .deploy && $0.state != .skipped }) {
-            Console.out(summary.stepTable())
+            context.console.out(summary.stepTable())
         }
-        Console.out("")
-        let preflightFailed = report.steps.contains { $0.action == .preflight && $0.state == .failed }
-        let exitCode = preflightFailed ? ProvisionExit.preflight : ProvisionExit.failed
-        var failure = ErrorText.failure(Self.rootCause(report.error), exitCode: exitCode)
-        failure.detail = [failure.detail, "The run is recorded: provision history \(report.runID.rawValue)"]
-            .compactMap { $0 }.joined(separator: "\n")
-        throw failure
-    }
-
-    /// The backend's own error inside a component step's wrapper, so the fix it names shows.
-    static func rootCause(_ error: (any Error)?) -> any Error {
-        guard let error else { return DeployError(problem: "the run failed", fix: "see provision history") }
-        if let step = error as? ComponentStepError {
-            if var backend = step.cause as? BackendError {
-                backend.problem = "deploying `\(step.component)` failed: \(backend.problem)"
-                return backend
-            }
-            return step
-        }
-        return error
+        context.console.out("")
+        throw RecordedFailure(problem: report.problem ?? Problem(problem: "the run failed", fix: "see provision history"),
+                              run: report.runID)
     }
 }

@@ -1,38 +1,35 @@
-import ArgumentParser
 import Backends
 import Foundation
+import Kubernetes
 import ProvisionCore
 
-/// What every command that touches a cluster needs: the runner, the backend, the spec.
+/// What every command that touches a cluster needs: the spec, the provider that owns the
+/// cluster's lifecycle, and the shared deployment layer on the provider's kube context.
+/// The CLI composes them here and nowhere else, and never asks which provider it has.
 struct ClusterContext {
     let spec: ClusterSpec
-    let runner: any CommandRunner
-    let backend: any ClusterBackend
-    let stateDirectory: URL
+    let provider: any ClusterProvider
+    let deployment: KubernetesDeployment
+    let vault: SecretVault
+    let context: CommandContext
 
-    init(target: TargetOptions, state: StateOptions) throws {
-        spec = try target.clusterSpec()
-        runner = SubprocessCommandRunner()
-        stateDirectory = state.directory
-        do {
-            backend = try BackendRegistry.make(name: target.backend, runner: runner, stateDirectory: stateDirectory)
-        } catch let error as BackendError {
-            throw ProvisionFailure(error.problem, fix: error.fix, exitCode: ProvisionExit.usage)
-        }
-    }
-
-    /// The command line as recorded in the history: `provision up --only redis`.
-    static var commandLine: [String] {
-        ["provision"] + CommandLine.arguments.dropFirst()
+    init(target: TargetOptions, state: StateOptions, context: CommandContext) throws {
+        spec = try target.clusterSpec(in: context)
+        provider = context.makeProvider(target.backend, context.runner)
+        let stateDirectory = state.directory(in: context)
+        vault = SecretVault(stateDirectory: stateDirectory, cluster: spec.name)
+        deployment = KubernetesDeployment(
+            kubectl: Kubectl(runner: context.runner, context: provider.kubeContext(for: spec)),
+            manifests: ManifestSource(
+                runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
+            vault: vault, cluster: spec)
+        self.context = context
     }
 
     func invocation() async -> RunInvocation {
         RunInvocation(
-            commandLine: Self.commandLine,
+            commandLine: context.commandLine,
             toolVersion: ProvisionVersion.current,
-            manifestsRevision: await GitRevision.of(manifests: spec.manifestsRoot, runner: runner))
+            manifestsRevision: await GitRevision.of(manifests: spec.manifestsRoot, runner: context.runner))
     }
-
-    /// The generated secrets of this cluster (the same files the backend uses).
-    var vault: SecretVault { SecretVault(stateDirectory: stateDirectory, cluster: spec.name) }
 }

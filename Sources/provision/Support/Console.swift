@@ -8,31 +8,34 @@ import Musl
 import Darwin
 #endif
 
-/// Writes to standard output and standard error without buffering, one whole line per
+/// Where a command's text goes and where its questions are answered. The standard console
+/// writes to standard output and standard error without buffering, one whole line per
 /// write, so progress lines from concurrent steps never interleave mid-line and show up
-/// at once even when the output is a pipe.
-enum Console {
-    static func out(_ text: String = "") {
-        write(text, to: FileHandle.standardOutput)
-    }
-
-    static func error(_ text: String) {
-        write(text, to: FileHandle.standardError)
-    }
-
-    private static func write(_ text: String, to handle: FileHandle) {
-        let line = text.hasSuffix("\n") ? text : text + "\n"
-        try? handle.write(contentsOf: Data(line.utf8))
-    }
-
+/// at once even when the output is a pipe. Tests inject one that records.
+struct Console: Sendable {
+    var writeOut: @Sendable (String) -> Void
+    var writeError: @Sendable (String) -> Void
     /// Whether standard input is a terminal a person could answer a question on.
-    static var standardInputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    var standardInputIsTerminal: Bool
+    /// Reads one answer line, or nil at end of input.
+    var readAnswer: @Sendable () -> String?
 
-    /// Asks a yes/no question on standard error and reads the answer from standard input.
+    func out(_ text: String = "") { writeOut(Self.line(text)) }
+    func error(_ text: String) { writeError(Self.line(text)) }
+
+    /// Asks a yes/no question on standard error and reads the answer.
     /// Anything but "y" or "yes" is a no, and so is end of input.
-    static func confirm(_ question: String) -> Bool {
-        try? FileHandle.standardError.write(contentsOf: Data("\(question) [y/N] ".utf8))
-        guard let answer = readLine() else { return false }
+    func confirm(_ question: String) -> Bool {
+        writeError("\(question) [y/N] ")
+        guard let answer = readAnswer() else { return false }
         return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
     }
+
+    private static func line(_ text: String) -> String { text.hasSuffix("\n") ? text : text + "\n" }
+
+    static let standard = Console(
+        writeOut: { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) },
+        writeError: { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) },
+        standardInputIsTerminal: isatty(STDIN_FILENO) == 1,
+        readAnswer: { readLine() })
 }

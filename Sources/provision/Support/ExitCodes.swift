@@ -1,24 +1,28 @@
 import ArgumentParser
+import ProvisionCore
 
-/// The exit codes of `provision`, one per kind of outcome a script may want to tell apart.
-/// Listed in `provision --help`; the end-to-end tests check each one.
+/// The exit codes of `provision`, one per kind of outcome a script may want to tell apart,
+/// and the one place that maps each kind of ``Problem`` to its code.
+/// Listed in `provision --help`; the tests check each one.
 enum ProvisionExit {
     /// Everything asked for was done.
     static let success = ExitCode(0)
-    /// A step of the run failed (apply, readiness, smoke check, cluster create or delete).
-    static let failed = ExitCode(1)
-    /// Bad command line or input: unknown flag or value, missing `k8s/` directory.
-    static let usage = ExitCode(2)
-    /// A prerequisite is missing (tool, Docker daemon, free port) or the backend is not implemented.
-    static let preflight = ExitCode(3)
-    /// Another `provision` process is working on the same cluster.
-    static let locked = ExitCode(4)
-    /// The state store (history database) cannot be opened or read.
-    static let stateStore = ExitCode(5)
     /// Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it.
     static let interrupted = ExitCode(130)
     /// Stopped by SIGTERM: 128 + 15.
     static let terminated = ExitCode(143)
+
+    static func code(for kind: Problem.Kind) -> ExitCode {
+        switch kind {
+        case .stepFailed: ExitCode(1)
+        case .usage: ExitCode(2)
+        case .preflight, .notImplemented: ExitCode(3)
+        case .clusterBusy: ExitCode(4)
+        case .stateStore: ExitCode(5)
+        case .interrupted: interrupted
+        case .terminated: terminated
+        }
+    }
 
     /// The table shown in `provision --help`.
     static let helpTable = """
@@ -34,26 +38,14 @@ enum ProvisionExit {
         """
 }
 
-/// An error `provision` reports itself: the problem, the fix, and the exit code.
-/// Printed to standard error as "error: <problem>\n  fix: <fix>".
-struct ProvisionFailure: Error, CustomStringConvertible {
-    var problem: String
-    var fix: String?
-    /// Extra detail printed after the fix (e.g. the failing command and its output).
-    var detail: String?
-    var exitCode: ExitCode
+extension Problem {
+    /// "error: <problem>\n  fix: <fix>\n<cause>", as `provision` prints a failure.
+    var report: String { "error: \(description)" }
+}
 
-    init(_ problem: String, fix: String? = nil, detail: String? = nil, exitCode: ExitCode = ProvisionExit.failed) {
-        self.problem = problem
-        self.fix = fix
-        self.detail = detail
-        self.exitCode = exitCode
-    }
-
-    var description: String {
-        var text = "error: \(problem)"
-        if let fix { text += "\n  fix: \(fix)" }
-        if let detail, !detail.isEmpty { text += "\n\(detail)" }
-        return text
-    }
+/// A run that failed after it was recorded: its problem, and where the record is.
+struct RecordedFailure: Error {
+    var problem: Problem
+    var run: RunID
+    var report: String { problem.report + "\nThe run is recorded: provision history \(run.rawValue)" }
 }

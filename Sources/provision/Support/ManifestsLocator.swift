@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 
 /// Finds the `k8s/` directory `provision` deploys from.
 enum ManifestsLocator {
@@ -9,10 +10,10 @@ enum ManifestsLocator {
         if let explicit {
             let directory = URL(filePath: explicit, relativeTo: start).standardizedFileURL
             guard isDirectory(directory.appending(path: "overlays"), manager) else {
-                throw ProvisionFailure(
-                    "\(directory.path) is not a manifests directory (it has no overlays/ subdirectory)",
-                    fix: "pass the repository's k8s/ directory, e.g. `--manifests path/to/repo/k8s`",
-                    exitCode: ProvisionExit.usage)
+                throw Problem(
+                    .usage,
+                    problem: "\(directory.path) is not a manifests directory (it has no overlays/ subdirectory)",
+                    fix: "pass the repository's k8s/ directory, e.g. `--manifests path/to/repo/k8s`")
             }
             return directory
         }
@@ -24,10 +25,10 @@ enum ManifestsLocator {
             if parent.path == directory.path { break }
             directory = parent
         }
-        throw ProvisionFailure(
-            "no k8s/ directory with overlays/ found in \(start.path) or any directory above it",
-            fix: "run provision inside the repository, or pass `--manifests path/to/repo/k8s`",
-            exitCode: ProvisionExit.usage)
+        throw Problem(
+            .usage,
+            problem: "no k8s/ directory with overlays/ found in \(start.path) or any directory above it",
+            fix: "run provision inside the repository, or pass `--manifests path/to/repo/k8s`")
     }
 
     private static func isDirectory(_ url: URL, _ manager: FileManager) -> Bool {

@@ -3,13 +3,16 @@ import Backends
 import Foundation
 import ProvisionCore
 
+extension BackendName: ExpressibleByArgument {}
+extension RunOutcome: ExpressibleByArgument {}
+
 /// Which cluster a command works on: `--backend`, `--cluster`, `--manifests`, `--overlay`.
 struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Where the cluster runs: \(BackendRegistry.names.joined(separator: ", ")). "
+        "Where the cluster runs: \(BackendName.allCases.map(\.rawValue).joined(separator: ", ")). "
             + "Only kind is implemented; the others stop with what they will do.",
         valueName: "name"))
-    var backend: String = BackendRegistry.defaultName
+    var backend: BackendName = .default
 
     @Option(help: ArgumentHelp("Name of the cluster.", valueName: "name"))
     var cluster: String = "wrightnow"
@@ -24,19 +27,14 @@ struct TargetOptions: ParsableArguments {
     var overlay: String = "local"
 
     func validate() throws {
-        guard BackendRegistry.names.contains(backend) else {
-            throw ValidationError(
-                "unknown backend '\(backend)'; use one of: \(BackendRegistry.names.joined(separator: ", "))")
-        }
         guard !cluster.isEmpty, cluster.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("cluster name '\(cluster)' may contain only letters, digits and '-'")
         }
     }
 
     /// The cluster spec, with the manifests directory located (throws when there is none).
-    func clusterSpec() throws -> ClusterSpec {
-        let current = URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory)
-        let root = try ManifestsLocator.locate(explicit: manifests, from: current)
+    func clusterSpec(in context: CommandContext) throws -> ClusterSpec {
+        let root = try ManifestsLocator.locate(explicit: manifests, from: context.workingDirectory)
         let spec = ClusterSpec(name: cluster, manifestsRoot: root, overlay: overlay)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: spec.overlayDirectory.path, isDirectory: &isDirectory),
@@ -44,10 +42,10 @@ struct TargetOptions: ParsableArguments {
         else {
             let known = (try? FileManager.default.contentsOfDirectory(
                 atPath: root.appending(path: "overlays").path))?.sorted().joined(separator: ", ") ?? "none"
-            throw ProvisionFailure(
-                "overlay '\(overlay)' does not exist: \(spec.overlayDirectory.path) is missing",
-                fix: "pick one of the overlays in \(root.appending(path: "overlays").path): \(known)",
-                exitCode: ProvisionExit.usage)
+            throw Problem(
+                .usage,
+                problem: "overlay '\(overlay)' does not exist: \(spec.overlayDirectory.path) is missing",
+                fix: "pick one of the overlays in \(root.appending(path: "overlays").path): \(known)")
         }
         return spec
     }
@@ -65,16 +63,15 @@ struct StateOptions: ParsableArguments {
     var stateDirectory: String?
 
     /// The database file: in `--state-dir` when given, else where the store's default says.
-    var databaseFile: URL {
-        var environment = ProcessInfo.processInfo.environment
+    func databaseFile(in context: CommandContext) -> URL {
+        var environment = context.environment
         if let stateDirectory, !stateDirectory.isEmpty {
-            let absolute = URL(filePath: stateDirectory, directoryHint: .isDirectory,
-                               relativeTo: URL(filePath: FileManager.default.currentDirectoryPath))
+            let absolute = URL(filePath: stateDirectory, directoryHint: .isDirectory, relativeTo: context.workingDirectory)
             environment["PROVISION_STATE_DIR"] = absolute.standardizedFileURL.path
         }
         return StateStore.defaultLocation(environment: environment)
     }
 
     /// The directory holding the database, the secrets and anything else provision keeps.
-    var directory: URL { databaseFile.deletingLastPathComponent() }
+    func directory(in context: CommandContext) -> URL { databaseFile(in: context).deletingLastPathComponent() }
 }

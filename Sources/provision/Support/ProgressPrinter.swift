@@ -7,12 +7,17 @@ import Synchronization
 /// and a "still waiting" line every notice interval while a step runs.
 final class ProgressPrinter: Sendable {
     private let started = ContinuousClock.now
+    private let console: Console
+
+    init(console: Console) {
+        self.console = console
+    }
 
     /// Prints `event`; called by the deployer, possibly from several tasks.
     func handle(_ event: ProgressEvent) {
         switch event {
         case .recoveredAbandonedRun(let run):
-            Console.error(
+            console.error(
                 "note: run \(run.id) (pid \(run.pid)) ended without finishing; it is now recorded as interrupted")
         case .runStarted(let run, let backend, let cluster):
             line("run \(run) started: backend \(backend), cluster \(cluster)")
@@ -27,7 +32,7 @@ final class ProgressPrinter: Sendable {
             }
             line(text)
         case .warning(let warning):
-            Console.error("warning: \(warning.problem)\n  fix: \(warning.fix)")
+            console.error("warning: \(warning.problem)\n  fix: \(warning.fix)")
         case .stillRunning(let label, let elapsed):
             line("still waiting for \(label) (\(Int(elapsed.components.seconds))s)")
         case .runFinished(let run, let outcome):
@@ -38,7 +43,7 @@ final class ProgressPrinter: Sendable {
     private func line(_ text: String) {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        Console.out(String(format: "[%6.1fs] ", seconds) + text)
+        console.out(String(format: "[%6.1fs] ", seconds) + text)
     }
 
     private static func word(for state: StepState) -> String {

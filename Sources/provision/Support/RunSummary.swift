@@ -1,13 +1,12 @@
-import Components
 import Foundation
 import ProvisionCore
 
-/// The text `provision up` ends with: step times, URLs, how to log in, where things are.
+/// The text `provision up` ends with: step times, what each component offers (its access
+/// notes: URLs, how to log in), where the secrets are. It names no component itself.
 struct RunSummary {
     let report: RunReport
     let plan: ProvisionCore.Plan
-    let context: ClusterContext
-    let toolVersions: [ToolVersion]
+    let cluster: ClusterContext
     /// Wall-clock time of the whole command, steps overlapping or not.
     let elapsed: Duration
 
@@ -24,24 +23,29 @@ struct RunSummary {
 
     func success(showSecrets: Bool) -> String {
         var lines: [String] = [stepTable(), ""]
-        lines.append("The stack is up on \(context.backend.name) cluster \(context.spec.name) "
+        lines.append("The stack is up on \(cluster.provider.name) cluster \(cluster.spec.name) "
             + "(run \(report.runID), \(Format.duration(elapsed))).")
-        if !toolVersions.isEmpty {
-            lines.append("Tools: " + toolVersions.map(\.description).joined(separator: ", "))
+        if !report.toolVersions.isEmpty {
+            lines.append("Tools: " + report.toolVersions.map(\.description).joined(separator: ", "))
         }
-        if plan.component(AuthentikComponent().id) != nil {
-            let secrets = context.vault.fileURL(for: "authentik-credentials").path
-            lines += [
-                "",
-                "authentik:",
-                "  URL:                 \(AuthentikComponent.url)",
-                "  first-run setup:     http://localhost/auth/if/flow/initial-setup/",
-                "  log in as:           \(AuthentikComponent.bootstrapUser)",
-                "  password:            AUTHENTIK_BOOTSTRAP_PASSWORD in \(secrets)",
-            ]
-            if !showSecrets { lines.append("                       (or run `provision up --show-secrets`)") }
+        for component in plan.steps where !component.accessNotes.isEmpty {
+            lines += ["", "\(component.id):"]
+            var hidesSecrets = false
+            for note in component.accessNotes {
+                let value: String
+                switch note.value {
+                case .text(let text):
+                    value = text
+                case .secret(let name, let key):
+                    // Where the value is kept; --show-secrets lists the values further down.
+                    value = "\(key) in \(cluster.vault.fileURL(for: name).path)"
+                    hidesSecrets = !showSecrets
+                }
+                lines.append("  " + "\(note.label):".padding(toLength: 21, withPad: " ", startingAt: 0) + value)
+            }
+            if hidesSecrets { lines.append("                       (or run `provision up --show-secrets`)") }
         }
-        lines += ["", "Generated secrets: \(context.vault.directory.path) (owner-only files, reused on every run)"]
+        lines += ["", "Generated secrets: \(cluster.vault.directory.path) (owner-only files, reused on every run)"]
         if showSecrets { lines += secretLines() }
         lines += [
             "",
@@ -55,7 +59,7 @@ struct RunSummary {
         var lines: [String] = ["", "Secrets (shown because of --show-secrets):"]
         for component in plan.steps {
             for spec in component.secrets {
-                guard let values = try? context.vault.storedValues(of: spec.name) else { continue }
+                guard let values = try? cluster.vault.storedValues(of: spec.name) else { continue }
                 lines.append("  \(spec.namespace)/\(spec.name):")
                 for (key, value) in values { lines.append("    \(key)=\(value)") }
             }

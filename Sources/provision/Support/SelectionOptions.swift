@@ -1,5 +1,4 @@
 import ArgumentParser
-import Components
 import Foundation
 import ProvisionCore
 
@@ -22,17 +21,10 @@ struct SelectionOptions: ParsableArguments {
     var onlyIDs: [ComponentID] { Self.split(only) }
     var withIDs: [ComponentID] { Self.split(with) }
 
-    func validate() throws {
-        let known = Set(StackCatalog.all.map(\.id))
-        for id in onlyIDs + withIDs where !known.contains(id) {
-            throw ValidationError(
-                "unknown component '\(id)'; known: \(StackCatalog.all.map(\.id.rawValue).joined(separator: ", ")) "
-                    + "(`provision components` lists them)")
-        }
-    }
-
-    /// The plan over the registered components for this selection.
-    func plan(components: [any Component] = StackCatalog.all) throws -> ProvisionCore.Plan {
+    /// The plan over the context's catalog for this selection; an unknown id is a usage error
+    /// that lists the known ones (`provision components` lists them too).
+    func plan(in context: CommandContext) throws -> ProvisionCore.Plan {
+        let components = context.catalog
         var selected: Set<ComponentID>? = onlyIDs.isEmpty ? nil : Set(onlyIDs)
         if !withIDs.isEmpty {
             let defaults = Set(components.filter { !$0.isOptional }.map(\.id))
@@ -40,8 +32,8 @@ struct SelectionOptions: ParsableArguments {
         }
         do {
             return try ProvisionCore.Plan(components: components, selecting: selected)
-        } catch let error as PlanError {
-            throw ProvisionFailure(String(describing: error), exitCode: ProvisionExit.usage)
+        } catch {
+            throw Problem(error)
         }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ProvisionCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -15,14 +16,25 @@ import Darwin
 /// the work winds down exits at once.
 final class SignalCancellation: Sendable {
     private let received = Mutex<Int32?>(nil)
+    private let console: Console
     /// Kept alive while installed; touched only by `run`, which installs and uninstalls once.
     nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
 
     /// The first signal received, if any.
     var signal: Int32? { received.withLock { $0 } }
 
-    /// The exit code for the signal received: 130 for SIGINT, 143 for SIGTERM.
-    var exitCode: Int32? { signal.map { 128 + $0 } }
+    init(console: Console) {
+        self.console = console
+    }
+
+    /// What `provision <command>` reports after a signal: interrupted (SIGINT, exit 130)
+    /// or terminated (SIGTERM, exit 143), with running steps recorded as interrupted.
+    func interruption(command: String) -> Problem {
+        Problem(
+            signal == SIGTERM ? .terminated : .interrupted,
+            problem: "provision \(command) was interrupted; running steps are recorded as interrupted",
+            fix: "see what was done with `provision history`, then run `provision \(command)` again")
+    }
 
     /// Runs `operation` in a task that SIGINT and SIGTERM cancel.
     func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -45,12 +57,12 @@ final class SignalCancellation: Sendable {
                     return true
                 }
                 if first {
-                    Console.error(
+                    console.error(
                         "\n\(Self.name(of: signalNumber)) received: stopping; running steps are recorded "
                             + "as interrupted (send it again to exit at once)")
                     cancel()
                 } else {
-                    Console.error("\(Self.name(of: signalNumber)) received again: exiting now")
+                    console.error("\(Self.name(of: signalNumber)) received again: exiting now")
                     exit(128 + signalNumber)
                 }
             }

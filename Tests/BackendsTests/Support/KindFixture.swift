@@ -4,17 +4,16 @@ import ProvisionCore
 import TestSupport
 
 /// A temporary "repository" with a copy of the real kind config, a scripted runner,
-/// a recorded sleep, a proc tree with healthy inotify limits, and a KindBackend on top.
+/// a proc tree with healthy inotify limits, and a KindProvider on top.
 struct KindFixture {
     let temporary: TemporaryDirectory
     let runner = ScriptedRunner()
-    let sleeps = RecordedSleeps()
     let cluster: ClusterSpec
-    let backend: KindBackend
+    let backend: KindProvider
     var repositoryRoot: URL { temporary.url.appending(path: "repo") }
     var stateDirectory: URL { temporary.url.appending(path: "state") }
     var procRoot: URL { temporary.url.appending(path: "proc") }
-    var configFile: URL { cluster.overlayDirectory.appending(path: KindBackend.configFileName) }
+    var configFile: URL { cluster.overlayDirectory.appending(path: KindProvider.configFileName) }
 
     /// - Parameter configEdit: changes applied to the real kind config text before it is written.
     init(portChecker: any PortChecker = AlwaysFree(), configEdit: (String) -> String = { $0 }) throws {
@@ -26,11 +25,8 @@ struct KindFixture {
         _ = try temporary.write("8192\n", to: "proc/sys/fs/inotify/max_user_instances")
         cluster = ClusterSpec(
             name: "wrightnow", manifestsRoot: temporary.url.appending(path: "repo/k8s"), overlay: "local")
-        backend = KindBackend(
-            runner: runner, stateDirectory: temporary.url.appending(path: "state"),
-            procRoot: temporary.url.appending(path: "proc"), portChecker: portChecker,
-            retryPolicy: WebhookRetryPolicy(maxAttempts: 4, initialDelay: .seconds(2), maxDelay: .seconds(5)),
-            sleep: sleeps.sleep)
+        backend = KindProvider(
+            runner: runner, procRoot: temporary.url.appending(path: "proc"), portChecker: portChecker)
     }
 
     /// Answers the three version commands and `docker info` like a healthy machine.

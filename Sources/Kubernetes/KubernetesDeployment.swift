@@ -1,47 +1,68 @@
 import Foundation
 import ProvisionCore
 
-/// Carries out component declarations on any cluster kubectl can reach: secrets,
-/// server-side apply, readiness waits and smoke checks. Cluster-lifecycle backends
-/// (kind now; GKE, EKS, AKS later) own the cluster and delegate the rest to this.
-public struct KubernetesDeployment: Sendable {
+/// The deployment layer every provider shares: carries out component declarations on any
+/// cluster kubectl reaches through one context: secrets, server-side apply, readiness derived
+/// from the applied objects, and smoke checks. Providers own the cluster; this owns what is in it.
+public struct KubernetesDeployment: ComponentDeployment {
     public let kubectl: Kubectl
     public let manifests: ManifestSource
     public let vault: SecretVault
+    /// The `k8s/` directory and overlay whose objects are deployed.
+    public let cluster: ClusterSpec
+    public let http: HTTPProbe
     /// How often and how far apart smoke checks are tried: a service can be Ready
     /// a moment before the ingress routes to it.
     public var smokeAttempts: Int = 5
     public var smokeInterval: Duration = .seconds(3)
 
-    public init(kubectl: Kubectl, manifests: ManifestSource, vault: SecretVault) {
+    public init(kubectl: Kubectl, manifests: ManifestSource, vault: SecretVault, cluster: ClusterSpec) {
         self.kubectl = kubectl
         self.manifests = manifests
         self.vault = vault
+        self.cluster = cluster
+        self.http = HTTPProbe(runner: kubectl.runner)
+    }
+
+    // MARK: Objects
+
+    /// The objects `component` owns, exactly as they are applied: its labelled subset of the
+    /// rendered overlay or kustomization, or its pinned upstream manifest.
+    public func objects(of component: any Component) async throws -> [ManifestDocument] {
+        switch component.resources {
+        case .overlay:
+            return try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory).documents
+        case .kustomization(let path):
+            return try await labelledSubset(
+                of: component.id, renderedFrom: cluster.manifestsRoot.appending(path: path)
+            ).documents
+        case .pinnedManifest(let path):
+            let pin = try ManifestPin.load(from: cluster.manifestsRoot.appending(path: path))
+            let body = try await manifests.pinned(pin, pinFile: "k8s/\(path)")
+            return try ManifestDocument.parseStream(body)
+        }
+    }
+
+    /// The exact text sent to the cluster for `component`'s objects.
+    private func body(of component: any Component) async throws -> (String, Int) {
+        switch component.resources {
+        case .overlay, .kustomization:
+            let documents = try await objects(of: component)
+            return (ManifestSubset(documents: documents).yaml, documents.count)
+        case .pinnedManifest(let path):
+            // The upstream bytes as pinned, not a re-serialisation, so the digest matches the pin.
+            let pin = try ManifestPin.load(from: cluster.manifestsRoot.appending(path: path))
+            let body = try await manifests.pinned(pin, pinFile: "k8s/\(path)")
+            return (body, try ManifestDocument.parseStream(body).count)
+        }
     }
 
     // MARK: Apply
 
     /// Applies the component's secrets (values from the vault), then its objects.
     /// The digest covers the objects only, so it is stable across runs and never derives from secrets.
-    /// - Parameters:
-    ///   - overlay: the overlay directory rendered for ``ResourceSource/overlay`` components.
-    ///   - manifestsRoot: the `k8s/` directory, for ``ResourceSource/kustomization(_:)`` paths
-    ///     and ``ResourceSource/pinnedManifest(_:)`` pin files.
-    public func apply(_ component: any Component, overlay: URL, manifestsRoot: URL) async throws -> ApplyResult {
-        let body: String
-        let objectCount: Int
-        switch component.resources {
-        case .overlay:
-            (body, objectCount) = try await labelledSubset(of: component.id, renderedFrom: overlay)
-        case .kustomization(let path):
-            (body, objectCount) = try await labelledSubset(
-                of: component.id, renderedFrom: manifestsRoot.appending(path: path))
-        case .pinnedManifest(let path):
-            let pin = try ManifestPin.load(from: manifestsRoot.appending(path: path))
-            body = try await manifests.remote(pin.url)
-            try pin.verify(body, pinFile: "k8s/\(path)")
-            objectCount = try ManifestDocument.parseStream(body).count
-        }
+    public func apply(_ component: any Component) async throws -> ApplyResult {
+        let (body, objectCount) = try await body(of: component)
         for spec in component.secrets {
             // Values come from the vault. When it lacks some (the state directory was lost, or
             // the stack was first deployed by hand) but the cluster has the Secret, adopt the
@@ -57,24 +78,32 @@ public struct KubernetesDeployment: Sendable {
         return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount)
     }
 
-    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> (String, Int) {
+    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> ManifestSubset {
         let rendered = try await manifests.rendered(directory)
         guard let subset = rendered.subset(for: id) else {
-            throw BackendError(
+            throw Problem(
                 problem: "\(directory.path) renders no object labelled `\(ComponentLabel.key): \(id)`",
                 fix: "add the component's manifests to that kustomization with the label "
                     + "(see docs/architecture.md), or check the component id")
         }
-        return (subset.yaml, subset.objectCount)
+        return subset
     }
 
     // MARK: Readiness
+
+    /// What `component` waits for: the workloads among its objects (unless it overrides
+    /// them), then its declared checks.
+    public func readinessChecks(for component: any Component) async throws -> [ReadinessCheck] {
+        let readiness = component.readiness
+        let workloads = readiness.includesWorkloads ? WorkloadReadiness.checks(for: try await objects(of: component)) : []
+        return workloads + readiness.checks.filter { !workloads.contains($0) }
+    }
 
     /// Waits for each readiness check in turn, all within `timeout`.
     public func waitUntilReady(_ component: any Component, timeout: Duration) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        for check in component.readiness {
+        for check in try await readinessChecks(for: component) {
             let remaining = max(deadline - clock.now, .seconds(1))
             do {
                 try await wait(for: check, timeout: remaining)
@@ -93,7 +122,7 @@ public struct KubernetesDeployment: Sendable {
         case .namespaceActive(let namespace):
             let phase = try await kubectl.namespacePhase(namespace)
             guard phase == "Active" else {
-                throw BackendError(
+                throw Problem(
                     problem: phase == nil
                         ? "namespace \(namespace) does not exist after apply"
                         : "namespace \(namespace) is \(phase!), not Active",
@@ -105,7 +134,7 @@ public struct KubernetesDeployment: Sendable {
     }
 
     private func notReady(_ check: ReadinessCheck, component: ComponentID, timeout: Duration, cause: CommandError)
-        -> BackendError
+        -> Problem
     {
         let describe: (String, String) -> String = { object, namespace in
             "\(self.kubectl.clusterCommand(["describe", object, "-n", namespace], timeout: nil)); "
@@ -113,17 +142,17 @@ public struct KubernetesDeployment: Sendable {
         }
         switch check {
         case .rolledOut(let kind, let name, let namespace):
-            return BackendError(
+            return Problem(
                 problem: "\(component): \(kind.rawValue) \(name) in \(namespace) did not become ready "
                     + "within \(Kubectl.seconds(timeout)) s",
                 fix: "see why its pods are not ready: \(describe("\(kind.rawValue)/\(name)", namespace)); "
                     + "then run `provision up` again", cause: cause)
         case .jobCompleted(let name, let namespace):
-            return BackendError(
+            return Problem(
                 problem: "\(component): job \(name) in \(namespace) did not complete within \(Kubectl.seconds(timeout)) s",
                 fix: "see why: \(describe("job/\(name)", namespace)); then run `provision up` again", cause: cause)
         case .namespaceActive(let namespace):
-            return BackendError(
+            return Problem(
                 problem: "\(component): cannot read namespace \(namespace)",
                 fix: "check that the cluster answers: \(kubectl.clusterCommand(["get", "namespaces"], timeout: nil))",
                 cause: cause)
@@ -133,7 +162,7 @@ public struct KubernetesDeployment: Sendable {
     // MARK: Smoke checks
 
     /// Runs every smoke check, each tried up to ``smokeAttempts`` times.
-    public func smokeCheck(_ component: any Component, http: HTTPProbe) async throws {
+    public func smokeCheck(_ component: any Component) async throws {
         for check in component.smokeChecks {
             var attempt = 1
             while true {
@@ -156,7 +185,7 @@ public struct KubernetesDeployment: Sendable {
             do {
                 output = try await kubectl.exec(namespace: namespace, pod: pod, container: container, command: command)
             } catch let error as CommandError {
-                throw BackendError(
+                throw Problem(
                     problem: "\(component): smoke check in \(pod) (\(namespace)) failed",
                     fix: "run the failed command (below) by hand and read the pod's logs: "
                         + "\(kubectl.clusterCommand(["logs", "-n", namespace, pod], timeout: nil))",
@@ -167,7 +196,7 @@ public struct KubernetesDeployment: Sendable {
                 let commandLine = kubectl.clusterCommand(
                     ["exec", "-n", namespace, pod] + (container.map { ["-c", $0] } ?? []) + ["--"] + command,
                     timeout: nil)
-                throw BackendError(
+                throw Problem(
                     problem: "\(component): smoke check in \(pod) (\(namespace)) did not print `\(expecting)`; "
                         + "it printed: \(printed.isEmpty ? "nothing" : String(printed))",
                     fix: "run it by hand and compare: \(commandLine)")

@@ -1,4 +1,5 @@
 import Foundation
+import Kubernetes
 import ProvisionCore
 import TestSupport
 import Testing

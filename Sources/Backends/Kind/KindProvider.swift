@@ -1,53 +1,35 @@
 import Foundation
 import ProvisionCore
-import Synchronization
 
-/// The default backend: a local cluster in Docker containers, made by kind.
+/// The default provider: a local cluster in Docker containers, made by kind.
 ///
-/// It owns the cluster lifecycle (`kind create/get/delete`) and hands component work
-/// to ``KubernetesDeployment`` on the context `kind-<name>`. Secrets are generated into
-/// `<stateDirectory>/clusters/<name>/secrets/`, outside git, and reused on every run.
-public final class KindBackend: ClusterBackend {
+/// Lifecycle only (`kind create/get/delete`, the context `kind-<name>`, the host directory
+/// that keeps volume data); the shared deployment layer does the work inside the cluster.
+public struct KindProvider: ClusterProvider {
     public let name = "kind"
     /// The kind config inside the overlay directory.
     public static let configFileName = "kind-cluster-config.yaml"
 
     let runner: any CommandRunner
-    let stateDirectory: URL
     let preflightChecks: KindPreflight
-    let retryPolicy: WebhookRetryPolicy
-    let sleep: @Sendable (Duration) async throws -> Void
-    let manifests: ManifestSource
-    private let versions = Mutex<[ToolVersion]>([])
 
     /// - Parameters:
-    ///   - runner: runs every kind, kubectl, docker and curl command.
-    ///   - stateDirectory: `provision`'s state directory (secrets go below it).
+    ///   - runner: runs every kind, kubectl and docker command.
     ///   - procRoot: where to read inotify limits (`/proc`; a temporary tree in tests).
     ///   - portChecker: how host ports are checked before a cluster is created.
-    ///   - retryPolicy: retries of applies refused by a not-yet-ready admission webhook.
-    ///   - sleep: waits between retries; tests pass one that returns at once.
     public init(
         runner: any CommandRunner,
-        stateDirectory: URL,
         procRoot: URL = URL(filePath: "/proc"),
-        portChecker: any PortChecker = SocketPortChecker(),
-        retryPolicy: WebhookRetryPolicy = .default,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        portChecker: any PortChecker = SocketPortChecker()
     ) {
         self.runner = runner
-        self.stateDirectory = stateDirectory
         self.preflightChecks = KindPreflight(runner: runner, portChecker: portChecker, procRoot: procRoot)
-        self.retryPolicy = retryPolicy
-        self.sleep = sleep
-        self.manifests = ManifestSource(runner: runner)
     }
 
     // MARK: Cluster lifecycle
 
-    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> [PreflightWarning] {
+    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
         let found = try await preflightChecks.toolVersions()
-        versions.withLock { $0 = found }
         try await preflightChecks.checkDockerDaemon()
         var warnings = preflightChecks.kindVersionWarnings(found)
         if creatingCluster {
@@ -56,11 +38,7 @@ public final class KindBackend: ClusterBackend {
             warnings += try preflightChecks.checkPorts(of: config, configPath: relativePath(configFile, in: cluster))
         }
         warnings += preflightChecks.inotifyWarnings()
-        return warnings
-    }
-
-    public func toolVersions() async -> [ToolVersion] {
-        versions.withLock { $0 }
+        return PreflightReport(warnings: warnings, toolVersions: found)
     }
 
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool {
@@ -90,13 +68,13 @@ public final class KindBackend: ClusterBackend {
             let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
             let text = failure.combinedOutput
             if text.contains("port is already allocated") || text.contains("address already in use") {
-                throw BackendError(
+                throw Problem(
                     problem: "kind could not create cluster \(cluster.name): a host port it publishes is taken",
                     fix: "stop what listens on the ports in \(relativePath(configFile, in: cluster)) "
                         + "(`sudo ss -ltnp` shows it), then run `provision up` again",
                     cause: failure)
             }
-            throw BackendError(
+            throw Problem(
                 problem: "kind could not create cluster \(cluster.name)",
                 fix: "read kind's output below; `kind create cluster` cleans up after a failure, so "
                     + "`provision up` can simply be run again once the cause is fixed "
@@ -110,7 +88,7 @@ public final class KindBackend: ClusterBackend {
         let command = Command("kind", ["delete", "cluster", "--name", cluster.name], timeout: .seconds(300))
         let output = try await runner.execute(command)
         guard output.exitStatus == 0 else {
-            throw BackendError(
+            throw Problem(
                 problem: "kind could not delete cluster \(cluster.name)",
                 fix: "check that Docker runs (`docker info`), then run `provision down` again; "
                     + "leftover node containers can be removed with `docker rm -f \(cluster.name)-control-plane`",
@@ -118,7 +96,7 @@ public final class KindBackend: ClusterBackend {
         }
         // As the seed's teardown does: confirm the cluster is really gone.
         if try await clusterExists(cluster) {
-            throw BackendError(
+            throw Problem(
                 problem: "`kind delete cluster` succeeded but `kind get clusters` still lists \(cluster.name)",
                 fix: "run `kind delete cluster --name \(cluster.name)` by hand and check `docker ps -a`")
         }
@@ -138,27 +116,7 @@ public final class KindBackend: ClusterBackend {
         "kind-\(cluster.name)"
     }
 
-    // MARK: Components
-
-    public func apply(_ component: any Component, to cluster: ClusterSpec) async throws -> ApplyResult {
-        try await deployment(for: cluster).apply(
-            component, overlay: cluster.overlayDirectory, manifestsRoot: cluster.manifestsRoot)
-    }
-
-    public func waitUntilReady(_ component: any Component, in cluster: ClusterSpec, timeout: Duration) async throws {
-        try await deployment(for: cluster).waitUntilReady(component, timeout: timeout)
-    }
-
-    public func smokeCheck(_ component: any Component, in cluster: ClusterSpec) async throws {
-        try await deployment(for: cluster).smokeCheck(component, http: HTTPProbe(runner: runner))
-    }
-
     // MARK: Files
-
-    /// The secrets of `cluster`, kept across cluster recreation.
-    public func vault(for cluster: ClusterSpec) -> SecretVault {
-        SecretVault(stateDirectory: stateDirectory, cluster: cluster.name)
-    }
 
     /// The kind config of the cluster's overlay.
     public func configFile(for cluster: ClusterSpec) -> URL {
@@ -167,7 +125,7 @@ public final class KindBackend: ClusterBackend {
 
     /// The host directory that keeps persistent volume data across cluster recreation
     /// (the kind config's extraMount onto local-path-provisioner's directory), or nil
-    /// when the config has none. `provision down --purge` deletes it after confirmation.
+    /// when the config has none. `provision down --purge-data` deletes it after confirmation.
     public func dataDirectory(for cluster: ClusterSpec) throws -> URL? {
         dataDirectory(for: cluster, config: try KindClusterConfig(contentsOf: configFile(for: cluster)))
     }
@@ -194,16 +152,10 @@ public final class KindBackend: ClusterBackend {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw BackendError(
+            throw Problem(
                 problem: "cannot create the data directory \(directory.path) that keeps volumes across "
                     + "cluster recreation: \(error.localizedDescription)",
                 fix: "make its parent writable, or change the extraMounts hostPath in the kind config")
         }
-    }
-
-    private func deployment(for cluster: ClusterSpec) -> KubernetesDeployment {
-        let kubectl = Kubectl(
-            runner: runner, context: kubeContext(for: cluster), retryPolicy: retryPolicy, sleep: sleep)
-        return KubernetesDeployment(kubectl: kubectl, manifests: manifests, vault: vault(for: cluster))
     }
 }

@@ -1,7 +1,8 @@
-import Backends
+import Kubernetes
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 /// Components declared here, so these tests do not depend on the real catalog.
 private struct Database: Component {
@@ -12,7 +13,6 @@ private struct Database: Component {
             ("USER", .literal("admin")), ("PASSWORD", .random(length: 32)),
         ])]
     }
-    var readiness: [ReadinessCheck] { [.rolledOut(.statefulSet, name: "db", namespace: "apps")] }
     var smokeChecks: [SmokeCheck] {
         [.exec(namespace: "apps", pod: "db-0", container: "db", command: ["psql", "-c", "\\l"], expecting: "apps")]
     }
@@ -21,7 +21,6 @@ private struct Database: Component {
 private struct Web: Component {
     let id: ComponentID = "web"
     let summary = "test web"
-    var readiness: [ReadinessCheck] { [.namespaceActive("apps")] }
     var smokeChecks: [SmokeCheck] { [.httpGet(url: "http://localhost/web/config", expectJSON: true)] }
 }
 
@@ -29,12 +28,13 @@ private struct Controller: Component {
     let id: ComponentID = "controller"
     let summary = "test remote manifest"
     var resources: ResourceSource { .pinnedManifest("pins/controller.yaml") }
-    var readiness: [ReadinessCheck] {
-        [.jobCompleted(name: "setup", namespace: "ctl"), .rolledOut(.deployment, name: "ctl", namespace: "ctl")]
+    /// Overrides what the manifest contains (a Namespace and a Job) with explicit checks.
+    var readiness: Readiness {
+        .only([.jobCompleted(name: "setup", namespace: "ctl"), .rolledOut(.deployment, name: "ctl", namespace: "ctl")])
     }
 }
 
-@Suite("kind backend: apply, readiness, smoke checks")
+@Suite("the shared deployment layer: apply, readiness, smoke checks")
 struct KubernetesDeploymentTests {
     static let overlay = """
         apiVersion: v1
@@ -72,14 +72,14 @@ struct KubernetesDeploymentTests {
         exit: 1, stderr: "Error from server (NotFound): secrets \"db-credentials\" not found\n")
 
     @Test func appliesSecretsThenTheComponentsObjectsServerSide() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["get", "secret"], answers: Self.secretNotFound)
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "statefulset.apps/db serverside-applied\n"))
 
-        let result = try await fixture.backend.apply(Database(), to: fixture.cluster)
-        let webResult = try await fixture.backend.apply(Web(), to: fixture.cluster)
+        let result = try await fixture.deployment.apply(Database())
+        let webResult = try await fixture.deployment.apply(Web())
 
         // Rendered once per run, for all components.
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("kubectl kustomize") }
@@ -88,7 +88,7 @@ struct KubernetesDeploymentTests {
         #expect(applies.count == 3)
         for apply in applies {
             #expect(apply.arguments == [
-                "--context", "kind-wrightnow", "apply", "--server-side", "--field-manager=provision",
+                "--context", "test-context", "apply", "--server-side", "--field-manager=provision",
                 "--force-conflicts", "-f", "-",
             ])
         }
@@ -96,7 +96,7 @@ struct KubernetesDeploymentTests {
         let secretJSON = try #require(applies[0].standardInput)
         let secret = try #require(try JSONSerialization.jsonObject(with: secretJSON) as? [String: Any])
         let data = try #require(secret["data"] as? [String: String])
-        let password = try #require(try fixture.backend.vault(for: fixture.cluster).storedValues(of: "db-credentials")?.first?.value)
+        let password = try #require(try fixture.vault.storedValues(of: "db-credentials")?.first?.value)
         #expect(secret["kind"] as? String == "Secret")
         #expect((secret["metadata"] as? [String: Any])?["namespace"] as? String == "apps")
         #expect(data["PASSWORD"] == Data(password.utf8).base64EncodedString())
@@ -113,7 +113,7 @@ struct KubernetesDeploymentTests {
     /// The vault lost its file (or the stack was first deployed by hand) while the cluster
     /// keeps the Secret and the data it protects: the cluster's password is adopted, not replaced.
     @Test func aSecretAlreadyInTheClusterIsAdoptedWhenTheVaultHasNoValue() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         let existing = "PasswordTheDatabaseWasCreatedWith"
         let secret = """
@@ -124,89 +124,89 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", containing: ["get", "secret"], answers: .output(stdout: secret))
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "applied\n"))
 
-        _ = try await fixture.backend.apply(Database(), to: fixture.cluster)
-        let vault = fixture.backend.vault(for: fixture.cluster)
+        _ = try await fixture.deployment.apply(Database())
+        let vault = fixture.vault
         #expect(try vault.storedValues(of: "db-credentials")?.first { $0.key == "PASSWORD" }?.value == existing)
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
         let data = try #require((try JSONSerialization.jsonObject(with: applied) as? [String: Any])?["data"] as? [String: String])
         #expect(data["PASSWORD"] == Data(existing.utf8).base64EncodedString())
 
         // Once the vault has every value, the cluster is not asked again.
-        _ = try await fixture.backend.apply(Database(), to: fixture.cluster)
+        _ = try await fixture.deployment.apply(Database())
         #expect(fixture.runner.commandLines.filter { $0.contains("get secret") }.count == 1)
     }
 
     @Test func aSecretLookupThatFailsForAnotherReasonStopsTheApply() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["get", "secret"], answers: .output(
             exit: 1, stderr: "Error from server (Forbidden): secrets \"db-credentials\" is forbidden\n"))
-        await #expect(throws: CommandError.self) { try await fixture.backend.apply(Database(), to: fixture.cluster) }
+        await #expect(throws: CommandError.self) { try await fixture.deployment.apply(Database()) }
         // Nothing generated, nothing applied: a guess could lock out existing data.
-        #expect(try fixture.backend.vault(for: fixture.cluster).storedValues(of: "db-credentials") == nil)
+        #expect(try fixture.vault.storedValues(of: "db-credentials") == nil)
         #expect(Self.applies(fixture.runner).isEmpty)
     }
 
     @Test func aComponentMissingFromTheOverlayIsNamed() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         await #expect {
-            try await fixture.backend.apply(Controller.Overlay(), to: fixture.cluster)
+            try await fixture.deployment.apply(Controller.Overlay())
         } throws: { "\($0)".contains("renders no object labelled `wrightnow/component: stray`") }
         #expect(Self.applies(fixture.runner).isEmpty)
     }
 
     @Test func webhookRefusalIsRetriedWithBackoffThenSucceeds() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         let refusal = #"Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": dial tcp 10.96.0.1:443: connect: connection refused"#
         fixture.runner.on("kubectl", containing: ["apply"], answers:
             .output(exit: 1, stderr: refusal), .output(exit: 1, stderr: refusal), .output(stdout: "namespace/apps serverside-applied\n"))
-        _ = try await fixture.backend.apply(Web(), to: fixture.cluster)
+        _ = try await fixture.deployment.apply(Web())
         #expect(Self.applies(fixture.runner).count == 3)
         #expect(fixture.sleeps.all == [.seconds(2), .seconds(4)])
     }
 
     @Test func webhookRefusalGivesUpAfterTheBoundedAttempts() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(exit: 1, stderr: "failed calling webhook \"x\": connection refused"))
         await #expect {
-            try await fixture.backend.apply(Web(), to: fixture.cluster)
-        } throws: { "\($0)".contains("kubectl --context kind-wrightnow apply --server-side") }
+            try await fixture.deployment.apply(Web())
+        } throws: { "\($0)".contains("kubectl --context test-context apply --server-side") }
         #expect(Self.applies(fixture.runner).count == 4)
         #expect(fixture.sleeps.all == [.seconds(2), .seconds(4), .seconds(5)])
     }
 
     @Test func otherApplyFailuresAreNotRetried() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(exit: 1, stderr: "error: the server doesn't have a resource type \"Namespace\""))
-        await #expect(throws: CommandError.self) { try await fixture.backend.apply(Web(), to: fixture.cluster) }
+        await #expect(throws: CommandError.self) { try await fixture.deployment.apply(Web()) }
         #expect(Self.applies(fixture.runner).count == 1)
         #expect(fixture.sleeps.all.isEmpty)
     }
 
     /// Writes the pin `Controller` reads into the fixture's `k8s/`.
-    static func pin(_ fixture: KindFixture, sha256: String) throws {
+    static func pin(_ fixture: DeploymentFixture, sha256: String) throws {
         _ = try fixture.temporary.write(
             "# test pin\nurl: https://example.invalid/deploy.yaml\nsha256: \(sha256)\n",
             to: "repo/k8s/pins/controller.yaml")
     }
 
     @Test func remoteManifestIsFetchedOnceWithCurlAndAppliedAsFetched() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pin(fixture, sha256: SHA256.hexDigest(of: Self.remote))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "namespace/ctl serverside-applied\n"))
-        let first = try await fixture.backend.apply(Controller(), to: fixture.cluster)
-        _ = try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        let first = try await fixture.deployment.apply(Controller())
+        _ = try await fixture.deployment.apply(Controller())
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }
             == ["curl -fsSL --retry 3 --max-time 120 https://example.invalid/deploy.yaml"])
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
@@ -215,13 +215,13 @@ struct KubernetesDeploymentTests {
     }
 
     @Test func aDownloadWhoseDigestDiffersFromThePinIsNotApplied() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         let pinned = SHA256.hexDigest(of: "something else")
         try Self.pin(fixture, sha256: pinned)
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
-        let error = await #expect(throws: BackendError.self) {
-            try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        let error = await #expect(throws: Problem.self) {
+            try await fixture.deployment.apply(Controller())
         }
         #expect(error?.problem.contains("k8s/pins/controller.yaml pins \(pinned)") == true)
         #expect(error?.problem.contains(SHA256.hexDigest(of: Self.remote)) == true)
@@ -229,12 +229,12 @@ struct KubernetesDeploymentTests {
     }
 
     @Test func aPinWithoutDigestIsReportedWithTheFix() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         _ = try fixture.temporary.write(
             "url: https://example.invalid/deploy.yaml\n", to: "repo/k8s/pins/controller.yaml")
-        let error = await #expect(throws: BackendError.self) {
-            try await fixture.backend.apply(Controller(), to: fixture.cluster)
+        let error = await #expect(throws: Problem.self) {
+            try await fixture.deployment.apply(Controller())
         }
         #expect(error?.problem.contains("has no `sha256:`") == true)
         #expect(error?.fix.contains("sha256sum") == true)
@@ -242,37 +242,37 @@ struct KubernetesDeploymentTests {
     }
 
     @Test func readinessWaitsForJobsThenRolloutsWithinTheTimeout() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "job.batch/setup condition met\n"))
         fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "deployment \"ctl\" successfully rolled out\n"))
-        try await fixture.backend.waitUntilReady(Controller(), in: fixture.cluster, timeout: .seconds(300))
+        try await fixture.deployment.waitUntilReady(Controller(), timeout: .seconds(300))
         let lines = fixture.runner.commandLines
         #expect(lines.count == 2)
-        #expect(lines[0] == "kubectl --context kind-wrightnow wait --for=condition=complete job/setup -n ctl --timeout=300s")
-        #expect(lines[1].hasPrefix("kubectl --context kind-wrightnow rollout status deployment/ctl -n ctl --timeout="))
+        #expect(lines[0] == "kubectl --context test-context wait --for=condition=complete job/setup -n ctl --timeout=300s")
+        #expect(lines[1].hasPrefix("kubectl --context test-context rollout status deployment/ctl -n ctl --timeout="))
         let secondTimeout = Int(lines[1].split(separator: "=").last!.dropLast())!
         #expect(secondTimeout <= 300 && secondTimeout >= 290)
     }
 
     /// ingress-nginx's admission jobs have ttlSecondsAfterFinished: 0 and vanish once complete.
     @Test func aJobAlreadyRemovedAfterFinishingCountsAsComplete() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["wait"], answers: .output(
             exit: 1, stderr: "Error from server (NotFound): jobs.batch \"setup\" not found\n"))
         fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "deployment \"ctl\" successfully rolled out\n"))
-        try await fixture.backend.waitUntilReady(Controller(), in: fixture.cluster, timeout: .seconds(60))
+        try await fixture.deployment.waitUntilReady(Controller(), timeout: .seconds(60))
         #expect(fixture.runner.calls.count == 2)
     }
 
     @Test func aJobThatDoesNotCompleteInTimeIsNamed() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["wait"], answers: .output(
             exit: 1, stderr: "error: timed out waiting for the condition on jobs/setup\n"))
         await #expect {
-            try await fixture.backend.waitUntilReady(Controller(), in: fixture.cluster, timeout: .seconds(60))
+            try await fixture.deployment.waitUntilReady(Controller(), timeout: .seconds(60))
         } throws: { error in
             "\(error)".hasPrefix("controller: job setup in ctl did not complete within 60 s")
                 && "\(error)".contains("describe job/setup -n ctl")
@@ -281,47 +281,50 @@ struct KubernetesDeploymentTests {
     }
 
     @Test func rolloutTimeoutNamesTheWorkloadAndHowToLook() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(
             exit: 1, stdout: "Waiting for statefulset \"db\" rollout to finish: 0 of 1 updated replicas are available...\n",
             stderr: "error: timed out waiting for the condition\n"))
         await #expect {
-            try await fixture.backend.waitUntilReady(Database(), in: fixture.cluster, timeout: .seconds(60))
+            try await fixture.deployment.waitUntilReady(Database(), timeout: .seconds(60))
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("database: statefulset db in apps did not become ready within 60 s")
-                && text.contains("kubectl --context kind-wrightnow describe statefulset/db -n apps")
+                && text.contains("kubectl --context test-context describe statefulset/db -n apps")
                 && text.contains("timed out waiting for the condition")
                 && text.contains("rollout status statefulset/db")
         }
     }
 
     @Test func namespaceReadinessReadsThePhase() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["get", "namespace", "apps"], answers: .output(stdout: "Active"), .output(stdout: "Terminating"))
-        try await fixture.backend.waitUntilReady(Web(), in: fixture.cluster, timeout: .seconds(10))
-        #expect(fixture.runner.commandLines == ["kubectl --context kind-wrightnow get namespace apps -o 'jsonpath={.status.phase}'"])
+        try await fixture.deployment.waitUntilReady(Web(), timeout: .seconds(10))
+        #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") }
+            == ["kubectl --context test-context get namespace apps -o 'jsonpath={.status.phase}'"])
         await #expect {
-            try await fixture.backend.waitUntilReady(Web(), in: fixture.cluster, timeout: .seconds(10))
+            try await fixture.deployment.waitUntilReady(Web(), timeout: .seconds(10))
         } throws: { "\($0)".contains("namespace apps is Terminating") }
     }
 
     @Test func execSmokeCheckPassesOnExpectedOutput() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["exec"], answers: .output(stdout: " apps | postgres | UTF8\n"))
-        try await fixture.backend.smokeCheck(Database(), in: fixture.cluster)
-        #expect(fixture.runner.commandLines == ["kubectl --context kind-wrightnow exec -n apps db-0 -c db -- psql -c '\\l'"])
+        try await fixture.deployment.smokeCheck(Database())
+        #expect(fixture.runner.commandLines == ["kubectl --context test-context exec -n apps db-0 -c db -- psql -c '\\l'"])
     }
 
     @Test func execSmokeCheckRetriesThenReportsTheFailure() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["exec"], answers: .output(exit: 2, stderr: "psql: error: connection to server failed\n"))
         await #expect {
-            try await fixture.backend.smokeCheck(Database(), in: fixture.cluster)
+            try await fixture.deployment.smokeCheck(Database())
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("database: smoke check in db-0 (apps) failed") && text.contains("connection to server failed")
@@ -331,34 +334,142 @@ struct KubernetesDeploymentTests {
     }
 
     @Test func execSmokeCheckWithoutTheExpectedTextFails() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["exec"], answers: .output(stdout: " postgres | postgres | UTF8\n"))
         await #expect {
-            try await fixture.backend.smokeCheck(Database(), in: fixture.cluster)
+            try await fixture.deployment.smokeCheck(Database())
         } throws: { "\($0)".contains("did not print `apps`") }
     }
 
     @Test func httpSmokeCheckNeedsJSON() async throws {
-        let fixture = try KindFixture()
+        let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>"), .output(stdout: "{\"capabilities\": []}")])
-        try await fixture.backend.smokeCheck(Web(), in: fixture.cluster)
+        try await fixture.deployment.smokeCheck(Web())
         #expect(fixture.runner.commandLines == Array(repeating: "curl -fsS --max-time 10 http://localhost/web/config", count: 2))
 
-        let down = try KindFixture()
+        let down = try DeploymentFixture()
         defer { down.temporary.remove() }
         down.runner.on("curl", prefix: [], answers: [.output(exit: 7, stderr: "curl: (7) Failed to connect to localhost port 80\n")])
         await #expect {
-            try await down.backend.smokeCheck(Web(), in: down.cluster)
+            try await down.deployment.smokeCheck(Web())
         } throws: { "\($0)".contains("http://localhost/web/config did not answer with success") }
 
-        let html = try KindFixture()
+        let html = try DeploymentFixture()
         defer { html.temporary.remove() }
         html.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>")])
         await #expect {
-            try await html.backend.smokeCheck(Web(), in: html.cluster)
+            try await html.deployment.smokeCheck(Web())
         } throws: { "\($0)".contains("not with JSON (starts with: <html>") }
+    }
+}
+
+@Suite("readiness comes from the applied objects")
+struct DerivedReadinessTests {
+    /// Declares nothing about readiness: it waits for what its manifest runs.
+    private struct Upstream: Component {
+        let id: ComponentID = "upstream"
+        let summary = "an upstream manifest with a namespace, a job, a deployment and a daemon set"
+        var resources: ResourceSource { .pinnedManifest("pins/upstream.yaml") }
+    }
+
+    /// Its workloads, then one more check the manifests cannot say.
+    private struct WithExtra: Component {
+        let id: ComponentID = "database"
+        let summary = "the overlay's database plus a namespace it does not own"
+        var readiness: Readiness { .workloads(plus: [.namespaceActive("shared")]) }
+    }
+
+    static let upstream = """
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: agent
+          namespace: up
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: controller
+          namespace: up
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: up
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: certgen
+          namespace: up
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+          namespace: up
+        """
+
+    private static func pinned(_ fixture: DeploymentFixture) throws {
+        _ = try fixture.temporary.write(
+            "url: https://example.invalid/upstream.yaml\nsha256: \(SHA256.hexDigest(of: upstream))\n",
+            to: "repo/k8s/pins/upstream.yaml")
+    }
+
+    @Test("namespaces, then jobs, then workloads; objects without readiness add nothing")
+    func checksFollowTheManifest() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        try Self.pinned(fixture)
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
+        #expect(try await fixture.deployment.readinessChecks(for: Upstream()) == [
+            .namespaceActive("up"),
+            .jobCompleted(name: "certgen", namespace: "up"),
+            .rolledOut(.deployment, name: "controller", namespace: "up"),
+            .rolledOut(.daemonSet, name: "agent", namespace: "up"),
+        ])
+    }
+
+    @Test("an overlay component waits for its own labelled workloads, then its extra checks")
+    func overlayWorkloadsPlusExtra() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: KubernetesDeploymentTests.overlay))
+        #expect(try await fixture.deployment.readinessChecks(for: WithExtra()) == [
+            .rolledOut(.statefulSet, name: "db", namespace: "apps"), .namespaceActive("shared"),
+        ])
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "statefulset rolling update complete\n"))
+        fixture.runner.on("kubectl", containing: ["get", "namespace", "shared"], answers: .output(stdout: "Active"))
+        try await fixture.deployment.waitUntilReady(WithExtra(), timeout: .seconds(30))
+        #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") } == [
+            "kubectl --context test-context rollout status statefulset/db -n apps --timeout=30s",
+            "kubectl --context test-context get namespace shared -o 'jsonpath={.status.phase}'",
+        ])
+    }
+
+    @Test("a pinned manifest is cached by digest: the next deployment downloads nothing; a damaged copy is fetched again")
+    func pinnedManifestsAreCached() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        try Self.pinned(fixture)
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
+        _ = try await fixture.deployment.readinessChecks(for: Upstream())
+        let copies = try FileManager.default.contentsOfDirectory(atPath: fixture.cacheDirectory.path)
+        #expect(copies == ["\(SHA256.hexDigest(of: Self.upstream)).yaml"])
+
+        // A new process (a new ManifestSource) on the same cache.
+        let again = ManifestSource(runner: fixture.runner, cacheDirectory: fixture.cacheDirectory)
+        let pin = try ManifestPin.load(from: fixture.cluster.manifestsRoot.appending(path: "pins/upstream.yaml"))
+        #expect(try await again.pinned(pin, pinFile: "k8s/pins/upstream.yaml") == Self.upstream)
+        #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }.count == 1)
+
+        try "tampered".write(
+            to: fixture.cacheDirectory.appending(path: copies[0]), atomically: true, encoding: .utf8)
+        let third = ManifestSource(runner: fixture.runner, cacheDirectory: fixture.cacheDirectory)
+        #expect(try await third.pinned(pin, pinFile: "k8s/pins/upstream.yaml") == Self.upstream)
+        #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }.count == 2)
     }
 }
 

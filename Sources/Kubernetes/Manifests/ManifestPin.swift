@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 import Yams
 
 /// An upstream manifest pinned by URL and content digest, read from a file under `k8s/`,
@@ -20,13 +21,13 @@ public struct ManifestPin: Sendable, Hashable {
     }
 
     /// Reads and checks the pin file at `file`.
-    /// - Throws: ``BackendError`` naming the file and what is wrong with it.
+    /// - Throws: ``Problem`` naming the file and what is wrong with it.
     public static func load(from file: URL) throws -> ManifestPin {
         let text: String
         do {
             text = try String(contentsOf: file, encoding: .utf8)
         } catch {
-            throw BackendError(
+            throw Problem(
                 problem: "cannot read the manifest pin \(file.path): \(error.localizedDescription)",
                 fix: "restore the file from git (it names the upstream manifest's url and sha256)")
         }
@@ -38,14 +39,14 @@ public struct ManifestPin: Sendable, Hashable {
         guard let address = fields?["url"] as? String, let url = URL(string: address),
             url.scheme == "https"
         else {
-            throw BackendError(
+            throw Problem(
                 problem: "\(file) has no `url:` with an https address",
                 fix: "add `url: https://…` naming the exact upstream manifest (a release tag, never a branch)")
         }
         guard let digest = fields?["sha256"] as? String,
             digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase })
         else {
-            throw BackendError(
+            throw Problem(
                 problem: "\(file) has no `sha256:` of 64 lowercase hex digits",
                 fix: "add the digest of the manifest's bytes: curl -fsSL \(address) | sha256sum")
         }
@@ -56,7 +57,7 @@ public struct ManifestPin: Sendable, Hashable {
     public func verify(_ body: String, pinFile: String) throws {
         let actual = SHA256.hexDigest(of: body)
         guard actual == sha256 else {
-            throw BackendError(
+            throw Problem(
                 problem: "the manifest downloaded from \(url.absoluteString) has SHA-256 \(actual), "
                     + "but \(pinFile) pins \(sha256)",
                 fix: "the content behind the pinned URL changed: review the new manifest, then update "

@@ -1,7 +1,8 @@
-import Backends
+import Kubernetes
 import Foundation
 import ProvisionCore
 import Testing
+import TestSupport
 
 @Suite("SecretVault")
 struct SecretVaultTests {

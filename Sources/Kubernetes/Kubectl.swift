@@ -105,7 +105,7 @@ public struct Kubectl: Sendable {
         }
         let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
         guard let object, object["kind"] as? String == "Secret" else {
-            throw BackendError(
+            throw Problem(
                 problem: "`\(command)` did not print a Secret as JSON",
                 fix: "check that kubectl works against the cluster (kubectl --context \(context) get secrets -n \(namespace))")
         }

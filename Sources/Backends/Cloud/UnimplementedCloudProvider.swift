@@ -1,12 +1,13 @@
 import Foundation
 import ProvisionCore
 
-/// The GKE, EKS and AKS backends: selectable, honest placeholders.
+/// The GKE, EKS and AKS providers: selectable, honest placeholders.
 ///
-/// They conform to ``ClusterBackend`` so the CLI, the plan and the history treat them like
-/// any backend, and every operation stops with the same error: not implemented yet, what the
-/// backend will do, and where the manual path is documented. Nothing pretends to succeed.
-public struct UnimplementedCloudBackend: ClusterBackend {
+/// They conform to ``ClusterProvider`` so the CLI, the plan and the history treat them like
+/// any provider; every lifecycle operation stops with the same problem: not implemented yet,
+/// what the provider will do, and where the manual path is documented. Nothing pretends to
+/// succeed. The deployment layer needs nothing from them.
+public struct UnimplementedCloudProvider: ClusterProvider {
     public let provider: CloudProvider
     public var name: String { provider.name }
 
@@ -17,30 +18,22 @@ public struct UnimplementedCloudBackend: ClusterBackend {
         self.provider = provider
     }
 
-    /// The error every operation throws.
-    public var notImplemented: BackendError {
-        BackendError(
+    /// The problem every operation throws.
+    public var notImplemented: Problem {
+        Problem(
+            .notImplemented,
             problem: "the \(provider.name) backend is not implemented yet (\(provider.displayName)); "
                 + "once implemented it will \(provider.plannedWork)",
             fix: "deploy to \(provider.displayName) by hand as described in \(Self.documentation), "
                 + "or use `--backend kind` for a local cluster")
     }
 
-    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> [PreflightWarning] {
+    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
         throw notImplemented
     }
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { throw notImplemented }
     public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning { throw notImplemented }
     public func deleteCluster(_ cluster: ClusterSpec) async throws { throw notImplemented }
-    /// No context exists for an unimplemented backend; the name says so if it is ever shown.
+    /// No context exists for an unimplemented provider; the name says so if it is ever shown.
     public func kubeContext(for cluster: ClusterSpec) -> String { "\(provider.name)-not-implemented" }
-    public func apply(_ component: any Component, to cluster: ClusterSpec) async throws -> ApplyResult {
-        throw notImplemented
-    }
-    public func waitUntilReady(_ component: any Component, in cluster: ClusterSpec, timeout: Duration) async throws {
-        throw notImplemented
-    }
-    public func smokeCheck(_ component: any Component, in cluster: ClusterSpec) async throws {
-        throw notImplemented
-    }
 }

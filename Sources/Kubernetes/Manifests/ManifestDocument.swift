@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 import Yams
 
 /// One Kubernetes object of a multi-document YAML stream, with its original text.

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let url: URL
+public struct TemporaryDirectory {
+    public let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appending(path: "provision-backends-\(UUID().uuidString)")
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appending(path: "provision-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: url) }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
 
-    func write(_ text: String, to relativePath: String) throws -> URL {
+    public func write(_ text: String, to relativePath: String) throws -> URL {
         let file = url.appending(path: relativePath)
         try FileManager.default.createDirectory(
             at: file.deletingLastPathComponent(), withIntermediateDirectories: true)

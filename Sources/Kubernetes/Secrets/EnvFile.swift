@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 
 /// The `KEY=value` file format of the secret vault, order preserving.
 /// Values are alphanumeric or literal settings, so no quoting is needed;
@@ -14,7 +15,7 @@ struct EnvFile {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let equals = trimmed.firstIndex(of: "="), equals != trimmed.startIndex else {
                 // Never echo the line: it may hold a value.
-                throw SecretVaultError(
+                throw Problem(
                     problem: "\(path) line \(index + 1) is not a KEY=value line",
                     fix: "repair that line by hand, or delete the key to have a new value generated")
             }

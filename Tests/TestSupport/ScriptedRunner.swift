@@ -7,8 +7,8 @@ import Synchronization
 /// Rules are matched in the order they were added; a rule with several answers gives
 /// them one after the other and repeats its last. A command no rule matches is recorded
 /// in ``unmatched`` and answered with exit status 127, so a test sees unexpected calls.
-final class ScriptedRunner: CommandRunner {
-    enum Answer: Sendable {
+public final class ScriptedRunner: CommandRunner {
+    public enum Answer: Sendable {
         case output(exit: Int32 = 0, stdout: String = "", stderr: String = "")
         case notFound
         case timeout(Duration)
@@ -27,31 +27,33 @@ final class ScriptedRunner: CommandRunner {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Answers commands whose executable is `executable` and whose arguments start with `prefix`.
-    func on(_ executable: String, _ prefix: String..., answers: Answer...) {
+    public func on(_ executable: String, _ prefix: String..., answers: Answer...) {
         on(executable, prefix: prefix, answers: answers)
     }
 
-    func on(_ executable: String, prefix: [String], answers: [Answer]) {
+    public func on(_ executable: String, prefix: [String], answers: [Answer]) {
         on(where: { $0.executable == executable && $0.arguments.starts(with: prefix) }, answers: answers)
     }
 
     /// Answers commands whose arguments contain `words` as a contiguous run.
-    func on(_ executable: String, containing words: [String], answers: Answer...) {
+    public func on(_ executable: String, containing words: [String], answers: Answer...) {
         on(where: { $0.executable == executable && $0.arguments.containsRun(words) }, answers: answers)
     }
 
-    func on(where matches: @escaping @Sendable (Command) -> Bool, answers: [Answer]) {
+    public func on(where matches: @escaping @Sendable (Command) -> Bool, answers: [Answer]) {
         precondition(!answers.isEmpty)
         state.withLock { $0.rules.append(Rule(matches: matches, answers: answers)) }
     }
 
-    var calls: [Command] { state.withLock { $0.calls } }
-    var unmatched: [Command] { state.withLock { $0.unmatched } }
+    public var calls: [Command] { state.withLock { $0.calls } }
+    public var unmatched: [Command] { state.withLock { $0.unmatched } }
     /// Every command line, as a user would type it.
-    var commandLines: [String] { calls.map(\.description) }
+    public var commandLines: [String] { calls.map(\.description) }
 
-    func execute(_ command: Command) async throws -> CommandOutput {
+    public func execute(_ command: Command) async throws -> CommandOutput {
         let answer: Answer? = state.withLock { state in
             state.calls.append(command)
             guard let index = state.rules.firstIndex(where: { $0.matches(command) }) else {
@@ -76,17 +78,18 @@ final class ScriptedRunner: CommandRunner {
 }
 
 extension Array where Element == String {
-    func containsRun(_ run: [String]) -> Bool {
+    public func containsRun(_ run: [String]) -> Bool {
         guard !run.isEmpty, run.count <= count else { return run.isEmpty }
         return (0...(count - run.count)).contains { Array(self[$0..<$0 + run.count]) == run }
     }
 }
 
 /// Records the waits a backend asks for instead of sleeping.
-final class RecordedSleeps: Sendable {
+public final class RecordedSleeps: Sendable {
     private let waits = Mutex<[Duration]>([])
-    var all: [Duration] { waits.withLock { $0 } }
-    var sleep: @Sendable (Duration) async throws -> Void {
+    public init() {}
+    public var all: [Duration] { waits.withLock { $0 } }
+    public var sleep: @Sendable (Duration) async throws -> Void {
         { duration in self.waits.withLock { $0.append(duration) } }
     }
 }

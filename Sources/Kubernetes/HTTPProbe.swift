@@ -17,7 +17,7 @@ public struct HTTPProbe: Sendable {
         do {
             output = try await runner.run(command)
         } catch let error as CommandError {
-            throw BackendError(
+            throw Problem(
                 problem: "\(component): \(url) did not answer with success",
                 fix: "check that the ingress controller runs and routes the path "
                     + "(`kubectl get ingress -A`), and that nothing else holds port 80 on this host",
@@ -27,7 +27,7 @@ public struct HTTPProbe: Sendable {
         let body = Data(output.standardOutput.utf8)
         if (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) == nil {
             let start = output.standardOutput.prefix(200)
-            throw BackendError(
+            throw Problem(
                 problem: "\(component): \(url) answered, but not with JSON (starts with: \(start))",
                 fix: "an HTML page usually means the request reached another service or a wrong path; "
                     + "open \(url) in a browser to see what answers")

@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 
 /// The objects of one component inside a rendered manifest stream.
 public struct ManifestSubset: Sendable, Hashable {

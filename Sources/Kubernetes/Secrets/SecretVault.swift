@@ -98,7 +98,7 @@ public final class SecretVault: Sendable {
             // Tighten a directory that existed before with looser permissions.
             try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
         } catch {
-            throw SecretVaultError(
+            throw Problem(
                 problem: "cannot create the secrets directory \(directory.path): \(error.localizedDescription)",
                 fix: "make sure the state directory is writable by you, or choose another with --state-dir")
         }
@@ -110,7 +110,7 @@ public final class SecretVault: Sendable {
         do {
             text = try String(contentsOf: file, encoding: .utf8)
         } catch {
-            throw SecretVaultError(
+            throw Problem(
                 problem: "cannot read \(file.path): \(error.localizedDescription)",
                 fix: "check the file's owner and permissions (it should be yours, mode 0600)")
         }
@@ -137,16 +137,9 @@ public final class SecretVault: Sendable {
             try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         } catch {
             try? manager.removeItem(at: temporary)
-            throw SecretVaultError(
+            throw Problem(
                 problem: "cannot write \(file.path): \(error.localizedDescription)",
                 fix: "make sure the state directory is writable by you")
         }
     }
-}
-
-/// A vault failure. Names files and line numbers, never values.
-public struct SecretVaultError: Error, Sendable, CustomStringConvertible {
-    public var problem: String
-    public var fix: String
-    public var description: String { "\(problem)\n  fix: \(fix)" }
 }

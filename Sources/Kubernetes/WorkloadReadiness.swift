@@ -1,0 +1,30 @@
+import ProvisionCore
+
+/// Readiness derived from the objects a component applies, as Flux's kustomize-controller
+/// does with `wait: true`: what the manifests run is what the component waits for, so no
+/// component lists its workloads a second time.
+public enum WorkloadReadiness {
+    /// One check per workload among `objects`: Namespaces first (everything lives in them),
+    /// then Jobs (ingress-nginx's controller needs the certificate its admission Job makes),
+    /// then StatefulSets, Deployments and DaemonSets; in rendered order within each kind.
+    public static func checks(for objects: [ManifestDocument]) -> [ReadinessCheck] {
+        let order = ["Namespace", "Job", "StatefulSet", "Deployment", "DaemonSet"]
+        return order.flatMap { kind in
+            objects.filter { $0.kind == kind }.compactMap { check(for: $0) }
+        }
+    }
+
+    /// The check for one object, or nil for objects that have no readiness of their own.
+    static func check(for object: ManifestDocument) -> ReadinessCheck? {
+        // kubectl applies namespaced objects without a namespace into "default".
+        let namespace = object.namespace ?? "default"
+        switch object.kind {
+        case "Namespace": return .namespaceActive(object.name)
+        case "Job": return .jobCompleted(name: object.name, namespace: namespace)
+        case "StatefulSet": return .rolledOut(.statefulSet, name: object.name, namespace: namespace)
+        case "Deployment": return .rolledOut(.deployment, name: object.name, namespace: namespace)
+        case "DaemonSet": return .rolledOut(.daemonSet, name: object.name, namespace: namespace)
+        default: return nil
+        }
+    }
+}

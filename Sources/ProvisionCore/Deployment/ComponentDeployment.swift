@@ -1,0 +1,27 @@
+/// What one component's deploy step does inside a cluster, whichever provider made it:
+/// write its secrets and apply its objects, wait until it is ready, prove it works.
+///
+/// One implementation serves every provider (the `Kubernetes` module's, through kubectl);
+/// tests of the engine substitute simulated ones.
+public protocol ComponentDeployment: Sendable {
+    /// Makes sure the component's secrets exist in the cluster, then applies its objects.
+    func apply(_ component: any Component) async throws -> ApplyResult
+
+    /// Waits until the component is ready (its workloads and any extra checks), or `timeout` passes.
+    func waitUntilReady(_ component: any Component, timeout: Duration) async throws
+
+    /// Runs the component's smoke checks.
+    func smokeCheck(_ component: any Component) async throws
+}
+
+/// What one apply did, recorded in the state store.
+public struct ApplyResult: Sendable, Hashable {
+    /// SHA-256 (hex) of exactly what was sent to the cluster.
+    public var digest: String
+    /// Number of Kubernetes objects applied.
+    public var objectCount: Int
+    public init(digest: String, objectCount: Int) {
+        self.digest = digest
+        self.objectCount = objectCount
+    }
+}

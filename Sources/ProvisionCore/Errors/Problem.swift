@@ -1,0 +1,85 @@
+/// The one error type `provision` reports: what went wrong, how to fix it, and the
+/// failure underneath (a command line with its exit status and output, a database error).
+///
+/// Every layer throws it, so the CLI never parses error text; ``Kind`` decides the exit code
+/// in one place (the CLI's exit-code map).
+public struct Problem: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is; scripts tell them apart by exit code.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A step of the run failed: cluster create or delete, apply, readiness, smoke check.
+        case stepFailed
+        /// Bad command line or input: unknown flag or value, missing `k8s/` directory, unknown run.
+        case usage
+        /// A prerequisite is missing: a tool, a daemon, a free port.
+        case preflight
+        /// The chosen backend exists only as a stub.
+        case notImplemented
+        /// Another `provision` process holds the cluster.
+        case clusterBusy
+        /// The state store cannot be opened, read or written.
+        case stateStore
+        /// Stopped by SIGINT (Ctrl-C); running steps were recorded as interrupted.
+        case interrupted
+        /// Stopped by SIGTERM; running steps were recorded as interrupted.
+        case terminated
+    }
+
+    public var kind: Kind
+    public var problem: String
+    public var fix: String
+    /// What failed underneath, printed after the fix: usually a ``CommandError``.
+    public var cause: (any Error)?
+
+    public init(_ kind: Kind = .stepFailed, problem: String, fix: String, cause: (any Error)? = nil) {
+        self.kind = kind
+        self.problem = problem
+        self.fix = fix
+        self.cause = cause
+    }
+
+    public var description: String {
+        var text = "\(problem)\n  fix: \(fix)"
+        if let cause { text += "\n\(cause)" }
+        return text
+    }
+
+    /// The same problem, reported as another kind (a failure during preflight is a preflight problem).
+    public func reported(as kind: Kind) -> Problem {
+        var copy = self
+        copy.kind = kind
+        return copy
+    }
+
+    /// The same problem with more said in front of it: "deploying `redis` failed: …".
+    public func prefixed(_ context: String) -> Problem {
+        var copy = self
+        copy.problem = context + copy.problem
+        return copy
+    }
+}
+
+/// An error that knows which ``Problem`` it is (the state store's, the planner's, a timeout).
+public protocol ProblemConvertible: Error {
+    var asProblem: Problem { get }
+}
+
+extension Problem {
+    /// Any error as a problem: itself, its own conversion, or a generic step failure that
+    /// keeps the error as the cause.
+    public init(_ error: any Error) {
+        switch error {
+        case let problem as Problem:
+            self = problem
+        case let convertible as any ProblemConvertible:
+            self = convertible.asProblem
+        case let command as CommandError:
+            self.init(
+                .stepFailed, problem: "`\(command.command.executable)` failed",
+                fix: "run the command below by hand to see why", cause: command)
+        default:
+            self.init(
+                .stepFailed, problem: String(describing: error),
+                fix: "see `provision history` for the recorded steps")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// The cluster a run targets.
+public struct ClusterSpec: Sendable, Hashable {
+    /// Cluster name, e.g. `wrightnow`.
+    public var name: String
+    /// The repository's `k8s/` directory (single source of truth for manifests).
+    public var manifestsRoot: URL
+    /// The overlay to render, e.g. `local` for `k8s/overlays/local`.
+    public var overlay: String
+
+    public init(name: String, manifestsRoot: URL, overlay: String) {
+        self.name = name
+        self.manifestsRoot = manifestsRoot
+        self.overlay = overlay
+    }
+
+    public var overlayDirectory: URL {
+        manifestsRoot.appending(path: "overlays").appending(path: overlay)
+    }
+}
+
+/// Something preflight noticed that does not stop the run.
+public struct PreflightWarning: Sendable, Hashable, CustomStringConvertible {
+    public var problem: String
+    public var fix: String
+    public init(problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+    public var description: String { "\(problem)\n  fix: \(fix)" }
+}
+
+/// A prerequisite tool and the version it reported, for `provision up` to show.
+public struct ToolVersion: Sendable, Hashable, CustomStringConvertible {
+    public var tool: String
+    public var version: String
+    public init(tool: String, version: String) {
+        self.tool = tool
+        self.version = version
+    }
+    public var description: String { "\(tool) \(version)" }
+}
+
+/// What a provider's preflight found: nothing blocking (that would have been thrown),
+/// the warnings to show, and the versions of the tools it will use.
+public struct PreflightReport: Sendable, Hashable {
+    public var warnings: [PreflightWarning]
+    public var toolVersions: [ToolVersion]
+    public init(warnings: [PreflightWarning] = [], toolVersions: [ToolVersion] = []) {
+        self.warnings = warnings
+        self.toolVersions = toolVersions
+    }
+}
+
+/// Whether ``ClusterProvider/ensureCluster(_:)`` made a new cluster or found one.
+public enum ClusterProvisioning: String, Sendable, Hashable {
+    case created, reused
+}
+
+/// Where a cluster comes from: its lifecycle and nothing else.
+///
+/// Modelled on kind's provider interface: a provider checks its prerequisites, creates,
+/// finds and deletes clusters, and names the kube context that reaches them. Everything
+/// that happens inside a cluster (secrets, apply, readiness, smoke checks) is the shared
+/// ``ComponentDeployment`` layer's job, the same for every provider.
+public protocol ClusterProvider: Sendable {
+    /// The `--backend` name: `kind`, `gke`, `eks`, `aks`.
+    var name: String { get }
+
+    /// Checks the provider's own prerequisites (tools, daemons, ports).
+    /// `creatingCluster` is true when the cluster does not exist yet.
+    /// - Throws: a ``Problem`` (kind `.preflight` or `.notImplemented`) for anything that blocks the run.
+    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport
+
+    func clusterExists(_ cluster: ClusterSpec) async throws -> Bool
+
+    /// Creates the cluster, or reuses it when it exists.
+    func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning
+
+    /// Deletes the cluster. Deleting a cluster that does not exist is not an error.
+    func deleteCluster(_ cluster: ClusterSpec) async throws
+
+    /// The kubeconfig context that reaches the cluster.
+    func kubeContext(for cluster: ClusterSpec) -> String
+
+    /// Optional capability: a host directory that keeps volume data across cluster
+    /// recreation (kind's data mount), which `provision down --purge-data` may delete.
+    /// `nil` when the provider keeps no such directory.
+    func dataDirectory(for cluster: ClusterSpec) throws -> URL?
+}
+
+extension ClusterProvider {
+    public func dataDirectory(for cluster: ClusterSpec) throws -> URL? { nil }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Backends
+import Components
+import Foundation
+import ProvisionCore
+
+/// Everything a command reaches outside itself, injected (as swiftly's commands run against
+/// a context): the command runner, the environment, the working directory, the console,
+/// the component catalog, how a backend's provider is made, and how the store is opened.
+/// `provision` runs commands against ``live``; tests run them in process against their own.
+struct CommandContext: Sendable {
+    var runner: any CommandRunner
+    var environment: [String: String]
+    var workingDirectory: URL
+    var console: Console
+    var catalog: [any Component]
+    var makeProvider: @Sendable (BackendName, any CommandRunner) -> any ClusterProvider
+    var openStore: @Sendable (URL) throws -> StateStore
+    /// The command line as recorded in the history: `provision up --only redis`.
+    var commandLine: [String]
+
+    static var live: CommandContext {
+        CommandContext(
+            runner: SubprocessCommandRunner(),
+            environment: ProcessInfo.processInfo.environment,
+            workingDirectory: URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory),
+            console: .standard,
+            catalog: StackCatalog.all,
+            makeProvider: { BackendRegistry.provider($0, runner: $1) },
+            openStore: { try StateStore(url: $0) },
+            commandLine: ["provision"] + CommandLine.arguments.dropFirst())
+    }
+}
+
+/// A command whose work runs against an injected ``CommandContext``; `provision` runs it
+/// against the live one.
+protocol ContextualCommand: AsyncParsableCommand {
+    func run(in context: CommandContext) async throws
+}
+
+extension ContextualCommand {
+    func run() async throws { try await run(in: .live) }
+}
