@@ -60,7 +60,8 @@ let package = Package(
                 "ProvisionCore", "Kubernetes", "Components", "TestSupport", .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["ProvisionCore", "TestSupport"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["provision", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "TestSupport"]),
         .testTarget(name: "DocsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
     ]

@@ -1,3 +1,4 @@
+import Components
 import Foundation
 import ProvisionCore
 import Testing
@@ -13,14 +14,16 @@ struct ReadOnlyCommandTests {
         let result = try await world.provision("plan")
         #expect(result.exitCode == 0, "\(result)")
         let out = result.standardOutput
-        #expect(out.contains("Plan: 6 components in 2 waves"))
-        #expect(out.contains("wave 1: ingress-nginx, namespaces, storage"))
-        #expect(out.contains("wave 2: authentik, postgres-pgvector, redis"))
+        // What the catalog plans is what plan prints: counts, waves and order.
+        let expected = try Plan(components: StackCatalog.all)
+        #expect(out.contains("Plan: \(expected.order.count) components in \(expected.waves.count) waves"))
+        for (index, wave) in expected.waves.enumerated() {
+            #expect(out.contains("wave \(index + 1): \(wave.map(\.rawValue).joined(separator: ", "))"))
+        }
         let authentikRow = try #require(out.split(separator: "\n").first { $0.contains(" authentik ") })
         #expect(authentikRow.contains("ingress-nginx, namespaces, storage"))
         // Dependencies come first in the printed order.
-        let order = ["ingress-nginx", "namespaces", "storage", "authentik", "postgres-pgvector", "redis"]
-        let positions = order.map { out.range(of: "  \($0) ")!.lowerBound }
+        let positions = expected.order.map { out.range(of: "  \($0) ")!.lowerBound }
         #expect(positions == positions.sorted())
         #expect(world.calls.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.path))
@@ -31,7 +34,9 @@ struct ReadOnlyCommandTests {
         let world = try FakeWorld()
         let with = try await world.provision("plan", "--with", "authentik-redis")
         #expect(with.exitCode == 0)
-        #expect(with.standardOutput.contains("Plan: 7 components"))
+        let withOptional = try Plan(components: StackCatalog.all, selecting: Set(
+            StackCatalog.all.filter { !$0.isOptional }.map(\.id) + ["authentik-redis"]))
+        #expect(with.standardOutput.contains("Plan: \(withOptional.order.count) components"))
         #expect(with.standardOutput.contains("authentik-redis"))
         let only = try await world.provision("plan", "--only", "postgres-pgvector")
         #expect(only.standardOutput.contains("Plan: 3 components in 2 waves"))
@@ -48,7 +53,7 @@ struct ReadOnlyCommandTests {
         #expect(result.exitCode == 0, "\(result)")
         let rows = result.standardOutput.split(separator: "\n").map(String.init)
         #expect(rows.first?.hasPrefix("ID") == true)
-        for id in ["namespaces", "storage", "postgres-pgvector", "redis", "ingress-nginx", "authentik", "authentik-redis"] {
+        for id in StackCatalog.all.map(\.id.rawValue) {
             #expect(rows.contains { $0.hasPrefix(id + " ") }, "\(id) missing")
         }
         let optional = try #require(rows.first { $0.hasPrefix("authentik-redis ") })

@@ -26,20 +26,28 @@ struct ComponentTableTests {
         return rows
     }
 
-    @Test("every registered component is in the table with its dependencies, and nothing else")
+    /// The table lists the built-in components; a component registered later need not be in
+    /// it, but every row must say what the catalog says.
+    @Test("every component in the table is registered, with its dependencies and optional flag")
     func tableMatchesCatalog() throws {
         let documented = Self.documentedRows(try Repository.read("docs/architecture.md"))
         let registered = Dictionary(uniqueKeysWithValues: StackCatalog.all.map {
             ($0.id.rawValue, Row(dependencies: Set($0.dependencies.map(\.rawValue)), optional: $0.isOptional))
         })
-        #expect(documented == registered)
+        #expect(!documented.isEmpty, "docs/architecture.md has no component table")
+        for (id, row) in documented {
+            let actual = try #require(registered[id], "docs/architecture.md lists `\(id)`, which is not registered")
+            #expect(row == actual, "docs/architecture.md: `\(id)` \(row), but the catalog says \(actual)")
+        }
     }
 
-    @Test("component ids named in the README exist")
+    @Test("component ids the README lists exist")
     func readmeNamesRealComponents() throws {
         let readme = try Repository.read("README.md")
-        let known = Set(StackCatalog.all.map(\.id.rawValue))
-        for id in known { #expect(readme.contains("`\(id)`"), "README.md does not name component \(id)") }
+        let sentence = try #require(readme.firstMatch(of: /Components \(((?:.|\n)*?)\) declare/)?.1)
+        let named = sentence.matches(of: /`([a-z0-9-]+)`/).map { ComponentID(String($0.1)) }
+        #expect(!named.isEmpty)
+        for id in named { #expect(StackCatalog.component(id) != nil, "README.md names `\(id)`, which is not registered") }
     }
 
     @Test("the table reader sees a wrong dependency")

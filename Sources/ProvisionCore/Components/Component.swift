@@ -74,7 +74,7 @@ public enum ResourceSource: Sendable, Hashable {
     case pinnedManifest(String)
     /// The objects of another kustomization under `k8s/` (path relative to `k8s/`), rendered
     /// on its own and labelled like the overlay's. For optional parts kept out of the
-    /// default overlay, e.g. `components/authentik-redis/resources`.
+    /// default overlay.
     case kustomization(String)
 }
 

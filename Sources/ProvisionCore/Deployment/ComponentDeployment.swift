@@ -1,7 +1,7 @@
 /// What one component's deploy step does inside a cluster, whichever provider made it:
 /// write its secrets and apply its objects, wait until it is ready, prove it works.
 ///
-/// One implementation serves every provider (the `Kubernetes` module's, through kubectl);
+/// One implementation serves every provider (the `Kubernetes` module's);
 /// tests of the engine substitute simulated ones.
 public protocol ComponentDeployment: Sendable {
     /// Makes sure the component's secrets exist in the cluster, then applies its objects.

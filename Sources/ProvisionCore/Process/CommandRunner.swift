@@ -1,6 +1,6 @@
 import Foundation
 
-/// One external program invocation: kind, kubectl, docker, curl, psql.
+/// One external program invocation, e.g. a cluster tool, curl or git.
 ///
 /// Every subprocess `provision` starts is described by a `Command` and run by a
 /// ``CommandRunner``, so tests can substitute executables and errors always

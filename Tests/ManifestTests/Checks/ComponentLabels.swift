@@ -1,11 +1,10 @@
+import Components
 import ProvisionCore
 
 /// Every rendered object (and every pod it creates) carries `wrightnow/component` with a
 /// known component id: that label is how `provision` applies one component at a time.
 enum ComponentLabels {
-    static let knownIDs: Set<String> = [
-        "namespaces", "storage", "postgres-pgvector", "redis", "ingress-nginx", "authentik", "authentik-redis",
-    ]
+    static let knownIDs = Set(StackCatalog.all.map(\.id.rawValue))
 
     static func problems(in objects: [KubeObject]) -> [String] {
         var problems: [String] = []

@@ -12,10 +12,10 @@ public struct CoreBackendComponent: Component {
             ("DATABASE_PASSWORD", .random(length: 32)),
         ])]
     }
-    public var readiness: [ReadinessCheck] {
-        [.rolledOut(.deployment, name: "core-backend", namespace: "staging-core")]
-    }
     public var smokeChecks: [SmokeCheck] {
         [.httpGet(url: "http://localhost/api/health", expectJSON: true)]
+    }
+    public var accessNotes: [AccessNote] {
+        [AccessNote("URL", .text("http://localhost/api/"))]
     }
 }

@@ -1,0 +1,55 @@
+import Components
+import Foundation
+import Kubernetes
+import ProvisionCore
+import Testing
+import TestSupport
+
+/// A provider only manages its cluster: one that creates nothing, on a cluster that is already
+/// there, deploys the whole stack through the shared deployment layer (the fake kubectl and
+/// curl, the real manifests).
+@Suite("the provider seam")
+struct ProviderSeamTests {
+    /// The smallest provider there is: the cluster exists, nothing to check, nothing to make.
+    struct ExistingCluster: ClusterProvider {
+        let context: String
+        var name: String { "existing" }
+        func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
+        func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { true }
+        func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning { .reused }
+        func deleteCluster(_ cluster: ClusterSpec) async throws {}
+        func kubeContext(for cluster: ClusterSpec) -> String { context }
+    }
+
+    @Test("a provider that creates nothing deploys every component through KubernetesDeployment")
+    func wholeStackThroughTheSharedLayer() async throws {
+        let world = try FakeWorld()
+        // The fake kubectl's cluster "wrightnow" (context kind-wrightnow) already exists.
+        let clusters = world.fakeState.appending(path: "clusters")
+        try FileManager.default.createDirectory(at: clusters, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: clusters.appending(path: "wrightnow").path, contents: Data())
+
+        let runner = EnvironmentRunner(environment: world.environment)
+        let cluster = ClusterSpec(
+            name: "wrightnow", manifestsRoot: world.repository.appending(path: "k8s"), overlay: "local")
+        let provider = ExistingCluster(context: "kind-wrightnow")
+        let deployment = KubernetesDeployment(
+            kubectl: Kubectl(runner: runner, context: provider.kubeContext(for: cluster)),
+            manifests: ManifestSource(runner: runner),
+            vault: SecretVault(stateDirectory: world.stateDirectory, cluster: cluster.name), cluster: cluster)
+        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let plan = try Plan(components: StackCatalog.all)
+
+        let report = try await Deployer(provider: provider, deployment: deployment, store: store)
+            .up(cluster: cluster, plan: plan, invocation: RunInvocation(commandLine: ["test"], toolVersion: "test"))
+
+        #expect(report.succeeded, "\(String(describing: report.problem))")
+        #expect(report.steps.filter { $0.action == .deploy }.map(\.component) == plan.order.map { $0 })
+        #expect(report.steps.allSatisfy { $0.state == .succeeded })
+        #expect(world.calls.allSatisfy { !$0.hasPrefix("kind ") && !$0.hasPrefix("docker ") }, "\(world.calls)")
+        // Readiness came from the objects: every rendered workload was waited for.
+        #expect(world.events.contains("ready deployment/authentik-server"))
+        #expect(world.events.contains("ready statefulset/postgres"))
+        #expect(world.events.contains("ready deployment/ingress-nginx-controller"))
+    }
+}

@@ -1,0 +1,66 @@
+import Components
+import Foundation
+import ProvisionCore
+import Synchronization
+import Testing
+import TestSupport
+@testable import provision
+
+/// Runs `provision` commands in this process against an injected ``CommandContext``: the
+/// world's fake tools (through the real command runner with the world's environment), its
+/// repository as working directory, a console that records, and any catalog.
+struct InProcess {
+    let world: FakeWorld
+    var catalog: [any Component] = StackCatalog.all
+
+    struct Outcome: CustomStringConvertible {
+        var exitCode: Int32
+        var standardOutput: String
+        var standardError: String
+        var description: String { "exit \(exitCode)\nstdout:\n\(standardOutput)\nstderr:\n\(standardError)" }
+    }
+
+    /// Parses `arguments` as `provision` does and runs the command; a ``Problem`` becomes
+    /// the exit code its kind maps to, as `provision`'s entry point does.
+    func run(_ arguments: String...) async throws -> Outcome {
+        let out = Mutex(""), err = Mutex("")
+        let context = CommandContext(
+            runner: EnvironmentRunner(environment: world.environment),
+            environment: world.environment,
+            workingDirectory: world.repository,
+            console: Console(
+                writeOut: { text in out.withLock { $0 += text } },
+                writeError: { text in err.withLock { $0 += text } },
+                standardInputIsTerminal: false, readAnswer: { nil }),
+            catalog: catalog,
+            makeProvider: CommandContext.live.makeProvider,
+            openStore: { try StateStore(url: $0) },
+            commandLine: ["provision"] + arguments)
+        let parsed = try Provision.parseAsRoot(arguments)
+        let command = try #require(parsed as? any ContextualCommand, "\(arguments) is not a contextual command")
+        var exitCode: Int32 = 0
+        do {
+            try await command.run(in: context)
+        } catch let problem as Problem {
+            context.console.error(problem.report)
+            exitCode = ProvisionExit.code(for: problem.kind).rawValue
+        } catch let failure as RecordedFailure {
+            context.console.error(failure.report)
+            exitCode = ProvisionExit.code(for: failure.problem.kind).rawValue
+        }
+        return Outcome(exitCode: exitCode, standardOutput: out.withLock { $0 }, standardError: err.withLock { $0 })
+    }
+}
+
+/// The real command runner, with an environment of the test's own (PATH to the fakes and
+/// their switches) layered under each command's.
+struct EnvironmentRunner: CommandRunner {
+    let environment: [String: String]
+    let base = SubprocessCommandRunner()
+
+    func execute(_ command: Command) async throws -> CommandOutput {
+        var command = command
+        command.environment = environment.merging(command.environment) { _, own in own }
+        return try await base.execute(command)
+    }
+}
