@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A broken history database is reported with its path and a fix, never reset.

@@ -1,5 +1,6 @@
 import Components
 import Foundation
+import TestSupport
 import Kubernetes
 import ProvisionCore
 import Testing

@@ -1,5 +1,6 @@
 import Components
 import Foundation
+import TestSupport
 import ProvisionCore
 import Testing
 

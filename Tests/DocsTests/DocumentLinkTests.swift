@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every relative link in the documentation reaches a file or folder of the repository, and

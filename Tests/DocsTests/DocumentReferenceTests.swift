@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Manifests and code point users to sections of the docs (namespace annotations, error
@@ -8,7 +9,7 @@ struct DocumentReferenceTests {
     /// `wrightnow/deployment-guide` annotations of the namespaces, by file.
     static func deploymentGuides() throws -> [(file: String, guide: String)] {
         let folder = "k8s/base/namespaces"
-        let names = try FileManager.default.contentsOfDirectory(atPath: Repository.url(folder).path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: Repository.file(folder).path)
         return try names.filter { $0.hasSuffix(".yaml") }.sorted().compactMap { name in
             let text = try Repository.read("\(folder)/\(name)")
             guard let match = text.firstMatch(of: /wrightnow\/deployment-guide:\s*"?([^"\s]+)"?/) else { return nil }
@@ -39,7 +40,7 @@ struct DocumentReferenceTests {
     func sourceReferencesResolve() throws {
         var checked = 0
         for folder in ["Sources", "k8s"] {
-            guard let walker = FileManager.default.enumerator(at: Repository.url(folder), includingPropertiesForKeys: nil)
+            guard let walker = FileManager.default.enumerator(at: Repository.file(folder), includingPropertiesForKeys: nil)
             else { continue }
             for case let url as URL in walker where ["swift", "yaml", "yml"].contains(url.pathExtension) {
                 let text = try String(contentsOf: url, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every `provision` command in the docs names a real subcommand with real options, and the

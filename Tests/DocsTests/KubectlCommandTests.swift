@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every `kubectl …` shown in the docs names a real kubectl command with real flags, read from

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The OpenSpec change of this repository must pass what `openspec validate <id> --strict`
@@ -11,7 +12,7 @@ struct OpenSpecStructureTests {
 
     @Test("the staging-cluster change passes validate --strict, with no notes or archive advice either")
     func realChangePassesStrict() throws {
-        let change = try ChangeFolder(directory: Repository.changeDirectory)
+        let change = try ChangeFolder(directory: OpenSpecChange.directory)
         let issues = validator.validate(change)
         #expect(issues.isEmpty, "\(issues.map(\.description).joined(separator: "\n"))")
         #expect(OpenSpecValidator.passesStrict(issues))
@@ -19,7 +20,7 @@ struct OpenSpecStructureTests {
 
     @Test("the change has its proposal, design, tasks and one delta per capability")
     func changeHasItsFiles() throws {
-        let change = try ChangeFolder(directory: Repository.changeDirectory)
+        let change = try ChangeFolder(directory: OpenSpecChange.directory)
         #expect(change.proposal != nil)
         #expect(change.design != nil)
         #expect(change.tasks != nil)
@@ -29,7 +30,7 @@ struct OpenSpecStructureTests {
 
     @Test("every capability the proposal lists has a delta spec, and no other")
     func proposalNamesTheCapabilities() throws {
-        let change = try ChangeFolder(directory: Repository.changeDirectory)
+        let change = try ChangeFolder(directory: OpenSpecChange.directory)
         let capabilities = MarkdownLines(change.proposal ?? "").section(titled: "Capabilities") ?? ""
         let listed = Set(capabilities.matches(of: /^- `([a-z0-9-]+)`/.anchorsMatchLineEndings()).map { String($0.1) })
         let specs = Set(change.specs.keys.map { String($0.split(separator: "/")[0]) })
@@ -39,7 +40,7 @@ struct OpenSpecStructureTests {
 
     @Test("every scenario states WHEN and THEN (OpenSpec convention, not enforced by validate)")
     func scenariosUseWhenThen() throws {
-        let change = try ChangeFolder(directory: Repository.changeDirectory)
+        let change = try ChangeFolder(directory: OpenSpecChange.directory)
         try #require(!change.specs.isEmpty)
         for (path, text) in change.specs {
             let delta = DeltaSpec(parsing: text)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// tasks.md is the seed's checklist. A box may be ticked only with a note on how it was
@@ -32,7 +33,7 @@ struct OpenSpecTasksTests {
     }
 
     func changeTasks() throws -> [Task] {
-        Self.tasks(in: try Repository.read("openspec/changes/\(Repository.changeID)/tasks.md"))
+        Self.tasks(in: try Repository.read("openspec/changes/\(OpenSpecChange.id)/tasks.md"))
     }
 
     @Test("every seed task appears once, in order")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Kubernetes
 import ProvisionCore
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// docs/kubernetes-setup.md promises that real credentials and kubeconfigs cannot be

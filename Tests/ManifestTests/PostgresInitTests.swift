@@ -42,7 +42,7 @@ struct PostgresInitTests {
             ]) { $1 }
         }
 
-        func runScript(against server: PostgresServer, in scratch: ScratchDirectory) async throws -> ProcessResult {
+        func runScript(against server: PostgresServer, in scratch: TemporaryDirectory) async throws -> ProcessResult {
             let file = scratch.url.appending(path: "init-db.sh")
             try script.write(to: file, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
@@ -56,7 +56,7 @@ struct PostgresInitTests {
     func initScriptIsIdempotent() async throws {
         let manifest = try await Manifest.load()
         let server = try await PostgresServer(binDirectory: try PostgresServer.pgvectorBin, superuser: manifest.superuser)
-        let scratch = try ScratchDirectory("init-db")
+        let scratch = try TemporaryDirectory("init-db")
 
         let first = try await manifest.runScript(against: server, in: scratch)
         #expect(first.succeeded, "first run: \(first.description)")
@@ -79,7 +79,7 @@ struct PostgresInitTests {
     func initScriptRefusesMissingExtension() async throws {
         let manifest = try await Manifest.load()
         let server = try await PostgresServer(binDirectory: PostgresServer.plainBin, superuser: manifest.superuser)
-        let scratch = try ScratchDirectory("init-db-plain")
+        let scratch = try TemporaryDirectory("init-db-plain")
         let result = try await manifest.runScript(against: server, in: scratch)
         #expect(!result.succeeded)
         #expect(result.standardError.contains("no 'vector' extension"), "\(result.description)")

@@ -94,7 +94,7 @@ struct RedisTests {
 
     /// Writes a key, kills the server with SIGKILL, restarts it and reads the key back.
     static func survivesHardKill(_ manifest: Manifest, replacing: [String: String] = [:]) async throws -> String {
-        let scratch = try ScratchDirectory("redis")
+        let scratch = try TemporaryDirectory("redis")
         let port = try ListeningSocket.freePort()
         let command = try manifest.serverCommand(directory: scratch.url.path, port: port, replacing: replacing)
         var server = try Server(command)
@@ -127,7 +127,7 @@ struct RedisTests {
     @Test("the password is required, and the probe uses it")
     func passwordAndProbe() async throws {
         let manifest = try await Manifest.load(password: Self.password)
-        let scratch = try ScratchDirectory("redis-auth")
+        let scratch = try TemporaryDirectory("redis-auth")
         let port = try ListeningSocket.freePort()
         let server = try Server(try manifest.serverCommand(directory: scratch.url.path, port: port))
         try await Self.waitUntilReady(manifest, port: port, server: server)

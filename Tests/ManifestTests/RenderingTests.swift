@@ -58,7 +58,7 @@ struct RenderingTests {
     }
 
     static func validate(_ yaml: String, kubernetesVersion: String) async throws -> ProcessResult {
-        let scratch = try ScratchDirectory("validate")
+        let scratch = try TemporaryDirectory("validate")
         let file = scratch.url.appending(path: "rendered.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         return try await ChildProcess.run(["kubernetes-validate", "--strict", "--quiet", "-k", kubernetesVersion, file.path])

@@ -12,6 +12,10 @@ public enum Repository {
 
     public static func file(_ relativePath: String) -> URL { root.appending(path: relativePath) }
 
+    public static func exists(_ relativePath: String) -> Bool {
+        FileManager.default.fileExists(atPath: file(relativePath).path)
+    }
+
     public static func read(_ relativePath: String) throws -> String {
         try String(contentsOf: file(relativePath), encoding: .utf8)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A `provision …` invocation shown in the documentation.
 struct DocumentedCommand: Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What the documentation tests need from a Markdown file: its anchors, its links and
 /// its code (fenced blocks and inline spans).
@@ -105,7 +106,7 @@ enum DocumentationSet {
     static func paths() throws -> [String] {
         var paths = ["README.md", "k8s/README.md"]
         for folder in ["docs", "openspec"] {
-            let root = Repository.url(folder)
+            let root = Repository.file(folder)
             guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
             for case let url as URL in walker where url.pathExtension == "md" {
                 let relative = url.standardizedFileURL.path.dropFirst(Repository.root.standardizedFileURL.path.count)

@@ -8,7 +8,7 @@ final class PostgresServer: @unchecked Sendable {
     let binDirectory: String
     let port: Int
     let superuser: String
-    private let scratch: ScratchDirectory
+    private let scratch: TemporaryDirectory
     private let osUser: String?
 
     var socketDirectory: String { scratch.url.path }
@@ -38,7 +38,7 @@ final class PostgresServer: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "\(binDirectory)/postgres") else {
             throw SetupError(description: "no postgres in \(binDirectory): run ./scripts/test, which installs it")
         }
-        scratch = try ScratchDirectory("postgres")
+        scratch = try TemporaryDirectory("postgres")
         port = try ListeningSocket.freePort()
         if getuid() == 0 {
             let user = ProcessInfo.processInfo.environment["PROVISION_TEST_DB_USER"] ?? "provision-test"

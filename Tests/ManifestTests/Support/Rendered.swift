@@ -57,7 +57,7 @@ actor RenderCache {
         case .base, .localOverlay:
             result = try await ChildProcess.run(["kubectl", "kustomize", Repository.file(kustomization.rawValue).path])
         case .authentikRedisComponent:
-            let overlay = try ScratchDirectory("component-overlay")
+            let overlay = try TemporaryDirectory("component-overlay")
             try writeOverlay(at: overlay.url, resources: ["k8s/base"], components: [kustomization.rawValue])
             result = try await ChildProcess.run(["kubectl", "kustomize", overlay.url.path])
         }

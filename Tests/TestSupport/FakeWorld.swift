@@ -1,7 +1,6 @@
 import Foundation
 import ProvisionCore
 import Testing
-import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,18 +9,18 @@ import Glibc
 /// One end-to-end test's world: a temporary copy of the repository's `k8s/` (with the kind
 /// config's host ports moved to free high ports), the fake kind/kubectl/docker/curl first on
 /// PATH, their log and state, and a private `provision` state directory.
-final class FakeWorld {
-    let root: URL
-    let repository: URL
-    let fakeState: URL
-    let stateDirectory: URL
-    let hostPorts: [Int]
-    var environment: [String: String] = [:]
+public final class FakeWorld {
+    public let root: URL
+    public let repository: URL
+    public let fakeState: URL
+    public let stateDirectory: URL
+    public let hostPorts: [Int]
+    public var environment: [String: String] = [:]
 
-    static let fakeTools = Repository.root.appending(path: "Tests/Fixtures/fake-tools")
+    public static let fakeTools = Repository.root.appending(path: "Tests/Fixtures/fake-tools")
 
     /// What the POSIX sh fakes call besides each other.
-    static let utilitiesOfFakes = [
+    public static let utilitiesOfFakes = [
         "sh", "basename", "dirname", "mkdir", "cat", "cp", "rm", "grep", "sed", "awk", "tr", "cut", "head",
         "sleep", "env",
     ]
@@ -32,7 +31,7 @@ final class FakeWorld {
     ///     holds only the remaining fakes and the system directories that lack the tool.
     ///   - pinFakeIngressManifest: pin the fake curl's stand-in ingress-nginx manifest in the
     ///     copy of `k8s/` (false keeps the real upstream digest, which the stand-in cannot match).
-    init(environment extra: [String: String] = [:], missingTools: [String] = [],
+    public init(environment extra: [String: String] = [:], missingTools: [String] = [],
          pinFakeIngressManifest: Bool = true) throws {
         let manager = FileManager.default
         root = manager.temporaryDirectory.appending(path: "provision-cli-\(UUID().uuidString.prefix(8))")
@@ -84,7 +83,7 @@ final class FakeWorld {
 
     // MARK: Running provision
 
-    func start(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws
+    public func start(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws
         -> ChildProcess
     {
         let binary = try #require(
@@ -97,31 +96,31 @@ final class FakeWorld {
     }
 
     @discardableResult
-    func provision(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
+    public func provision(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
         try await start(arguments, environment: extra).wait()
     }
 
     // MARK: What the fakes saw
 
     /// Every fake tool call, one line each: "kind create cluster --name wrightnow ...".
-    var calls: [String] { lines(of: fakeState.appending(path: "calls.log")) }
+    public var calls: [String] { lines(of: fakeState.appending(path: "calls.log")) }
 
     /// What happened to the fake cluster, in order: "applied Ingress/authentik", "ready job/...".
-    var events: [String] { lines(of: fakeState.appending(path: "events.log")) }
+    public var events: [String] { lines(of: fakeState.appending(path: "events.log")) }
 
-    func calls(containing text: String) -> [String] { calls.filter { $0.contains(text) } }
+    public func calls(containing text: String) -> [String] { calls.filter { $0.contains(text) } }
 
     /// Forget the calls so far (to look at one command's calls only).
-    func clearCalls() throws {
+    public func clearCalls() throws {
         try? FileManager.default.removeItem(at: fakeState.appending(path: "calls.log"))
         try? FileManager.default.removeItem(at: fakeState.appending(path: "events.log"))
     }
 
     /// The file whose existence releases a call held by FAKE_BLOCK.
-    var releaseFile: URL { fakeState.appending(path: "release") }
+    public var releaseFile: URL { fakeState.appending(path: "release") }
 
     /// Waits until a fake call held by FAKE_BLOCK is waiting.
-    func waitUntilBlocked(limit: TimeInterval = 30) async throws {
+    public func waitUntilBlocked(limit: TimeInterval = 30) async throws {
         let marker = fakeState.appending(path: "blocked")
         let deadline = Date().addingTimeInterval(limit)
         while !FileManager.default.fileExists(atPath: marker.path) {
@@ -133,37 +132,37 @@ final class FakeWorld {
         }
     }
 
-    func release() {
+    public func release() {
         FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
     }
 
     // MARK: History
 
-    func historyRuns() async throws -> [RunRecord] {
+    public func historyRuns() async throws -> [RunRecord] {
         let result = try await provision("history", "--json", "--limit", "100")
         try #require(result.exitCode == 0, "history --json failed: \(result)")
         return try Self.decoder.decode([RunRecord].self, from: Data(result.standardOutput.utf8))
     }
 
-    struct RunWithSteps: Decodable {
-        var run: RunRecord
-        var steps: [StepRecord]
+    public struct RunWithSteps: Decodable {
+        public var run: RunRecord
+        public var steps: [StepRecord]
     }
 
-    func history(of run: RunID) async throws -> RunWithSteps {
+    public func history(of run: RunID) async throws -> RunWithSteps {
         let result = try await provision("history", "\(run.rawValue)", "--json")
         try #require(result.exitCode == 0, "history \(run.rawValue) --json failed: \(result)")
         return try Self.decoder.decode(RunWithSteps.self, from: Data(result.standardOutput.utf8))
     }
 
     /// The last run and its steps.
-    func lastRun() async throws -> RunWithSteps {
+    public func lastRun() async throws -> RunWithSteps {
         let runs = try await historyRuns()
         let last = try #require(runs.first, "no run recorded")
         return try await history(of: last.id)
     }
 
-    static let decoder: JSONDecoder = {
+    public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
@@ -171,12 +170,12 @@ final class FakeWorld {
 
     // MARK: Files
 
-    var kindConfig: URL { repository.appending(path: "k8s/overlays/local/kind-cluster-config.yaml") }
+    public var kindConfig: URL { repository.appending(path: "k8s/overlays/local/kind-cluster-config.yaml") }
 
     /// The host directory the kind config mounts for volume data (relative to the repository).
-    var dataDirectory: URL { repository.appending(path: ".data/local-path-provisioner") }
+    public var dataDirectory: URL { repository.appending(path: ".data/local-path-provisioner") }
 
-    func secretsFile(_ name: String) -> URL {
+    public func secretsFile(_ name: String) -> URL {
         stateDirectory.appending(path: "clusters/wrightnow/secrets/\(name).env")
     }
 
@@ -222,5 +221,5 @@ final class FakeWorld {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int { try ListeningSocket.freePort() }
+    public static func freePort() throws -> Int { try ListeningSocket.freePort() }
 }

@@ -1,19 +1,18 @@
 import Foundation
-import TestSupport
 
-/// Runs programs for the documentation tests through TestSupport's `ChildProcess`
+/// Runs programs to completion through `ChildProcess`
 /// (posix_spawn and waitpid: Foundation's Process can hang the shared test binary).
-enum Shell {
-    struct Outcome: CustomStringConvertible {
-        var status: Int32
-        var output: String
-        var error: String
-        var description: String { "exit \(status)\nstdout:\n\(output)\nstderr:\n\(error)" }
+public enum Shell {
+    public struct Outcome: CustomStringConvertible {
+        public var status: Int32
+        public var output: String
+        public var error: String
+        public var description: String { "exit \(status)\nstdout:\n\(output)\nstderr:\n\(error)" }
     }
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments` in `directory`;
     /// a program still running after `limit` seconds is killed and reported.
-    static func run(
+    public static func run(
         _ executable: String, _ arguments: [String], in directory: URL = Repository.root,
         environment: [String: String] = [:], limit: TimeInterval = 300
     ) throws -> Outcome {
