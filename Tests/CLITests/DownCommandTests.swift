@@ -9,11 +9,11 @@ struct DownCommandTests {
     @Test("down deletes the cluster, confirms it is gone, keeps the data directory and is recorded")
     func deletesAndConfirms() async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "redis").exitCode == 0)
+        #expect(try await world.run("up", "--only", "redis").exitCode == 0)
         #expect(FileManager.default.fileExists(atPath: world.dataDirectory.path))
         try world.clearCalls()
 
-        let result = try await world.provision("down")
+        let result = try await world.run("down")
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.standardOutput.contains("Deleted cluster `wrightnow`; confirmed it is gone."))
         #expect(result.standardOutput.contains("Kept the data directory \(world.dataDirectory.path)"))
@@ -31,7 +31,7 @@ struct DownCommandTests {
         #expect(recorded.steps[0].state == .succeeded)
 
         // A second down finds nothing to delete and still succeeds.
-        let again = try await world.provision("down")
+        let again = try await world.run("down")
         #expect(again.exitCode == 0, "\(again)")
         #expect(again.standardOutput.contains("did not exist"))
     }
@@ -39,8 +39,8 @@ struct DownCommandTests {
     @Test("kind delete that leaves the cluster behind is a failure with exit 1")
     func deleteNotConfirmed() async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
-        let result = try await world.provision("down", environment: ["FAKE_KIND_DELETE_KEEPS": "1"])
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
+        let result = try await world.run("down", environment: ["FAKE_KIND_DELETE_KEEPS": "1"])
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("still lists wrightnow") || result.standardError.contains("still exists"))
         let recorded = try await world.lastRun()
@@ -51,9 +51,9 @@ struct DownCommandTests {
     @Test("--purge-data without a terminal and without --yes refuses before touching anything")
     func purgeNeedsConfirmation() async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         try world.clearCalls()
-        let result = try await world.provision("down", "--purge-data")
+        let result = try await world.run("down", "--purge-data")
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.standardError.contains("no terminal to confirm it"))
         #expect(result.standardError.contains("fix: add --yes"))
@@ -65,13 +65,13 @@ struct DownCommandTests {
     @Test("--purge-data --yes deletes the cluster and the data directory, recorded as a step")
     func purgeWithYes() async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         let marker = world.dataDirectory.appending(path: "staging-infra/pgdata/PG_VERSION")
         try FileManager.default.createDirectory(
             at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "15\n".write(to: marker, atomically: true, encoding: .utf8)
 
-        let result = try await world.provision("down", "--purge-data", "--yes")
+        let result = try await world.run("down", "--purge-data", "--yes")
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.standardOutput.contains("Deleted the data directory \(world.dataDirectory.path)"))
         #expect(!FileManager.default.fileExists(atPath: world.dataDirectory.path))
@@ -85,7 +85,7 @@ struct DownCommandTests {
           arguments: [("n", false), ("y", true)])
     func purgeConfirmationOnTerminal(answer: String, confirmed: Bool) async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         try world.clearCalls()
         // `script` gives provision a pseudo-terminal; the answer is typed into it.
         let script = "/usr/bin/script"
@@ -113,7 +113,7 @@ struct DownCommandTests {
     @Test("down on a cloud stub exits 3 with the stub message")
     func cloudStub() async throws {
         let world = try FakeWorld()
-        let result = try await world.provision("down", "--backend", "eks")
+        let result = try await world.run("down", "--backend", "eks")
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("the eks backend is not implemented yet"))
         #expect(world.calls.isEmpty)

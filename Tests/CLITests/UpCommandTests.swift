@@ -1,3 +1,4 @@
+import Components
 import Foundation
 import ProvisionCore
 import Testing
@@ -6,12 +7,13 @@ import TestSupport
 /// `provision up` end to end against the fake tools: the runs that succeed.
 @Suite("provision up")
 struct UpCommandTests {
-    static let componentOrder = ["ingress-nginx", "namespaces", "storage", "authentik", "postgres-pgvector", "redis"]
+    /// The order `up` deploys the default selection in: the catalog's plan.
+    static let componentOrder = try! Plan(components: StackCatalog.all).order.map(\.rawValue)
 
     @Test("a first up creates the cluster, deploys every component in a valid order and says how to log in")
     func happyPath() async throws {
         let world = try FakeWorld()
-        let result = try await world.provision("up")
+        let result = try await world.run("up")
         #expect(result.exitCode == 0, "\(result)")
 
         // The summary: URLs, login, where the password is, the history hint.
@@ -62,7 +64,7 @@ struct UpCommandTests {
         #expect(recorded.steps.filter { $0.action == .deploy }.allSatisfy { $0.digest?.count == 64 })
 
         // The readable table too.
-        let table = try await world.provision("history")
+        let table = try await world.run("history")
         #expect(table.exitCode == 0)
         #expect(table.standardOutput.contains("#1"))
         #expect(table.standardOutput.contains("succeeded"))
@@ -72,7 +74,7 @@ struct UpCommandTests {
     @Test("secrets are generated owner-only, never printed unless asked, and reused by a second up")
     func secretsAndRerun() async throws {
         let world = try FakeWorld()
-        let first = try await world.provision("up", "--only", "authentik")
+        let first = try await world.run("up", "--only", "authentik")
         #expect(first.exitCode == 0, "\(first)")
         let file = world.secretsFile("authentik-credentials")
         let contents = try String(contentsOf: file, encoding: .utf8)
@@ -86,7 +88,7 @@ struct UpCommandTests {
 
         // Re-run on the healthy stack: the cluster is reused, nothing is created, same secrets.
         try world.clearCalls()
-        let second = try await world.provision("up", "--only", "authentik", "--show-secrets")
+        let second = try await world.run("up", "--only", "authentik", "--show-secrets")
         #expect(second.exitCode == 0, "\(second)")
         #expect(world.calls(containing: "kind create").isEmpty, "\(world.calls)")
         #expect(world.calls.contains("kind get clusters"))
@@ -103,7 +105,7 @@ struct UpCommandTests {
     @Test("--only deploys the selection and its dependencies, nothing else")
     func onlySelection() async throws {
         let world = try FakeWorld()
-        let result = try await world.provision("up", "--only", "redis")
+        let result = try await world.run("up", "--only", "redis")
         #expect(result.exitCode == 0, "\(result)")
         let recorded = try await world.lastRun()
         #expect(recorded.steps.compactMap(\.component?.rawValue) == ["namespaces", "storage", "redis"])
@@ -116,7 +118,7 @@ struct UpCommandTests {
         let world = try FakeWorld(environment: [
             "FAKE_SLOW": "*rollout status deployment/redis *", "FAKE_SLOW_SECONDS": "2.5",
         ])
-        let result = try await world.provision("up", "--only", "redis", "--progress-interval", "1")
+        let result = try await world.run("up", "--only", "redis", "--progress-interval", "1")
         #expect(result.exitCode == 0, "\(result)")
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasSuffix("start    deploy redis") })
@@ -145,21 +147,21 @@ struct UpCommandTests {
         _ = try await git(["commit", "-q", "-m", "manifests"])
         let head = try await git(["rev-parse", "HEAD"])
 
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         #expect(try await world.lastRun().run.manifestsRevision == head)
 
         try "# local change\n".write(
             to: world.repository.appending(path: "k8s/overlays/local/NOTE.md"), atomically: true, encoding: .utf8)
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         #expect(try await world.lastRun().run.manifestsRevision == head + "-dirty")
     }
 
     @Test("outside a git checkout the revision is unknown and the run still succeeds")
     func noGitRevision() async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         #expect(try await world.lastRun().run.manifestsRevision == nil)
-        let detail = try await world.provision("history", "1")
+        let detail = try await world.run("history", "1")
         #expect(detail.standardOutput.contains("k8s/ revision unknown"))
     }
 }

@@ -9,7 +9,7 @@ struct UpFailureTests {
     @Test("kind create fails: exit 1, kind's output shown, nothing applied, the history says why")
     func kindCreateFails() async throws {
         let world = try FakeWorld(environment: ["FAKE_KIND_CREATE_FAIL": "1"])
-        let result = try await world.provision("up")
+        let result = try await world.run("up")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("error: kind could not create cluster wrightnow"))
         #expect(result.standardError.contains("fix: "))
@@ -30,7 +30,7 @@ struct UpFailureTests {
     func ingressManifestDigestMismatch() async throws {
         // The real pin (upstream digest) against the fake curl's stand-in manifest.
         let world = try FakeWorld(pinFakeIngressManifest: false)
-        let result = try await world.provision("up")
+        let result = try await world.run("up")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("deploying `ingress-nginx` failed"))
         #expect(result.standardError.contains("k8s/base/ingress/nginx-ingress-controller.yaml pins"))
@@ -48,7 +48,7 @@ struct UpFailureTests {
     @Test("the ingress controller's rollout times out: authentik is skipped, independent components succeed")
     func rolloutTimesOut() async throws {
         let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "ingress-nginx-controller"])
-        let result = try await world.provision("up", "--timeout", "5")
+        let result = try await world.run("up", "--timeout", "5")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("deploying `ingress-nginx` failed"))
         #expect(result.standardError.contains("ingress-nginx-controller"))
@@ -76,7 +76,7 @@ struct UpFailureTests {
         }
         #expect(recorded.steps.first { $0.component == "authentik" }?.error?.contains("ingress-nginx") == true)
 
-        let table = try await world.provision("history", "1")
+        let table = try await world.run("history", "1")
         #expect(table.standardOutput.contains("skipped"))
         #expect(table.standardOutput.contains("failed"))
     }
@@ -84,7 +84,7 @@ struct UpFailureTests {
     @Test("a rollout of authentik itself times out: only authentik fails")
     func authentikRolloutTimesOut() async throws {
         let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "authentik-server"])
-        let result = try await world.provision("up", "--timeout", "3")
+        let result = try await world.run("up", "--timeout", "3")
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("authentik-server"))
         let recorded = try await world.lastRun()
@@ -96,7 +96,7 @@ struct UpFailureTests {
     @Test("the admission webhook refuses the first Ingress apply: the apply is retried and the run succeeds")
     func webhookRefusesOnce() async throws {
         let world = try FakeWorld(environment: ["FAKE_WEBHOOK_REFUSE_ONCE": "1"])
-        let result = try await world.provision("up", "--only", "authentik")
+        let result = try await world.run("up", "--only", "authentik")
         #expect(result.exitCode == 0, "\(result)")
         // The fake refused exactly once (its marker exists), and the Ingress got applied after.
         #expect(FileManager.default.fileExists(atPath: world.fakeState.appending(path: "once-webhook").path))
@@ -111,7 +111,7 @@ struct UpFailureTests {
     @Test("docker is not running: preflight exit code 3, the fix, no cluster created")
     func dockerNotRunning() async throws {
         let world = try FakeWorld(environment: ["FAKE_DOCKER_DOWN": "1"])
-        let result = try await world.provision("up")
+        let result = try await world.run("up")
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("error: Docker is not running"))
         #expect(result.standardError.contains("fix: start Docker"))
@@ -130,7 +130,7 @@ struct UpFailureTests {
           arguments: ["kind", "kubectl", "docker"])
     func missingTool(tool: String) async throws {
         let world = try FakeWorld(missingTools: [tool])
-        let result = try await world.provision("up")
+        let result = try await world.run("up")
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("error: \(tool) is not installed (not found on PATH)"))
         #expect(result.standardError.contains("fix: install"))
@@ -144,7 +144,7 @@ struct UpFailureTests {
     func portTaken() async throws {
         let world = try FakeWorld()
         let holder = try ListeningSocket(port: world.hostPorts[0])
-        let result = try await world.provision("up")
+        let result = try await world.run("up")
         withExtendedLifetime(holder) {}
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("port \(world.hostPorts[0]) is already allocated"))
@@ -159,10 +159,10 @@ struct UpFailureTests {
     @Test("a taken port does not matter when the cluster exists already")
     func portTakenButClusterExists() async throws {
         let world = try FakeWorld()
-        #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
+        #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         try world.clearCalls()
         let holder = try ListeningSocket(port: world.hostPorts[0])
-        let again = try await world.provision("up", "--only", "namespaces")
+        let again = try await world.run("up", "--only", "namespaces")
         withExtendedLifetime(holder) {}
         #expect(again.exitCode == 0, "\(again)")
         #expect(world.calls(containing: "kind create").isEmpty)
@@ -175,7 +175,7 @@ struct UpFailureTests {
     @Test("cloud backends are stubs: exit 3 with what they will do, recorded as failed", arguments: ["gke", "eks", "aks"])
     func cloudBackendStub(backend: String) async throws {
         let world = try FakeWorld()
-        let result = try await world.provision("up", "--backend", backend)
+        let result = try await world.run("up", "--backend", backend)
         #expect(result.exitCode == 3, "\(result)")
         #expect(result.standardError.contains("the \(backend) backend is not implemented yet"))
         #expect(result.standardError.contains("docs/kubernetes-setup.md"))

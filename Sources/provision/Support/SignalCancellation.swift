@@ -75,6 +75,8 @@ final class SignalCancellation: Sendable {
     private func uninstall() {
         for source in sources { source.cancel() }
         sources = []
+        // Give the signals their default action back (tests run commands in one process).
+        for signalNumber in [SIGINT, SIGTERM] { _ = signal(signalNumber, SIG_DFL) }
     }
 
     private static func name(of signalNumber: Int32) -> String {

@@ -23,10 +23,16 @@ struct InProcess {
     /// Parses `arguments` as `provision` does and runs the command; a ``Problem`` becomes
     /// the exit code its kind maps to, as `provision`'s entry point does.
     func run(_ arguments: String...) async throws -> Outcome {
+        try await run(arguments)
+    }
+
+    /// - Parameter extra: environment variables for this run only (fake switches).
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Outcome {
         let out = Mutex(""), err = Mutex("")
+        let environment = world.environment.merging(extra) { _, new in new }
         let context = CommandContext(
-            runner: EnvironmentRunner(environment: world.environment),
-            environment: world.environment,
+            runner: EnvironmentRunner(environment: environment),
+            environment: environment,
             workingDirectory: world.repository,
             console: Console(
                 writeOut: { text in out.withLock { $0 += text } },
@@ -62,5 +68,12 @@ struct EnvironmentRunner: CommandRunner {
         var command = command
         command.environment = environment.merging(command.environment) { _, own in own }
         return try await base.execute(command)
+    }
+}
+
+extension FakeWorld {
+    /// `provision ARGUMENTS` run in this process against the world (see ``InProcess``).
+    func run(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> InProcess.Outcome {
+        try await InProcess(world: self).run(arguments, environment: extra)
     }
 }
