@@ -40,6 +40,8 @@ let package = Package(
         ),
         // Benchmarks live in their own executable so the test suite never times anything.
         .executableTarget(name: "provision-bench", dependencies: ["ProvisionCore"]),
+        // A `provision up` killed mid-run, for the state store's crash-recovery tests.
+        .executableTarget(name: "store-crash-helper", dependencies: ["ProvisionCore"], path: "Tests/StoreCrashHelper"),
         // One way for every test target to run programs and find the repository and the built
         // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
         .target(name: "TestSupport", dependencies: ["ProvisionCore"], path: "Tests/TestSupport"),

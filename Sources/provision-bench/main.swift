@@ -3,11 +3,6 @@ import Foundation
 // provision-bench: measures the scheduler against the critical path and the
 // history queries on a large store. Run with `swift run -c release provision-bench`.
 // Not a test: the numbers depend on the machine, so they are printed, not asserted.
-let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == CrashHelper.flag {
-    CrashHelper.run(arguments: Array(arguments.dropFirst()))
-}
-
 print("provision-bench (\(ProcessInfo.processInfo.activeProcessorCount) CPUs)\n")
 let deployMet = try await SimulatedDeployBenchmark.run()
 let historyMet = try await HistoryBenchmark.run()

@@ -7,20 +7,20 @@ import TestSupport
 /// the next user of the store must find the run and mark it interrupted.
 @Suite("StateStore after a killed process")
 struct StoreCrashRecoveryTests {
-    /// `provision-bench` is built next to the test bundle; its hidden `--crash-helper`
-    /// mode plays a `provision up` that never finishes.
+    /// `store-crash-helper` (Tests/StoreCrashHelper) is built next to the test bundle; it
+    /// plays a `provision up` that never finishes.
     static func helperExecutable() throws -> URL {
-        guard let helper = BuildProducts.provisionBench else {
+        guard let helper = BuildProducts.storeCrashHelper else {
             throw Problem(
-                problem: "the crash helper provision-bench is missing next to the test bundle",
-                fix: "build it first (`swift build --product provision-bench`) or set PROVISION_BENCH_PATH")
+                problem: "store-crash-helper is missing next to the test bundle",
+                fix: "build it first (`swift build --build-tests`) or set PROVISION_CRASH_HELPER")
         }
         return helper
     }
 
     /// Starts the helper and waits until it reports the run id.
     static func startHelper(store: URL, cluster: String) async throws -> (ChildProcess, RunID) {
-        let process = try ChildProcess([try helperExecutable().path, "--crash-helper", store.path, cluster])
+        let process = try ChildProcess([try helperExecutable().path, store.path, cluster])
         let deadline = Date().addingTimeInterval(30)
         var text = process.standardOutput
         while !text.contains("\n") && process.isRunning && Date() < deadline {

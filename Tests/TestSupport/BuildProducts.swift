@@ -1,6 +1,6 @@
 import Foundation
 
-/// Executables `swift build` put next to the test bundle (`provision`, `provision-bench`).
+/// Executables `swift build` put next to the test bundle (`provision`, `store-crash-helper`).
 ///
 /// `swift test` (any `--scratch-path`) runs the test bundle from the build products
 /// directory, where the package's executables live too.
@@ -8,9 +8,9 @@ public enum BuildProducts {
     /// The `provision` CLI; `PROVISION_BINARY` overrides.
     public static let provision: URL? = executable(named: "provision", override: "PROVISION_BINARY")
 
-    /// The benchmark executable, whose hidden `--crash-helper` mode the store tests use;
-    /// `PROVISION_BENCH_PATH` overrides.
-    public static let provisionBench: URL? = executable(named: "provision-bench", override: "PROVISION_BENCH_PATH")
+    /// The store tests' helper that plays a `provision up` killed mid-run;
+    /// `PROVISION_CRASH_HELPER` overrides.
+    public static let storeCrashHelper: URL? = executable(named: "store-crash-helper", override: "PROVISION_CRASH_HELPER")
 
     /// Finds `name` in the build products directory (or the file `override` names).
     public static func executable(named name: String, override: String) -> URL? {

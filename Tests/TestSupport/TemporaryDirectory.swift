@@ -7,7 +7,8 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
     /// - Parameter label: the directory name's prefix, to tell leftovers apart.
     public init(_ label: String = "provision-tests") throws {
-        url = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(UUID().uuidString)")
+        url = FileManager.default.temporaryDirectory.appending(
+            path: "\(label)-\(UUID().uuidString)", directoryHint: .isDirectory)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 

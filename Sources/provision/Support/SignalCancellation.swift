@@ -76,7 +76,7 @@ final class SignalCancellation: Sendable {
         for source in sources { source.cancel() }
         sources = []
         // Give the signals their default action back (tests run commands in one process).
-        for signalNumber in [SIGINT, SIGTERM] { _ = signal(signalNumber, SIG_DFL) }
+        for signalNumber in [SIGINT, SIGTERM] { restoreDefaultAction(of: signalNumber) }
     }
 
     private static func name(of signalNumber: Int32) -> String {
@@ -87,4 +87,9 @@ final class SignalCancellation: Sendable {
 /// Ignores the signal's default action (the dispatch source still sees it).
 private func ignoreDefaultAction(of signalNumber: Int32) {
     _ = signal(signalNumber, SIG_IGN)
+}
+
+/// Gives the signal its default action back.
+private func restoreDefaultAction(of signalNumber: Int32) {
+    _ = signal(signalNumber, SIG_DFL)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 @testable import ProvisionCore
 
 /// A component declared inline for tests.
@@ -16,16 +17,9 @@ struct TestComponent: Component {
     }
 }
 
-/// A fresh directory under the system temp dir, removed by the caller with `remove()`.
-struct TemporaryDirectory {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appending(path: "provision-core-tests-\(UUID().uuidString)", directoryHint: .isDirectory)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
+extension TemporaryDirectory {
+    /// Where the engine tests put their state store.
     var storeURL: URL { url.appending(path: "state.sqlite") }
-    func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
 /// Thread-safe value box for recording what concurrent steps did.
