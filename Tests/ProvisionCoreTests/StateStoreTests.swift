@@ -157,6 +157,34 @@ struct StateStoreTests {
         #expect(try stored().0?.outcome == .succeeded)
     }
 
+    /// Two connections (as two `provision` processes would have) write one file at once.
+    /// Every write reads first; none may fail because the other committed in between.
+    @Test func twoConnectionsWritingTheSameFileAtOnceBothSucceed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = directory.storeURL
+        _ = try StateStore(url: url)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for cluster in ["one", "two"] {
+                group.addTask {
+                    let store = try StateStore(url: url)
+                    for _ in 0..<40 {
+                        let run = try store.beginRun(Self.newRun(cluster: cluster))
+                        let step = try store.addStep(run: run, component: "redis", action: .deploy)
+                        try store.markStep(step, .running)
+                        try store.updateStep(step, note: "applied")
+                        try store.markStep(step, .succeeded)
+                        try store.finishRun(run, outcome: .succeeded)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let store = try StateStore(url: url)
+        #expect(try store.runs(outcome: .succeeded).count == 80)
+        #expect(try store.runs().allSatisfy { try store.steps(of: $0.id).map(\.note) == ["applied"] })
+    }
+
     @Test func secondRunOnABusyClusterIsRefusedWithAHelpfulMessage() throws {
         let store = try Self.inMemoryStore()
         let first = try store.beginRun(Self.newRun(command: ["provision", "up"]))

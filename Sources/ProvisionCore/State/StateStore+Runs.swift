@@ -6,7 +6,7 @@ extension StateStore {
     /// unfinished steps, and returns them (as they are now stored).
     @discardableResult
     public func recoverAbandonedRuns() throws -> [RunRecord] {
-        try write(immediate: true) { db in
+        try write { db in
             try Self.recoverAbandoned(in: db, cluster: nil)
         }
     }
@@ -17,7 +17,7 @@ extension StateStore {
     ///   IMMEDIATE transaction, so two processes cannot both start.
     public func beginRun(_ run: NewRun, at date: Date = Date()) throws -> RunID {
         let me = ProcessIdentity.current
-        return try write(immediate: true) { db in
+        return try write { db in
             try Self.recoverAbandoned(in: db, cluster: run.cluster)
             if let holder = try Self.runningRuns(on: run.cluster).fetchOne(db) {
                 throw StoreError.clusterBusy(cluster: run.cluster, holder: holder)

@@ -93,13 +93,17 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Runs `body` in a write transaction, translating database failures into ``StoreError``.
-    /// `immediate` takes the write lock up front, so a check-then-insert cannot race another process.
-    func write<T>(immediate: Bool = false, _ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in an IMMEDIATE transaction, translating database failures into ``StoreError``.
+    ///
+    /// Every write reads first: the record it changes, or who holds the cluster. IMMEDIATE takes
+    /// the write lock at BEGIN, where the busy timeout waits for another process, so a
+    /// check-then-insert cannot race it, and no read snapshot has to be upgraded to a write
+    /// (which SQLite refuses at once with SQLITE_BUSY when another process wrote meanwhile).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
-                try db.inTransaction(immediate ? .immediate : .deferred) {
+                try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
                 }
