@@ -50,6 +50,8 @@ let package = Package(
             name: "ProvisionCoreTests",
             dependencies: [
                 "ProvisionCore", "TestSupport",
+                // State store tests inject in-memory databases and inspect the stored rows.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 @testable import ProvisionCore
@@ -7,6 +8,11 @@ import Testing
 struct StateStoreTests {
     static func newRun(cluster: String = "wrightnow", command: [String] = ["provision", "up", "--backend", "kind"]) -> NewRun {
         NewRun(commandLine: command, backend: "kind", cluster: cluster, toolVersion: "0.1.0", manifestsRevision: "abc1234")
+    }
+
+    /// A store on a fresh in-memory database, for tests that do not test the file.
+    static func inMemoryStore() throws -> StateStore {
+        try StateStore(writer: DatabaseQueue())
     }
 
     @Test func defaultLocationHonoursOverridesInOrder() {
@@ -39,12 +45,10 @@ struct StateStoreTests {
     }
 
     @Test func recordsARunWithEverythingHistoryShows() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let store = try StateStore(url: directory.storeURL)
+        let store = try Self.inMemoryStore()
         let started = Date(timeIntervalSince1970: 1_800_000_000)
         let run = try store.beginRun(Self.newRun(command: ["provision", "up", "--only", "redis db"]), at: started)
-        let record = try #require(try StateStore(url: directory.storeURL).run(run))
+        let record = try #require(try store.run(run))
         #expect(record.commandLine == ["provision", "up", "--only", "redis db"])
         #expect(record.backend == "kind")
         #expect(record.cluster == "wrightnow")
@@ -57,21 +61,18 @@ struct StateStoreTests {
         #expect(record.processStartTime == ProcessIdentity.current.startTime)
 
         try store.finishRun(run, outcome: .failed, error: "deploying `redis` failed", at: started + 90)
-        let finished = try #require(try StateStore(url: directory.storeURL).run(run))
+        let finished = try #require(try store.run(run))
         #expect(finished.outcome == .failed)
         #expect(finished.error == "deploying `redis` failed")
         #expect(finished.endedAt == started + 90)
         #expect(finished.duration == .seconds(90))
     }
 
-    @Test func everyStepTransitionIsOnDiskImmediately() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let store = try StateStore(url: directory.storeURL)
+    @Test func everyStepTransitionIsStored() throws {
+        let store = try Self.inMemoryStore()
         let run = try store.beginRun(Self.newRun())
-        // A second connection reads what the first wrote, after every change.
         func stored(_ id: StepID) throws -> StepRecord {
-            try #require(try StateStore(url: directory.storeURL).steps(of: run).first { $0.id == id })
+            try #require(try store.steps(of: run).first { $0.id == id })
         }
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -131,14 +132,66 @@ struct StateStoreTests {
         #expect(throws: StoreError.self) { try store.markStep(StepID(9999), .running) }
     }
 
-    @Test func secondRunOnABusyClusterIsRefusedWithAHelpfulMessage() throws {
+    @Test func everyChangeIsOnDiskImmediately() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try StateStore(url: directory.storeURL)
+        #expect(store.url == directory.storeURL)
+        #expect(store.path == directory.storeURL.path)
+        // A second connection reads what the first wrote, after every change.
+        func stored() throws -> (RunRecord?, [StepRecord]) {
+            let other = try StateStore(url: directory.storeURL)
+            let run = try other.runs().first
+            return (run, try run.map { try other.steps(of: $0.id) } ?? [])
+        }
+        let run = try store.beginRun(Self.newRun())
+        #expect(try stored().0?.outcome == .running)
+        let step = try store.addStep(run: run, component: "redis", action: .deploy)
+        #expect(try stored().1.map(\.state) == [.pending])
+        try store.markStep(step, .running)
+        #expect(try stored().1.map(\.state) == [.running])
+        try store.updateStep(step, note: "applied 3 objects")
+        #expect(try stored().1.map(\.note) == ["applied 3 objects"])
+        try store.markStep(step, .succeeded, digest: "sha256:feed")
+        #expect(try stored().1.map(\.digest) == ["sha256:feed"])
+        try store.finishRun(run, outcome: .succeeded)
+        #expect(try stored().0?.outcome == .succeeded)
+    }
+
+    /// Two connections (as two `provision` processes would have) write one file at once.
+    /// Every write reads first; none may fail because the other committed in between.
+    @Test func twoConnectionsWritingTheSameFileAtOnceBothSucceed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let url = directory.storeURL
+        _ = try StateStore(url: url)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for cluster in ["one", "two"] {
+                group.addTask {
+                    let store = try StateStore(url: url)
+                    for _ in 0..<40 {
+                        let run = try store.beginRun(Self.newRun(cluster: cluster))
+                        let step = try store.addStep(run: run, component: "redis", action: .deploy)
+                        try store.markStep(step, .running)
+                        try store.updateStep(step, note: "applied")
+                        try store.markStep(step, .succeeded)
+                        try store.finishRun(run, outcome: .succeeded)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let store = try StateStore(url: url)
+        #expect(try store.runs(outcome: .succeeded).count == 80)
+        #expect(try store.runs().allSatisfy { try store.steps(of: $0.id).map(\.note) == ["applied"] })
+    }
+
+    @Test func secondRunOnABusyClusterIsRefusedWithAHelpfulMessage() throws {
+        let store = try Self.inMemoryStore()
         let first = try store.beginRun(Self.newRun(command: ["provision", "up"]))
 
         let error = try #require(throws: StoreError.self) {
-            try StateStore(url: directory.storeURL).beginRun(Self.newRun(command: ["provision", "down"]))
+            try store.beginRun(Self.newRun(command: ["provision", "down"]))
         }
         guard case .clusterBusy(let cluster, let holder) = error else {
             Issue.record("expected clusterBusy, got \(error)")
@@ -162,9 +215,7 @@ struct StateStoreTests {
     }
 
     @Test func historyQueriesFilterAndListNewestFirst() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let store = try StateStore(url: directory.storeURL)
+        let store = try Self.inMemoryStore()
         var runs: [RunID] = []
         for (index, outcome) in [RunOutcome.succeeded, .failed, .succeeded, .interrupted, .succeeded].enumerated() {
             let run = try store.beginRun(Self.newRun())

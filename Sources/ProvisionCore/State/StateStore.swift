@@ -9,9 +9,12 @@ import GRDB
 /// processes may share one file: SQLite's locking plus a busy timeout serialise
 /// their writes, and ``beginRun(_:)`` refuses a second run on a busy cluster.
 public final class StateStore: Sendable {
-    /// Where the database file lives.
-    public let url: URL
-    let queue: DatabaseQueue
+    /// Where the database file lives; `nil` when the store was given a database (``init(writer:)``).
+    public let url: URL?
+    /// The database path that errors name: the file, or `:memory:` for an in-memory database.
+    public let path: String
+    /// The connection to the database: a `DatabaseQueue` on the file, or what a caller injected.
+    let writer: any DatabaseWriter
 
     /// `$PROVISION_STATE_DIR/state.sqlite`, else `$XDG_STATE_HOME/provision/state.sqlite`,
     /// else `~/.local/state/provision/state.sqlite`: outside any git checkout.
@@ -32,8 +35,7 @@ public final class StateStore: Sendable {
 
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     /// - Throws: ``StoreError`` naming the path and the fix; a damaged file is never reset.
-    public init(url: URL) throws {
-        self.url = url
+    public convenience init(url: URL) throws {
         let path = url.path
         do {
             try FileManager.default.createDirectory(
@@ -55,16 +57,35 @@ public final class StateStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
 
+        let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw Self.storeError(error, path: path, opening: true)
+        }
+        try self.init(writer: queue, url: url)
+    }
+
+    /// A store on a database the caller opened, e.g. an in-memory `DatabaseQueue()` in
+    /// tests; its schema is brought up to date the same way.
+    /// - Throws: ``StoreError`` naming `writer.path` and the fix.
+    public convenience init(writer: any DatabaseWriter) throws {
+        try self.init(writer: writer, url: nil)
+    }
+
+    private init(writer: any DatabaseWriter, url: URL?) throws {
+        self.writer = writer
+        self.url = url
+        path = writer.path
+        do {
             let migrator = Self.migrator
-            let unknown = try queue.read { db in
+            let unknown = try writer.read { db in
                 try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
             }
             guard unknown.isEmpty else {
                 throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
             }
-            try migrator.migrate(queue)
+            try migrator.migrate(writer)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -72,13 +93,17 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Runs `body` in a write transaction, translating database failures into ``StoreError``.
-    /// `immediate` takes the write lock up front, so a check-then-insert cannot race another process.
-    func write<T>(immediate: Bool = false, _ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in an IMMEDIATE transaction, translating database failures into ``StoreError``.
+    ///
+    /// Every write reads first: the record it changes, or who holds the cluster. IMMEDIATE takes
+    /// the write lock at BEGIN, where the busy timeout waits for another process, so a
+    /// check-then-insert cannot race it, and no read snapshot has to be upgraded to a write
+    /// (which SQLite refuses at once with SQLITE_BUSY when another process wrote meanwhile).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try queue.writeWithoutTransaction { db in
+            return try writer.writeWithoutTransaction { db in
                 var result: T?
-                try db.inTransaction(immediate ? .immediate : .deferred) {
+                try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
                 }
@@ -87,17 +112,17 @@ public final class StateStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw Self.storeError(error, path: url.path, opening: false)
+            throw Self.storeError(error, path: path, opening: false)
         }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try queue.read(body)
+            return try writer.read(body)
         } catch let error as StoreError {
             throw error
         } catch {
-            throw Self.storeError(error, path: url.path, opening: false)
+            throw Self.storeError(error, path: path, opening: false)
         }
     }
 

@@ -15,31 +15,46 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// Any other database failure, with the path for context.
     case database(path: String, reason: String)
 
-    public var description: String {
+    /// What went wrong, in one sentence.
+    public var problem: String {
         switch self {
         case .unreadable(let path, let reason):
-            return "the state database \(path) is not readable: \(reason)\n"
-                + "  fix: move the file aside (`mv \(path) \(path).broken`) to start a new history, "
-                + "or point PROVISION_STATE_DIR / --state-dir at another directory"
+            return "the state database \(path) is not readable: \(reason)"
         case .cannotOpen(let path, let reason):
-            return "cannot open the state database \(path): \(reason)\n"
-                + "  fix: make sure the directory exists and is writable, "
-                + "or point PROVISION_STATE_DIR / --state-dir at a writable directory"
+            return "cannot open the state database \(path): \(reason)"
         case .newerSchema(let path, let unknown):
             return "the state database \(path) was written by a newer provision "
-                + "(unknown migrations: \(unknown.joined(separator: ", ")))\n"
-                + "  fix: use the newer provision, or point PROVISION_STATE_DIR / --state-dir at another directory"
+                + "(unknown migrations: \(unknown.joined(separator: ", ")))"
         case .clusterBusy(let cluster, let holder):
             return "cluster `\(cluster)` is busy: run \(holder.id) (pid \(holder.pid), started "
                 + "\(holder.startedAt.formatted(.iso8601))) is still working on it: "
-                + "\(holder.commandLine.joined(separator: " "))\n"
-                + "  fix: wait for it to finish or stop it (kill \(holder.pid)), then try again"
+                + "\(holder.commandLine.joined(separator: " "))"
         case .notFound(let what):
-            return "\(what) does not exist in the state database\n"
-                + "  fix: list the runs with `provision history`"
+            return "\(what) does not exist in the state database"
         case .database(let path, let reason):
-            return "the state database \(path) failed: \(reason)\n"
-                + "  fix: check free disk space and permissions of the file; if it persists, move the file aside"
+            return "the state database \(path) failed: \(reason)"
         }
     }
+
+    /// What the user can do about it.
+    public var fix: String {
+        switch self {
+        case .unreadable(let path, _):
+            return "move the file aside (`mv \(path) \(path).broken`) to start a new history, "
+                + "or point PROVISION_STATE_DIR / --state-dir at another directory"
+        case .cannotOpen:
+            return "make sure the directory exists and is writable, "
+                + "or point PROVISION_STATE_DIR / --state-dir at a writable directory"
+        case .newerSchema:
+            return "use the newer provision, or point PROVISION_STATE_DIR / --state-dir at another directory"
+        case .clusterBusy(_, let holder):
+            return "wait for it to finish or stop it (kill \(holder.pid)), then try again"
+        case .notFound:
+            return "list the runs with `provision history`"
+        case .database:
+            return "check free disk space and permissions of the file; if it persists, move the file aside"
+        }
+    }
+
+    public var description: String { "\(problem)\n  fix: \(fix)" }
 }
