@@ -56,6 +56,25 @@ public struct Kubectl: Sendable {
         }
     }
 
+    /// `kubectl label -f - KEY=VALUE --overwrite`: labels the objects of `manifest` (on stdin).
+    public func label(_ manifest: String, _ key: String, _ value: String) async throws {
+        try await runner.run(clusterCommand(
+            ["label", "-f", "-", "\(key)=\(value)", "--overwrite"],
+            standardInput: Data(manifest.utf8), timeout: .seconds(120)))
+    }
+
+    /// `kubectl delete KIND,... -l KEY=VALUE --all-namespaces --ignore-not-found --wait
+    /// --timeout=Ns`: only objects that carry the label, and only once they are gone.
+    @discardableResult
+    public func deleteLabelled(kinds: [String], label key: String, value: String, timeout: Duration) async throws
+        -> CommandOutput
+    {
+        try await runner.run(clusterCommand(
+            ["delete", kinds.joined(separator: ","), "-l", "\(key)=\(value)", "--all-namespaces",
+             "--ignore-not-found", "--wait", "--timeout=\(Self.seconds(timeout))s"],
+            timeout: timeout + .seconds(30)))
+    }
+
     /// `kubectl rollout status KIND/NAME -n NS --timeout=Ns`.
     public func rolloutStatus(_ kind: WorkloadKind, name: String, namespace: String, timeout: Duration) async throws {
         try await runner.run(clusterCommand(

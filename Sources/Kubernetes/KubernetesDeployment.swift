@@ -74,19 +74,41 @@ public struct KubernetesDeployment: ComponentDeployment {
             let values = try vault.values(for: spec, adopting: inCluster)
             try await kubectl.apply(try SecretManifest.json(for: spec, owner: component.id, values: values))
         }
+        guard objectCount > 0 else { return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: 0) }
         try await kubectl.apply(body)
+        if case .pinnedManifest = component.resources {
+            // Upstream objects carry no label of ours; label them so that `down` can find
+            // them by label like every other component's (and delete nothing else).
+            try await kubectl.label(body, ComponentLabel.key, component.id.rawValue)
+        }
         return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount)
     }
 
-    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> ManifestSubset {
-        let rendered = try await manifests.rendered(directory)
-        guard let subset = rendered.subset(for: id) else {
-            throw Problem(
-                problem: "\(directory.path) renders no object labelled `\(ComponentLabel.key): \(id)`",
-                fix: "add the component's manifests to that kustomization with the label "
-                    + "(see docs/architecture.md), or check the component id")
+    // MARK: Remove
+
+    /// Deletes the component's objects by its label, kind by kind as its manifests list them,
+    /// in every namespace, and waits until they are gone (`kubectl delete --wait`). With
+    /// `keepingData`, PersistentVolumeClaims and Namespaces are left alone.
+    public func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String {
+        let objects = try await objects(of: component)
+        let kept: Set<String> = keepingData ? ["PersistentVolumeClaim", "Namespace"] : []
+        var kinds: [String] = []
+        for object in objects where !kept.contains(object.kind) && !kinds.contains(object.kind) {
+            kinds.append(object.kind)
         }
-        return subset
+        let keptCount = objects.filter { kept.contains($0.kind) }.count
+        let keptNote = keptCount > 0 ? "; kept \(keptCount) claims and namespaces (--purge-data deletes them)" : ""
+        guard !kinds.isEmpty else { return "nothing to delete" + keptNote }
+        let output = try await kubectl.deleteLabelled(
+            kinds: kinds, label: ComponentLabel.key, value: component.id.rawValue, timeout: timeout)
+        let deleted = output.standardOutput.split(separator: "\n").filter { $0.hasSuffix(" deleted") }.count
+        return "deleted \(deleted) objects" + keptNote
+    }
+
+    /// The objects labelled with `id`; none when the kustomization has nothing for the
+    /// component (a generic overlay without kind's StorageClass): its step is then skipped.
+    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> ManifestSubset {
+        try await manifests.rendered(directory).subset(for: id) ?? ManifestSubset(documents: [])
     }
 
     // MARK: Readiness

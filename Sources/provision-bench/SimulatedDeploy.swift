@@ -61,6 +61,7 @@ struct SleepingDeployment: ComponentDeployment {
     }
     func waitUntilReady(_ component: any Component, timeout: Duration) async throws {}
     func smokeCheck(_ component: any Component) async throws {}
+    func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String { "" }
 }
 
 enum SimulatedDeployBenchmark {

@@ -10,7 +10,7 @@ struct BackendRegistryTests {
 
     @Test func kindIsTheDefaultAndEveryNameBuildsItsProvider() throws {
         #expect(BackendName.default == .kind)
-        #expect(BackendName.allCases.map(\.rawValue) == ["kind", "gke", "eks", "aks"])
+        #expect(BackendName.allCases.map(\.rawValue) == ["kind", "existing", "gke", "eks", "aks"])
         for name in BackendName.allCases {
             #expect(BackendRegistry.provider(name, runner: ScriptedRunner()).name == name.rawValue)
         }

@@ -93,7 +93,7 @@ struct ReadOnlyCommandTests {
         let backend = try await world.provision("up", "--backend", "openshift")
         #expect(backend.exitCode == 2)
         #expect(backend.standardError.contains("The value 'openshift' is invalid for '--backend <name>'"))
-        #expect(backend.standardError.contains("'kind', 'gke', 'eks' or 'aks'"))
+        #expect(backend.standardError.contains("'kind', 'existing', 'gke', 'eks' or 'aks'"))
         let flag = try await world.provision("up", "--frobnicate")
         #expect(flag.exitCode == 2)
         let manifests = try await world.provision("up", "--manifests", world.root.appending(path: "nowhere").path)

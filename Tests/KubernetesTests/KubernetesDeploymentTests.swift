@@ -148,14 +148,43 @@ struct KubernetesDeploymentTests {
         #expect(Self.applies(fixture.runner).isEmpty)
     }
 
-    @Test func aComponentMissingFromTheOverlayIsNamed() async throws {
+    /// A generic overlay without kind's StorageClass has nothing for `storage`: nothing is
+    /// applied, and the empty result tells the deployer to record the step as skipped.
+    @Test func aComponentTheOverlayHasNothingForAppliesNothing() async throws {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
-        await #expect {
-            try await fixture.deployment.apply(Controller.Overlay())
-        } throws: { "\($0)".contains("renders no object labelled `wrightnow/component: stray`") }
+        let result = try await fixture.deployment.apply(Controller.Overlay())
+        #expect(result.objectCount == 0)
         #expect(Self.applies(fixture.runner).isEmpty)
+        #expect(try await fixture.deployment.readinessChecks(for: Controller.Overlay()).isEmpty)
+    }
+
+    @Test("remove deletes by the component's label, kind by kind, keeping claims and namespaces unless purging")
+    func removeDeletesByLabel() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay + """
+
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata:
+              labels:
+                wrightnow/component: database
+              name: db-data
+              namespace: apps
+            """))
+        fixture.runner.on("kubectl", containing: ["delete"], answers: .output(
+            stdout: "statefulset.apps \"db\" deleted\nservice \"db\" deleted\n"))
+        let kept = try await fixture.deployment.remove(Database(), keepingData: true, timeout: .seconds(60))
+        #expect(kept == "deleted 2 objects; kept 1 claims and namespaces (--purge-data deletes them)")
+        let purged = try await fixture.deployment.remove(Database(), keepingData: false, timeout: .seconds(60))
+        #expect(purged == "deleted 2 objects")
+        #expect(fixture.runner.commandLines.filter { $0.contains(" delete ") } == [
+            "kubectl --context test-context delete StatefulSet,Service -l wrightnow/component=database --all-namespaces --ignore-not-found --wait --timeout=60s",
+            "kubectl --context test-context delete StatefulSet,Service,PersistentVolumeClaim -l wrightnow/component=database --all-namespaces --ignore-not-found --wait --timeout=60s",
+        ])
     }
 
     @Test func webhookRefusalIsRetriedWithBackoffThenSucceeds() async throws {
@@ -205,6 +234,7 @@ struct KubernetesDeploymentTests {
         try Self.pin(fixture, sha256: SHA256.hexDigest(of: Self.remote))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "namespace/ctl serverside-applied\n"))
+        fixture.runner.on("kubectl", containing: ["label"], answers: .output(stdout: "namespace/ctl labeled\njob.batch/setup labeled\n"))
         let first = try await fixture.deployment.apply(Controller())
         _ = try await fixture.deployment.apply(Controller())
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }
@@ -212,6 +242,11 @@ struct KubernetesDeploymentTests {
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
         #expect(applied == Data(Self.remote.utf8))
         #expect(first == ApplyResult(digest: SHA256.hexDigest(of: Self.remote), objectCount: 2))
+        // Upstream objects get the component's label, so `down` finds them by it.
+        let labels = fixture.runner.calls.filter { $0.arguments.contains("label") }
+        #expect(labels.map(\.description) == Array(repeating:
+            "kubectl --context test-context label -f - wrightnow/component=controller --overwrite", count: 2))
+        #expect(labels.first?.standardInput == Data(Self.remote.utf8))
     }
 
     @Test func aDownloadWhoseDigestDiffersFromThePinIsNotApplied() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 @testable import ProvisionCore
@@ -321,5 +322,64 @@ struct DeployerTests {
         #expect(recovered.map(\.id) == [abandoned])
         #expect(recovered.first?.outcome == .interrupted)
         #expect(try store.run(abandoned)?.outcome == .interrupted)
+    }
+}
+
+@Suite("Deployer on a cluster it did not create")
+struct DeployerRemovalTests {
+    let cluster = ClusterSpec(name: "team", manifestsRoot: URL(fileURLWithPath: "/repo/k8s"), overlay: "cluster")
+    let invocation = RunInvocation(commandLine: ["provision", "down"], toolVersion: "0.1.0")
+    /// db and cache are independent; app needs both; web needs app.
+    let plan = try! Plan(components: [
+        TestComponent("db"), TestComponent("cache"), TestComponent("app", dependsOn: ["db", "cache"]),
+        TestComponent("web", dependsOn: ["app"]),
+    ])
+
+    @Test func downRemovesDependentsFirstAndKeepsDataByDefault() async throws {
+        let store = try StateStore(writer: DatabaseQueue())
+        let backend = FakeBackend(.init(clusterExists: true, ownsCluster: false))
+        let report = try await Deployer(provider: backend, deployment: backend, store: store)
+            .down(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.succeeded)
+        #expect(!backend.calls.value.contains { $0.hasPrefix("deleteCluster") })
+        let removed = backend.calls.value.filter { $0.hasPrefix("remove") }
+        #expect(removed.allSatisfy { $0.hasSuffix("keepingData=true") })
+        func position(_ id: String) -> Int { removed.firstIndex { $0.hasPrefix("remove \(id) ") }! }
+        #expect(position("web") < position("app"))
+        #expect(position("app") < position("db") && position("app") < position("cache"))
+        #expect(report.steps.map(\.action) == Array(repeating: .remove, count: 4))
+        #expect(report.steps.allSatisfy { $0.state == .succeeded && $0.note?.hasPrefix("deleted ") == true })
+        #expect(try store.run(report.runID)?.context == "fake-team")
+    }
+
+    @Test func aFailedRemovalLeavesWhatItDependsOn() async throws {
+        let store = try StateStore(writer: DatabaseQueue())
+        let backend = FakeBackend(.init(clusterExists: true, ownsCluster: false, failRemove: ["app"]))
+        let report = try await Deployer(provider: backend, deployment: backend, store: store)
+            .down(cluster: cluster, plan: plan, purgeData: true, invocation: invocation)
+
+        #expect(report.outcome == .failed)
+        #expect(report.problem?.problem.contains("app did not go away") == true)
+        let states = Dictionary(uniqueKeysWithValues: report.steps.map { ($0.component!.rawValue, $0.state) })
+        #expect(states == ["web": .succeeded, "app": .failed, "db": .skipped, "cache": .skipped])
+        #expect(backend.calls.value.filter { $0.hasPrefix("remove") }
+            == ["remove web keepingData=false", "remove app keepingData=false"])
+    }
+
+    @Test func aComponentTheOverlayHasNothingForIsSkippedAndItsDependentsGoOn() async throws {
+        let store = try StateStore(writer: DatabaseQueue())
+        let backend = FakeBackend(.init(clusterExists: true, emptyApply: ["cache"]))
+        let report = try await Deployer(provider: backend, deployment: backend, store: store)
+            .up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.succeeded)
+        let cache = try #require(report.steps.first { $0.component == "cache" })
+        #expect(cache.state == .skipped)
+        #expect(cache.note == "nothing to deploy: overlay `cluster` has no objects of this component")
+        #expect(!backend.calls.value.contains("ready cache within 300 s"))
+        #expect(!backend.calls.value.contains("smoke cache"))
+        #expect(backend.calls.value.contains("apply web"))
+        #expect(try store.run(report.runID)?.context == "fake-team")
     }
 }

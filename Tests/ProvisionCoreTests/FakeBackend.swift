@@ -19,6 +19,11 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
         var gatedApply: Set<ComponentID> = []
         /// What ``ClusterProvider/dataDirectory(for:)`` answers.
         var dataDirectory: URL?
+        /// False plays a provider on a cluster it did not create: `down` removes components.
+        var ownsCluster = true
+        var failRemove: Set<ComponentID> = []
+        /// Components whose apply finds nothing in the overlay.
+        var emptyApply: Set<ComponentID> = []
     }
 
     let script: Script
@@ -79,6 +84,7 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
         if script.failApply.contains(component.id) {
             throw Problem(problem: "apply of \(component.id) was refused", fix: "fix the manifest")
         }
+        if script.emptyApply.contains(component.id) { return ApplyResult(digest: "sha256:empty", objectCount: 0) }
         return ApplyResult(digest: "sha256:\(component.id)", objectCount: 2)
     }
 
@@ -92,4 +98,14 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
     func smokeCheck(_ component: any Component) async throws {
         record("smoke \(component.id)")
     }
+
+    func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String {
+        record("remove \(component.id) keepingData=\(keepingData)")
+        if script.failRemove.contains(component.id) {
+            throw Problem(problem: "\(component.id) did not go away", fix: "look at its finalizers")
+        }
+        return "deleted \(component.id)"
+    }
+
+    var ownsCluster: Bool { script.ownsCluster }
 }

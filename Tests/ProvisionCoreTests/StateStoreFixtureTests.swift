@@ -115,7 +115,7 @@ struct StateStoreFixtureTests {
         defer { directory.remove() }
         let store = try StateStore(url: url)
 
-        #expect(try store.appliedMigrations() == ["v1: runs and steps"])
+        #expect(try store.appliedMigrations() == StateStoreTests.migrations)
         let runs = try store.runs()
         #expect(runs.map(\.id) == Self.runs.map(\.id))
         for (read, expected) in zip(runs, Self.runs) {
@@ -185,7 +185,7 @@ struct StateStoreFixtureTests {
         try store.finishRun(next, outcome: .succeeded, at: started + 1)
 
         let reopened = try StateStore(url: url)
-        #expect(try reopened.appliedMigrations() == ["v1: runs and steps"])
+        #expect(try reopened.appliedMigrations() == StateStoreTests.migrations)
         let stored = try #require(try reopened.run(next))
         #expect(stored.commandLine == Self.runs[3].commandLine)
         #expect(stored.outcome == .succeeded)

@@ -6,6 +6,14 @@ import Testing
 
 @Suite("StateStore")
 struct StateStoreTests {
+    /// Every migration this release registers, oldest first. Append-only: a release adds to
+    /// the end and never edits or reorders what is here.
+    static let migrations = ["v1: runs and steps", "v2: run targets"]
+
+    @Test func migrationsAreAppendOnly() {
+        #expect(StateStore.migrator.migrations == Self.migrations)
+    }
+
     static func newRun(cluster: String = "wrightnow", command: [String] = ["provision", "up", "--backend", "kind"]) -> NewRun {
         NewRun(commandLine: command, backend: "kind", cluster: cluster, toolVersion: "0.1.0", manifestsRevision: "abc1234")
     }
@@ -34,13 +42,13 @@ struct StateStoreTests {
         let nested = directory.url.appending(path: "a/b/state.sqlite")
         let store = try StateStore(url: nested)
         #expect(FileManager.default.fileExists(atPath: nested.path))
-        #expect(try store.appliedMigrations() == ["v1: runs and steps"])
+        #expect(try store.appliedMigrations() == StateStoreTests.migrations)
         #expect(try store.runs().isEmpty)
         // Opening again applies nothing new and keeps data.
         let run = try store.beginRun(Self.newRun())
         try store.finishRun(run, outcome: .succeeded)
         let reopened = try StateStore(url: nested)
-        #expect(try reopened.appliedMigrations() == ["v1: runs and steps"])
+        #expect(try reopened.appliedMigrations() == StateStoreTests.migrations)
         #expect(try reopened.run(run)?.outcome == .succeeded)
     }
 

@@ -24,8 +24,9 @@ public struct UnimplementedCloudProvider: ClusterProvider {
             .notImplemented,
             problem: "the \(provider.name) backend is not implemented yet (\(provider.displayName)); "
                 + "once implemented it will \(provider.plannedWork)",
-            fix: "deploy to \(provider.displayName) by hand as described in \(Self.documentation), "
-                + "or use `--backend kind` for a local cluster")
+            fix: "create the cluster with the provider's CLI, then deploy onto it with "
+                + "`provision up --backend existing --context <its context> --overlay cluster` "
+                + "(\(Self.documentation)), or use `--backend kind` for a local cluster")
     }
 
     public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {

@@ -12,13 +12,20 @@ public protocol ComponentDeployment: Sendable {
 
     /// Runs the component's smoke checks.
     func smokeCheck(_ component: any Component) async throws
+
+    /// Deletes the component's objects from the cluster and waits until they are gone.
+    /// Only objects that carry the component's label are deleted. With `keepingData`, its
+    /// PersistentVolumeClaims and Namespaces (which hold them) stay.
+    /// - Returns: a note for the step, e.g. "deleted 7 objects; kept 2 claims".
+    func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String
 }
 
 /// What one apply did, recorded in the state store.
 public struct ApplyResult: Sendable, Hashable {
     /// SHA-256 (hex) of exactly what was sent to the cluster.
     public var digest: String
-    /// Number of Kubernetes objects applied.
+    /// Number of Kubernetes objects applied; 0 when the overlay has nothing for the
+    /// component (it is then recorded as skipped, and neither waited for nor checked).
     public var objectCount: Int
     public init(digest: String, objectCount: Int) {
         self.digest = digest

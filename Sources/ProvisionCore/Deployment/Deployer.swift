@@ -55,9 +55,11 @@ public struct Deployer: Sendable {
         let componentSteps = stepIDs
         let found = FoundTools()
         var toolVersions: [ToolVersion] { found.versions }
+        // Components the overlay has nothing for: recorded as skipped, dependents go on.
+        let empty = Mutex<Set<ComponentID>>([])
 
         do {
-            try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) { [provider, progress, found] in
+            try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) { [provider, progress, found, store] in
                 let exists: Bool
                 var existsError: (any Error)?
                 do {
@@ -70,6 +72,7 @@ public struct Deployer: Sendable {
                 let report = try await provider.preflight(cluster, creatingCluster: !exists)
                 if let existsError { throw existsError }
                 found.versions = report.toolVersions
+                try store.recordTarget(run, await provider.target(for: cluster))
                 report.warnings.forEach { progress(.warning($0)) }
                 let state = exists ? "cluster `\(cluster.name)` exists" : "cluster `\(cluster.name)` will be created"
                 let tools = report.toolVersions.isEmpty
@@ -97,7 +100,11 @@ public struct Deployer: Sendable {
                         try store.markStep(componentSteps[id]!, .running)
                         progress(.stepStarted(StepLabel(.deploy, id)))
                     case .finished(let step):
-                        let (state, detail) = Self.stored(step.outcome, error: step.error)
+                        var (state, detail) = Self.stored(step.outcome, error: step.error)
+                        if state == .succeeded, empty.withLock({ $0.contains(step.id) }) {
+                            state = .skipped
+                            detail = "nothing to deploy in overlay `\(cluster.overlay)`"
+                        }
                         try store.markStep(componentSteps[step.id]!, state, error: state == .succeeded ? nil : detail)
                         progress(.stepFinished(StepLabel(.deploy, step.id), state, duration: step.duration, detail: detail))
                     }
@@ -109,6 +116,12 @@ public struct Deployer: Sendable {
                 let stepID = componentSteps[component.id]!
                 try await withNotices(StepLabel(.deploy, component.id)) {
                     let applied = try await deployment.apply(component)
+                    guard applied.objectCount > 0 else {
+                        empty.withLock { _ = $0.insert(component.id) }
+                        try store.updateStep(
+                            stepID, note: "nothing to deploy: overlay `\(cluster.overlay)` has no objects of this component")
+                        return
+                    }
                     try store.updateStep(
                         stepID, note: "applied \(applied.objectCount) objects", digest: applied.digest)
                     try await deployment.waitUntilReady(component, timeout: options.readinessTimeout)
@@ -134,11 +147,18 @@ public struct Deployer: Sendable {
             runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil, toolVersions: toolVersions)
     }
 
-    /// Deletes the cluster and confirms it is gone; with `purgeData`, then deletes the
-    /// provider's data directory (``ClusterProvider/dataDirectory(for:)``) as a step of its own.
+    /// Takes the stack down. A cluster the provider owns is deleted and confirmed gone; with
+    /// `purgeData`, the provider's data directory (``ClusterProvider/dataDirectory(for:)``) is
+    /// then deleted as a step of its own. From a cluster the provider does not own, the plan's
+    /// components are removed instead (``remove(cluster:plan:purgeData:invocation:)``).
     /// No preflight: deleting must work even when the tools needed to create a cluster have broken.
     /// - Returns / Throws: as ``up(cluster:plan:invocation:)``.
-    public func down(cluster: ClusterSpec, purgeData: Bool = false, invocation: RunInvocation) async throws -> RunReport {
+    public func down(
+        cluster: ClusterSpec, plan: Plan? = nil, purgeData: Bool = false, invocation: RunInvocation
+    ) async throws -> RunReport {
+        if !provider.ownsCluster, let plan {
+            return try await remove(cluster: cluster, plan: plan, purgeData: purgeData, invocation: invocation)
+        }
         let run = try begin(cluster: cluster, invocation: invocation)
         let delete: StepID
         var purge: StepID?
@@ -166,6 +186,50 @@ public struct Deployer: Sendable {
             if let purge {
                 try await perform(purge, StepLabel(.purgeData)) { [provider] in
                     try DataDirectory.purge(try provider.dataDirectory(for: cluster))
+                }
+            }
+        } catch {
+            return try finish(run, after: error)
+        }
+        try store.finishRun(run, outcome: .succeeded)
+        progress(.runFinished(run, .succeeded))
+        return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil)
+    }
+
+    /// Removes the plan's components from a cluster the provider does not own, in reverse
+    /// dependency order: the plan's waves reversed (as helmfile reverses its batches for
+    /// delete), the components of one wave side by side, each waiting until its objects are
+    /// gone. A failure stops the waves after it, so nothing is removed while something that
+    /// depends on it is still there. Claims and namespaces stay unless `purgeData`.
+    public func remove(
+        cluster: ClusterSpec, plan: Plan, purgeData: Bool, invocation: RunInvocation
+    ) async throws -> RunReport {
+        let run = try begin(cluster: cluster, invocation: invocation)
+        let waves = Array(plan.waves.reversed())
+        var stepIDs: [ComponentID: StepID] = [:]
+        do {
+            for id in waves.flatMap({ $0 }) {
+                stepIDs[id] = try store.addStep(run: run, component: id, action: .remove)
+            }
+        } catch {
+            try? store.finishRun(run, outcome: .failed, error: Self.describe(error))
+            throw error
+        }
+        let steps = stepIDs
+        do {
+            try store.recordTarget(run, await provider.target(for: cluster))
+            for wave in waves {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for id in wave {
+                        guard let component = plan.component(id) else { continue }
+                        group.addTask { [deployment, options] in
+                            try await perform(steps[id]!, StepLabel(.remove, id)) {
+                                try await deployment.remove(
+                                    component, keepingData: !purgeData, timeout: options.readinessTimeout)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
                 }
             }
         } catch {

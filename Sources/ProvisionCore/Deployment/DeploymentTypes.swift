@@ -90,4 +90,6 @@ public struct RunReport: Sendable {
 extension StepAction {
     /// `down --purge-data`: the provider's data directory is deleted once the cluster is gone.
     public static let purgeData: Self = "purge-data"
+    /// `down` on a cluster the provider does not own: one component's objects are deleted.
+    public static let remove: Self = "remove"
 }

@@ -53,6 +53,18 @@ public struct PreflightReport: Sendable, Hashable {
     }
 }
 
+/// Which cluster a run reached, recorded with the run so history tells clusters apart.
+public struct ClusterTarget: Sendable, Hashable {
+    /// The kubeconfig context every call to the cluster named.
+    public var context: String
+    /// The API server URL behind the context, when known.
+    public var server: String?
+    public init(context: String, server: String?) {
+        self.context = context
+        self.server = server
+    }
+}
+
 /// Whether ``ClusterProvider/ensureCluster(_:)`` made a new cluster or found one.
 public enum ClusterProvisioning: String, Sendable, Hashable {
     case created, reused
@@ -88,8 +100,19 @@ public protocol ClusterProvider: Sendable {
     /// recreation (kind's data mount), which `provision down --purge-data` may delete.
     /// `nil` when the provider keeps no such directory.
     func dataDirectory(for cluster: ClusterSpec) throws -> URL?
+
+    /// Whether the provider made the cluster and may delete it. `down` deletes a cluster the
+    /// provider owns; from any other it removes the stack, component by component.
+    var ownsCluster: Bool { get }
+
+    /// The context and API server a run reaches, recorded once preflight passed.
+    func target(for cluster: ClusterSpec) async -> ClusterTarget
 }
 
 extension ClusterProvider {
     public func dataDirectory(for cluster: ClusterSpec) throws -> URL? { nil }
+    public var ownsCluster: Bool { true }
+    public func target(for cluster: ClusterSpec) async -> ClusterTarget {
+        ClusterTarget(context: kubeContext(for: cluster), server: nil)
+    }
 }

@@ -99,6 +99,10 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var pid: Int32
     /// Start time of that process (Linux: clock ticks since boot), guarding against pid reuse.
     public var processStartTime: UInt64?
+    /// The kubeconfig context the run reached, once its preflight passed.
+    public var context: String?
+    /// The API server URL behind ``context``, when the provider reports it.
+    public var server: String?
 
     public var duration: Duration? {
         guard let endedAt else { return nil }
@@ -154,6 +158,8 @@ extension RunRecord: Identifiable, FetchableRecord, PersistableRecord {
         public static let manifestsRevision = Column(CodingKeys.manifestsRevision)
         public static let pid = Column(CodingKeys.pid)
         public static let processStartTime = Column(CodingKeys.processStartTime)
+        public static let context = Column(CodingKeys.context)
+        public static let server = Column(CodingKeys.server)
     }
 }
 

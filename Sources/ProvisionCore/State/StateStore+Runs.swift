@@ -43,6 +43,17 @@ extension StateStore {
         }
     }
 
+    /// Records which context and API server a run reached.
+    public func recordTarget(_ id: RunID, _ target: ClusterTarget) throws {
+        try write { db in
+            guard var run = try RunRecord.fetchOne(db, id: id) else { throw StoreError.notFound("run \(id)") }
+            try run.updateChanges(db) {
+                $0.context = target.context
+                $0.server = target.server
+            }
+        }
+    }
+
     /// Adds a step to a run, `pending` unless said otherwise.
     @discardableResult
     public func addStep(

@@ -49,6 +49,13 @@ extension StateStore {
                     CREATE INDEX step_on_component_runId ON step(component, runId);
                     """)
         }
+        migrator.registerMigration("v2: run targets") { db in
+            // Which kubeconfig context and API server a run reached (`--backend existing`).
+            try db.alter(table: "run") { table in
+                table.add(column: "context", .text)
+                table.add(column: "server", .text)
+            }
+        }
         return migrator
     }
 }

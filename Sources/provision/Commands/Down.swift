@@ -8,7 +8,11 @@ struct Down: ContextualCommand {
         abstract: "Delete the cluster and confirm it is gone; keep the data unless asked to purge it.",
         discussion: """
             Deletes the cluster (kind: `kind delete cluster`), then checks that the backend no \
-            longer lists it. The host directory that keeps volume data across cluster recreation \
+            longer lists it. On a cluster provision did not create (--backend existing) it \
+            removes the stack instead: each component's labelled objects, dependents before what \
+            they depend on, waiting until they are gone; PersistentVolumeClaims and namespaces \
+            stay unless --purge-data is given and confirmed. Objects without the component \
+            label are never deleted. The host directory that keeps volume data across cluster recreation \
             (the kind config's extraMounts) stays, so the next `provision up` finds PostgreSQL and \
             Redis data again. --purge-data deletes that directory too, as a recorded step of the \
             run, after a confirmation (--yes answers it; without a terminal and without --yes \
@@ -19,6 +23,8 @@ struct Down: ContextualCommand {
               provision down
               provision down --purge-data          asks before deleting the data directory
               provision down --purge-data --yes    for scripts
+              provision down --backend existing --context team-staging
+                                                   remove the stack, keep claims and namespaces
             """)
 
     @OptionGroup var target: TargetOptions
@@ -29,12 +35,23 @@ struct Down: ContextualCommand {
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation before purging data.")
     var yes = false
 
+    @Option(help: ArgumentHelp(
+        "Seconds each component's objects may take to be gone (--backend existing).", valueName: "seconds"))
+    var timeout: Int = 300
+
     @OptionGroup var state: StateOptions
 
     func run(in context: CommandContext) async throws {
-        let cluster = try ClusterContext(target: target, state: state, context: context)
+        let cluster = try await ClusterContext(target: target, state: state, context: context)
         let dataDirectory = try self.dataDirectory(of: cluster)
-        if purgeData {
+        if purgeData, !cluster.provider.ownsCluster {
+            try confirm(
+                "Delete every PersistentVolumeClaim of the stack and its namespaces on context "
+                    + "`\(cluster.provider.kubeContext(for: cluster.spec))`? All PostgreSQL and Redis data is lost.",
+                what: "every PersistentVolumeClaim and namespace of the stack on context "
+                    + "`\(cluster.provider.kubeContext(for: cluster.spec))`",
+                console: context.console)
+        } else if purgeData {
             guard let dataDirectory else {
                 throw Problem(
                     .usage,
@@ -42,19 +59,26 @@ struct Down: ContextualCommand {
                         + "cluster \(cluster.spec.name) (nothing outside the cluster holds its volumes)",
                     fix: "run `provision down` without --purge-data")
             }
-            try confirmPurge(dataDirectory, console: context.console)
+            try confirm(
+                "Delete the cluster and all volume data in \(dataDirectory.path)? This cannot be undone.",
+                what: "\(dataDirectory.path) (all PostgreSQL and Redis data)", console: context.console)
         }
 
+        // From a cluster provision did not create, every registered component is removed
+        // (optional ones included: removing what was never deployed deletes nothing).
+        let removalPlan = try Plan(components: context.catalog, includeOptional: true)
         let store = try StoreAccess.open(state, in: context)
         let printer = ProgressPrinter(console: context.console)
         let deployer = Deployer(
-            provider: cluster.provider, deployment: cluster.deployment, store: store, progress: printer.handle)
+            provider: cluster.provider, deployment: cluster.deployment, store: store,
+            options: DeployOptions(readinessTimeout: .seconds(timeout)), progress: printer.handle)
         let invocation = await cluster.invocation()
         let signals = SignalCancellation(console: context.console)
         let report: RunReport
         do {
             report = try await signals.run {
-                try await deployer.down(cluster: cluster.spec, purgeData: purgeData, invocation: invocation)
+                try await deployer.down(
+                    cluster: cluster.spec, plan: removalPlan, purgeData: purgeData, invocation: invocation)
             }
         } catch is CancellationError {
             throw signals.interruption(command: "down")
@@ -94,16 +118,14 @@ struct Down: ContextualCommand {
     }
 
     /// Asks before anything is deleted, so a "no" leaves the cluster running too.
-    private func confirmPurge(_ directory: URL, console: Console) throws {
+    private func confirm(_ question: String, what: String, console: Console) throws {
         if yes { return }
         guard console.standardInputIsTerminal else {
             throw Problem(
                 .usage,
-                problem: "--purge-data would delete \(directory.path) (all PostgreSQL and Redis data) and there is "
-                    + "no terminal to confirm it",
+                problem: "--purge-data would delete \(what) and there is no terminal to confirm it",
                 fix: "add --yes to confirm, or run without --purge-data to keep the data")
         }
-        let question = "Delete the cluster and all volume data in \(directory.path)? This cannot be undone."
         guard console.confirm(question) else {
             throw Problem(
                 .usage, problem: "nothing was deleted (not confirmed)",

@@ -18,17 +18,35 @@ struct PlanCommand: ContextualCommand {
               provision plan
               provision plan --only authentik
               provision plan --with authentik-redis
+              provision plan --down         the removal order on a cluster provision did not create
             """)
 
     @OptionGroup var selection: SelectionOptions
 
+    @Flag(help: "Show the order `provision down` removes the stack in from a cluster it did not create.")
+    var down = false
+
     func run(in context: CommandContext) async throws {
-        context.console.out(PlanPrinter.render(try selection.plan(in: context)))
+        let plan = try selection.plan(in: context)
+        context.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
     }
 }
 
 /// The text `provision plan` prints.
 enum PlanPrinter {
+    /// The waves reversed: dependents are removed before what they depend on.
+    static func renderRemoval(_ plan: ProvisionCore.Plan) -> String {
+        var lines = [
+            "Removal: \(plan.order.count) components in \(plan.waves.count) waves, dependents first "
+                + "(`provision down --backend existing`; claims and namespaces stay unless --purge-data)",
+            "",
+        ]
+        for (index, wave) in plan.waves.reversed().enumerated() {
+            lines.append("  wave \(index + 1): \(wave.map(\.rawValue).joined(separator: ", "))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func render(_ plan: ProvisionCore.Plan) -> String {
         var lines: [String] = []
         let waveOf = Dictionary(uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, wave in

@@ -46,7 +46,7 @@ struct Status: ContextualCommand {
     func run(in context: CommandContext) async throws {
         let console = context.console
         let plan = try selection.plan(in: context)
-        let cluster = try ClusterContext(target: target, state: state, context: context)
+        let cluster = try await ClusterContext(target: target, state: state, context: context)
         if let store = try? StoreAccess.openExisting(state, in: context),
             let last = try? store.runs(limit: 1).first
         {

@@ -58,7 +58,7 @@ struct Up: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let plan = try selection.plan(in: context)
-        let cluster = try ClusterContext(target: target, state: state, context: context)
+        let cluster = try await ClusterContext(target: target, state: state, context: context)
         let store = try StoreAccess.open(state, in: context)
         let printer = ProgressPrinter(console: context.console)
         let deployer = Deployer(

@@ -13,9 +13,17 @@ struct ClusterContext {
     let vault: SecretVault
     let context: CommandContext
 
-    init(target: TargetOptions, state: StateOptions, context: CommandContext) throws {
+    /// For `--backend existing` without `--context`, kubectl's current context is resolved
+    /// once here, said aloud, and named on every call from then on.
+    init(target: TargetOptions, state: StateOptions, context: CommandContext) async throws {
         spec = try target.clusterSpec(in: context)
-        provider = context.makeProvider(target.backend, context.runner)
+        var kubeContext = target.context
+        if target.backend == .existing, kubeContext == nil {
+            let current = try await ExistingClusterProvider.currentContext(runner: context.runner)
+            context.console.out("Using kubectl's current context `\(current)` (pass --context to choose another).")
+            kubeContext = current
+        }
+        provider = context.makeProvider(target.backend, context.runner, kubeContext)
         let stateDirectory = state.directory(in: context)
         vault = SecretVault(stateDirectory: stateDirectory, cluster: spec.name)
         deployment = KubernetesDeployment(

@@ -14,7 +14,8 @@ struct CommandContext: Sendable {
     var workingDirectory: URL
     var console: Console
     var catalog: [any Component]
-    var makeProvider: @Sendable (BackendName, any CommandRunner) -> any ClusterProvider
+    /// Builds the provider for a backend name, a runner and the `--context` of an existing cluster.
+    var makeProvider: @Sendable (BackendName, any CommandRunner, String?) -> any ClusterProvider
     var openStore: @Sendable (URL) throws -> StateStore
     /// The command line as recorded in the history: `provision up --only redis`.
     var commandLine: [String]
@@ -26,7 +27,7 @@ struct CommandContext: Sendable {
             workingDirectory: URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory),
             console: .standard,
             catalog: StackCatalog.all,
-            makeProvider: { BackendRegistry.provider($0, runner: $1) },
+            makeProvider: { BackendRegistry.provider($0, runner: $1, context: $2) },
             openStore: { try StateStore(url: $0) },
             commandLine: ["provision"] + CommandLine.arguments.dropFirst())
     }

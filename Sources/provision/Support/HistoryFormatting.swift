@@ -15,6 +15,9 @@ enum HistoryText {
         lines.append("Run \(run.id): \(run.outcome.rawValue)")
         lines.append("  command:   \(run.commandLine.joined(separator: " "))")
         lines.append("  backend:   \(run.backend), cluster \(run.cluster)")
+        if let context = run.context {
+            lines.append("  context:   \(context)" + (run.server.map { ", API server \($0)" } ?? ""))
+        }
         var timing = "  started:   \(Format.timestamp(run.startedAt))"
         if let ended = run.endedAt { timing += ", ended \(Format.timestamp(ended))" }
         if let elapsed = run.duration { timing += " (\(Format.duration(elapsed)))" }

@@ -10,7 +10,8 @@ extension RunOutcome: ExpressibleByArgument {}
 struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Where the cluster runs: \(BackendName.allCases.map(\.rawValue).joined(separator: ", ")). "
-            + "Only kind is implemented; the others stop with what they will do.",
+            + "kind makes a local cluster; existing deploys onto a cluster you already have (--context); "
+            + "gke, eks and aks are not implemented yet and say so.",
         valueName: "name"))
     var backend: BackendName = .default
 
@@ -26,7 +27,15 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The overlay under <manifests>/overlays to deploy.", valueName: "name"))
     var overlay: String = "local"
 
+    @Option(help: ArgumentHelp(
+        "The kubeconfig context of the cluster (--backend existing only; default: kubectl's current context).",
+        valueName: "name"))
+    var context: String?
+
     func validate() throws {
+        if context != nil, backend != .existing {
+            throw ValidationError("--context goes with --backend existing; the \(backend) backend names its own context")
+        }
         guard !cluster.isEmpty, cluster.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("cluster name '\(cluster)' may contain only letters, digits and '-'")
         }

@@ -1,0 +1,127 @@
+import Components
+import Foundation
+import ProvisionCore
+import Testing
+import TestSupport
+
+/// `--backend existing` end to end against the fake tools: a cluster provision did not
+/// create, reached through a kubeconfig context.
+@Suite("an existing cluster")
+struct ExistingClusterTests {
+    /// A world whose kubeconfig has the context `team-staging` of a running cluster.
+    static func world(environment: [String: String] = [:]) throws -> FakeWorld {
+        let world = try FakeWorld(environment: environment)
+        for directory in ["contexts", "clusters"] {
+            try FileManager.default.createDirectory(
+                at: world.fakeState.appending(path: directory), withIntermediateDirectories: true)
+        }
+        try "team-staging".write(to: world.fakeState.appending(path: "contexts/team-staging"), atomically: true, encoding: .utf8)
+        try "existing".write(to: world.fakeState.appending(path: "clusters/team-staging"), atomically: true, encoding: .utf8)
+        return world
+    }
+
+    /// Calls to the cluster: everything but reading the kubeconfig and rendering offline.
+    static func clusterCalls(_ world: FakeWorld) -> [String] {
+        world.calls.filter { $0.hasPrefix("kubectl") && !$0.hasPrefix("kubectl config get-contexts") && !$0.hasPrefix("kubectl kustomize") }
+    }
+
+    @Test("up --backend existing --context team-staging deploys without kind or docker, every call naming the context")
+    func upOnAnExistingCluster() async throws {
+        let world = try Self.world()
+        let up = try await world.run("up", "--backend", "existing", "--context", "team-staging")
+        #expect(up.exitCode == 0, "\(up)")
+        #expect(!world.calls.contains { $0.hasPrefix("kind ") || $0.hasPrefix("docker ") }, "\(world.calls)")
+        let calls = Self.clusterCalls(world)
+        #expect(!calls.isEmpty)
+        for call in calls { #expect(call.hasPrefix("kubectl --context team-staging "), "\(call)") }
+        #expect(world.calls.contains("kubectl --context team-staging get --raw /readyz"))
+        // The run says which cluster it reached.
+        let run = try await world.lastRun().run
+        #expect(run.backend == "existing")
+        #expect(run.context == "team-staging")
+        #expect(run.server == "https://203.0.113.7:6443")
+        #expect(try await world.lastRun().steps.first?.note?.contains("server v1.36.2") == true)
+        let detail = try await world.run("history", "\(run.id.rawValue)")
+        #expect(detail.standardOutput.contains("team-staging") && detail.standardOutput.contains("https://203.0.113.7:6443"))
+    }
+
+    @Test("without --context, kubectl's current context is used and named")
+    func currentContext() async throws {
+        let world = try Self.world(environment: ["FAKE_CURRENT_CONTEXT": "team-staging"])
+        let up = try await world.run("up", "--backend", "existing", "--only", "namespaces")
+        #expect(up.exitCode == 0, "\(up)")
+        #expect(up.standardOutput.contains("Using kubectl's current context `team-staging`"))
+        for call in Self.clusterCalls(world) where !call.hasPrefix("kubectl config current-context") {
+            #expect(call.hasPrefix("kubectl --context team-staging "), "\(call)")
+        }
+    }
+
+    @Test("a context that does not exist, or an API server that does not answer, is exit 3 with a fix")
+    func preflightFailures() async throws {
+        let world = try Self.world()
+        let missing = try await world.run("up", "--backend", "existing", "--context", "prod")
+        #expect(missing.exitCode == 3, "\(missing)")
+        #expect(missing.standardError.contains("the kubeconfig has no context `prod`"))
+        #expect(missing.standardError.contains("fix: pick one of: team-staging"))
+
+        let down = try await world.run("up", "--backend", "existing", "--context", "team-staging",
+                                       environment: ["FAKE_API_DOWN": "1"])
+        #expect(down.exitCode == 3, "\(down)")
+        #expect(down.standardError.contains("the API server of context `team-staging` does not answer"))
+        #expect(down.standardError.contains("was refused - did you specify the right host or port?"))
+        #expect(!world.calls.contains { $0.contains(" apply ") })
+    }
+
+    @Test("--context without --backend existing is a usage error")
+    func contextNeedsExisting() async throws {
+        let world = try FakeWorld()
+        let result = try await world.provision("up", "--context", "team-staging")
+        #expect(result.exitCode == 2)
+        #expect(result.standardError.contains("--context goes with --backend existing"))
+    }
+
+    @Test("down --backend existing removes dependents first, keeps claims and namespaces, and records each step")
+    func downRemovesTheStack() async throws {
+        let world = try Self.world()
+        #expect(try await world.run("up", "--backend", "existing", "--context", "team-staging").exitCode == 0)
+        try world.clearCalls()
+
+        let down = try await world.run("down", "--backend", "existing", "--context", "team-staging")
+        #expect(down.exitCode == 0, "\(down)")
+        #expect(!world.calls.contains { $0.hasPrefix("kind ") || $0.hasPrefix("docker ") })
+        let deletes = world.calls.filter { $0.contains(" delete ") }
+        #expect(!deletes.isEmpty)
+        for call in deletes {
+            #expect(call.hasPrefix("kubectl --context team-staging delete "), "\(call)")
+            #expect(call.contains(" -l wrightnow/component="), "\(call)")
+            #expect(!call.contains("PersistentVolumeClaim") && !call.contains("Namespace,") && !call.hasSuffix("Namespace"), "\(call)")
+        }
+        // Dependents before what they depend on.
+        let order = deletes.compactMap { $0.firstMatch(of: /wrightnow\/component=([a-z0-9-]+)/).map { String($0.1) } }
+        let plan = try Plan(components: StackCatalog.all, includeOptional: true)
+        for id in order {
+            for dependency in plan.dependencies(of: ComponentID(id)) where order.contains(dependency.rawValue) {
+                #expect(order.firstIndex(of: id)! < order.firstIndex(of: dependency.rawValue)!, "\(id) before \(dependency)")
+            }
+        }
+        let events = world.events.filter { $0.hasPrefix("deleted ") }
+        #expect(events.contains("deleted Deployment/authentik-server"))
+        #expect(events.contains("deleted Deployment/ingress-nginx-controller"), "the upstream objects were labelled at apply")
+        #expect(!events.contains { $0.hasPrefix("deleted PersistentVolumeClaim/") || $0.hasPrefix("deleted Namespace/") })
+        let recorded = try await world.lastRun()
+        #expect(recorded.steps.allSatisfy { $0.action == "remove" && $0.state == .succeeded })
+        #expect(Set(recorded.steps.compactMap(\.component)) == Set(plan.order))
+    }
+
+    @Test("plan --down shows the removal order, dependents first")
+    func planDown() async throws {
+        let world = try FakeWorld()
+        let result = try await world.run("plan", "--down")
+        #expect(result.exitCode == 0)
+        let plan = try Plan(components: StackCatalog.all)
+        for (index, wave) in plan.waves.reversed().enumerated() {
+            #expect(result.standardOutput.contains("wave \(index + 1): \(wave.map(\.rawValue).joined(separator: ", "))"))
+        }
+        #expect(world.calls.isEmpty)
+    }
+}
