@@ -3,10 +3,12 @@ import Testing
 import TestSupport
 
 /// The seed's verification tasks 11.2-11.6, automated against a real kind cluster with the
-/// built `provision` binary and the real kind, kubectl, docker and curl.
+/// built `provision` binary and the real kind, kubectl, docker and curl. Like the seed's
+/// checks, it runs the entry points scripts/k8s-setup.sh, k8s-deploy.sh and k8s-teardown.sh
+/// (thin wrappers over provision, which is put on their PATH).
 ///
-/// Runs on a temporary copy of `k8s/` (so the data directory and the state directory are the
-/// test's own) but with the real host ports 80 and 443, because authentik is checked at
+/// Runs on a temporary copy of `k8s/` and `scripts/` (so the data directory and the state
+/// directory are the test's own) but with the real host ports 80 and 443, because authentik is checked at
 /// http://localhost/auth/. It refuses to start when a `wrightnow` cluster exists already, so a
 /// developer's cluster is never touched.
 @Suite("real kind cluster (seed tasks 11.2-11.6)",
@@ -24,11 +26,15 @@ struct SeedVerificationTests {
         workspace = FileManager.default.temporaryDirectory.appending(path: "provision-real-\(UUID().uuidString.prefix(8))")
         stateDirectory = workspace.appending(path: "state")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: Repository.root.appending(path: "k8s"), to: workspace.appending(path: "k8s"))
+        for directory in ["k8s", "scripts"] {
+            try FileManager.default.copyItem(
+                at: Repository.root.appending(path: directory), to: workspace.appending(path: directory))
+        }
         var shell = Shell()
         shell.directory = workspace
         shell.environment["PROVISION_STATE_DIR"] = stateDirectory.path
+        shell.environment["PATH"] = provisionBinary.deletingLastPathComponent().path + ":"
+            + (shell.environment["PATH"] ?? "/usr/bin:/bin")
         self.shell = shell
     }
 
@@ -56,8 +62,8 @@ struct SeedVerificationTests {
     // MARK: 11.2 cluster creation
 
     func task11_2_clusterCreation() async throws {
-        let up = try await provision(["up", "--timeout", "600"], limit: 1800)
-        #expect(up.standardOutput.contains("The stack is up on kind cluster wrightnow"))
+        // The seed: ./scripts/k8s-setup.sh creates the cluster and installs ingress-nginx.
+        try await script("k8s-setup.sh", ["--timeout", "600"], limit: 1200)
 
         let clusters = try await shell.succeed(["kind", "get", "clusters"]).standardOutput
         #expect(clusters.split(separator: "\n").contains("wrightnow"))
@@ -78,6 +84,9 @@ struct SeedVerificationTests {
     // MARK: 11.3 service deployment
 
     func task11_3_serviceDeployment() async throws {
+        // The seed: ./scripts/k8s-deploy.sh deploys every service.
+        let deploy = try await script("k8s-deploy.sh", ["--timeout", "600"], limit: 1800)
+        #expect(deploy.standardOutput.contains("The stack is up on kind cluster wrightnow"))
         let expected = ["staging-infra": "active", "staging-core": "placeholder",
                         "staging-ai": "placeholder", "staging-web": "placeholder"]
         for (namespace, status) in expected {
@@ -152,16 +161,21 @@ struct SeedVerificationTests {
         try await psql("CREATE TABLE IF NOT EXISTS provision_persistence (id int PRIMARY KEY, note text NOT NULL); "
             + "INSERT INTO provision_persistence VALUES (1, '\(marker)') ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note;")
 
-        // A deleted pod comes back with its volume.
+        // A deleted pod comes back with its volume. Right after the deletion the StatefulSet's
+        // status can still count the old pod as ready and the new pod may not exist yet
+        // (`kubectl wait --for=condition=Ready` then fails with NotFound): wait for the new
+        // pod to be created first.
         try await shell.kubectl("delete", "pod", "postgres-0", "-n", "staging-infra", "--wait=true")
-        try await shell.kubectl("rollout", "status", "statefulset/postgres", "-n", "staging-infra", "--timeout=300s")
+        try await shell.kubectl("wait", "--for=create", "pod/postgres-0", "-n", "staging-infra", "--timeout=300s")
         try await shell.kubectl("wait", "--for=condition=Ready", "pod/postgres-0", "-n", "staging-infra", "--timeout=300s")
         #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
 
         // A deleted and recreated cluster finds the data again (host mount + Retain), with the same secrets.
+        // The seed: ./scripts/k8s-teardown.sh and ./scripts/k8s-setup.sh, then the stack again.
         let secretsBefore = try secretFiles()
-        try await provision(["down"], limit: 600)
-        try await provision(["up", "--timeout", "600"], limit: 1800)
+        try await script("k8s-teardown.sh", limit: 600)
+        try await script("k8s-setup.sh", ["--timeout", "600"], limit: 1200)
+        try await script("k8s-deploy.sh", ["--timeout", "600"], limit: 1800)
         #expect(try secretFiles() == secretsBefore, "the generated secrets changed across down/up")
         #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
     }
@@ -169,7 +183,7 @@ struct SeedVerificationTests {
     // MARK: 11.6 teardown
 
     func task11_6_teardown() async throws {
-        let down = try await provision(["down"], limit: 600)
+        let down = try await script("k8s-teardown.sh", limit: 600)
         #expect(down.standardOutput.contains("confirmed it is gone"))
         let clusters = try await shell.run(["kind", "get", "clusters"])
         #expect(!clusters.standardOutput.split(separator: "\n").contains("wrightnow"))
@@ -180,7 +194,7 @@ struct SeedVerificationTests {
         let history = try await provision(["history", "--json"])
         let runs = try #require(
             try JSONSerialization.jsonObject(with: Data(history.standardOutput.utf8)) as? [[String: Any]])
-        #expect(runs.count == 4, "expected up, down, up, down: \(runs.count) runs")
+        #expect(runs.count == 6, "expected setup, deploy, teardown, setup, deploy, teardown: \(runs.count) runs")
         #expect(runs.allSatisfy { $0["outcome"] as? String == "succeeded" })
     }
 
@@ -193,6 +207,16 @@ struct SeedVerificationTests {
         print("$ provision \(arguments.joined(separator: " "))\n\(result.standardOutput)\(result.standardError)")
         try #require(result.exitCode == 0, "provision \(arguments.joined(separator: " ")) failed: \(result)",
                      sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// Runs scripts/<name> of the workspace, which calls the provision on PATH.
+    @discardableResult
+    func script(_ name: String, _ arguments: [String] = [], limit: TimeInterval,
+                sourceLocation: SourceLocation = #_sourceLocation) async throws -> ProcessResult {
+        let result = try await shell.run([workspace.appending(path: "scripts/\(name)").path] + arguments, limit: limit)
+        print("$ scripts/\(name) \(arguments.joined(separator: " "))\n\(result.standardOutput)\(result.standardError)")
+        try #require(result.exitCode == 0, "scripts/\(name) failed: \(result)", sourceLocation: sourceLocation)
         return result
     }
 
