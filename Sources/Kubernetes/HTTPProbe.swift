@@ -11,8 +11,11 @@ public struct HTTPProbe: Sendable {
     }
 
     /// GETs `url`; fails unless the status is 2xx and, when `expectJSON`, the body is JSON.
-    public func get(_ url: String, expectJSON: Bool, component: ComponentID) async throws {
-        let command = Command("curl", ["-fsS", "--max-time", "10", url], timeout: .seconds(20))
+    /// - Parameter host: the `Host` header to send, when `url` names the ingress controller's
+    ///   address rather than the host its Ingress routes.
+    public func get(_ url: String, host: String? = nil, expectJSON: Bool, component: ComponentID) async throws {
+        let header = host.map { ["-H", "Host: \($0)"] } ?? []
+        let command = Command("curl", ["-fsS", "--max-time", "10"] + header + [url], timeout: .seconds(20))
         let output: CommandOutput
         do {
             output = try await runner.run(command)

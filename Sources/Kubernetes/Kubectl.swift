@@ -75,6 +75,18 @@ public struct Kubectl: Sendable {
             timeout: timeout + .seconds(30)))
     }
 
+    /// The address an Ingress reports in its status (the ingress controller publishes it:
+    /// kind's ingress-nginx `localhost`, a cloud one its load balancer's IP or name), or nil
+    /// while it has none.
+    public func ingressAddress(name: String, namespace: String) async throws -> String? {
+        let output = try await runner.run(clusterCommand(
+            ["get", "ingress", name, "-n", namespace, "-o",
+             "jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}"],
+            timeout: .seconds(60)))
+        let address = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        return address.isEmpty ? nil : address
+    }
+
     /// `kubectl rollout status KIND/NAME -n NS --timeout=Ns`.
     public func rolloutStatus(_ kind: WorkloadKind, name: String, namespace: String, timeout: Duration) async throws {
         try await runner.run(clusterCommand(

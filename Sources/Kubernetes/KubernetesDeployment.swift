@@ -37,10 +37,25 @@ public struct KubernetesDeployment: ComponentDeployment {
                 of: component.id, renderedFrom: cluster.manifestsRoot.appending(path: path)
             ).documents
         case .pinnedManifest(let path):
-            let pin = try ManifestPin.load(from: cluster.manifestsRoot.appending(path: path))
-            let body = try await manifests.pinned(pin, pinFile: "k8s/\(path)")
-            return try ManifestDocument.parseStream(body)
+            return try ManifestDocument.parseStream(try await pinnedBody(path))
         }
+    }
+
+    /// The pin file for `path` (relative to `k8s/`): the overlay's own when it has one at
+    /// `overlays/<overlay>/pins/<file name>` (the generic overlay pins ingress-nginx's cloud
+    /// manifest there), else the one at `k8s/<path>`.
+    public func pinFile(_ path: String) -> (url: URL, shown: String) {
+        let name = URL(filePath: path).lastPathComponent
+        let own = cluster.overlayDirectory.appending(path: "pins").appending(path: name)
+        if FileManager.default.fileExists(atPath: own.path) {
+            return (own, "k8s/overlays/\(cluster.overlay)/pins/\(name)")
+        }
+        return (cluster.manifestsRoot.appending(path: path), "k8s/\(path)")
+    }
+
+    private func pinnedBody(_ path: String) async throws -> String {
+        let file = pinFile(path)
+        return try await manifests.pinned(try ManifestPin.load(from: file.url), pinFile: file.shown)
     }
 
     /// The exact text sent to the cluster for `component`'s objects.
@@ -51,8 +66,7 @@ public struct KubernetesDeployment: ComponentDeployment {
             return (ManifestSubset(documents: documents).yaml, documents.count)
         case .pinnedManifest(let path):
             // The upstream bytes as pinned, not a re-serialisation, so the digest matches the pin.
-            let pin = try ManifestPin.load(from: cluster.manifestsRoot.appending(path: path))
-            let body = try await manifests.pinned(pin, pinFile: "k8s/\(path)")
+            let body = try await pinnedBody(path)
             return (body, try ManifestDocument.parseStream(body).count)
         }
     }
@@ -189,7 +203,7 @@ public struct KubernetesDeployment: ComponentDeployment {
             var attempt = 1
             while true {
                 do {
-                    try await run(check, component: component.id, http: http)
+                    try await run(check, of: component)
                     break
                 } catch {
                     guard attempt < smokeAttempts else { throw error }
@@ -200,7 +214,8 @@ public struct KubernetesDeployment: ComponentDeployment {
         }
     }
 
-    private func run(_ check: SmokeCheck, component: ComponentID, http: HTTPProbe) async throws {
+    private func run(_ check: SmokeCheck, of owner: any Component) async throws {
+        let component = owner.id
         switch check {
         case .exec(let namespace, let pod, let container, let command, let expecting):
             let output: CommandOutput
@@ -224,7 +239,41 @@ public struct KubernetesDeployment: ComponentDeployment {
                     fix: "run it by hand and compare: \(commandLine)")
             }
         case .httpGet(let url, let expectJSON):
-            try await http.get(url, expectJSON: expectJSON, component: component)
+            let route = try await ingressRoute(for: url, of: owner)
+            try await http.get(route?.url ?? url, host: route?.host, expectJSON: expectJSON, component: component)
         }
     }
+
+    /// Where an HTTP smoke check really goes: never assume localhost on a remote cluster.
+    /// When one of the component's Ingresses routes the URL's path, the request goes to the
+    /// address that Ingress reports in its status (kind's ingress-nginx publishes `localhost`,
+    /// a cloud one its load balancer), with the Ingress's host as the `Host` header.
+    /// `nil` when no Ingress of the component routes the path: the URL is used as written.
+    func ingressRoute(for url: String, of owner: any Component) async throws -> (url: String, host: String?)? {
+        let component = owner.id
+        guard let parsed = URLComponents(string: url) else { return nil }
+        for ingress in try await objects(of: owner) where ingress.kind == "Ingress" {
+            let spec = try ingress.object()["spec"] as? [String: Any] ?? [:]
+            for rule in spec["rules"] as? [[String: Any]] ?? [] {
+                let paths = ((rule["http"] as? [String: Any])?["paths"] as? [[String: Any]] ?? [])
+                    .compactMap { $0["path"] as? String }
+                guard paths.contains(where: { parsed.path.hasPrefix($0) }) else { continue }
+                let host = rule["host"] as? String
+                let address = try await kubectl.ingressAddress(name: ingress.name, namespace: ingress.namespace ?? "default")
+                guard let address else {
+                    throw Problem(
+                        problem: "\(component): Ingress \(ingress.name) has no address yet, so \(url) cannot be reached",
+                        fix: "check that the ingress controller runs and has an address: "
+                            + "\(kubectl.clusterCommand(["get", "ingress", "-n", ingress.namespace ?? "default"], timeout: nil))")
+                }
+                var target = parsed
+                target.host = address
+                target.port = nil
+                let sendHost = host.flatMap { $0 == address ? nil : $0 }
+                return (target.string ?? url, sendHost)
+            }
+        }
+        return nil
+    }
+
 }

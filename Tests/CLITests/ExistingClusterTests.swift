@@ -45,6 +45,23 @@ struct ExistingClusterTests {
         #expect(detail.standardOutput.contains("team-staging") && detail.standardOutput.contains("https://203.0.113.7:6443"))
     }
 
+    @Test("--overlay cluster: storage is skipped, smoke checks go to the published address with the Ingress host")
+    func genericOverlay() async throws {
+        let world = try Self.world()
+        let up = try await world.run("up", "--backend", "existing", "--context", "team-staging", "--overlay", "cluster")
+        #expect(up.exitCode == 0, "\(up)")
+        let steps = try await world.lastRun().steps
+        let storage = try #require(steps.first { $0.component == "storage" })
+        #expect(storage.state == .skipped)
+        #expect(storage.note == "nothing to deploy: overlay `cluster` has no objects of this component")
+        #expect(steps.filter { $0.component != "storage" && $0.action == "deploy" }.allSatisfy { $0.state == .succeeded })
+        #expect(world.calls.contains {
+            $0 == "curl -fsS --max-time 10 -H Host: staging.wrightnow.example http://203.0.113.10/auth/api/v3/root/config/"
+        }, "\(world.calls.filter { $0.hasPrefix("curl") })")
+        #expect(!world.calls.contains { $0.hasPrefix("curl") && $0.contains("localhost/auth") })
+        #expect(!world.calls.contains { $0.hasPrefix("kind ") || $0.hasPrefix("docker ") })
+    }
+
     @Test("without --context, kubectl's current context is used and named")
     func currentContext() async throws {
         let world = try Self.world(environment: ["FAKE_CURRENT_CONTEXT": "team-staging"])

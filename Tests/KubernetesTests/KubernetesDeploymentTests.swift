@@ -380,12 +380,15 @@ struct KubernetesDeploymentTests {
     @Test func httpSmokeCheckNeedsJSON() async throws {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>"), .output(stdout: "{\"capabilities\": []}")])
         try await fixture.deployment.smokeCheck(Web())
-        #expect(fixture.runner.commandLines == Array(repeating: "curl -fsS --max-time 10 http://localhost/web/config", count: 2))
+        #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") }
+            == Array(repeating: "curl -fsS --max-time 10 http://localhost/web/config", count: 2))
 
         let down = try DeploymentFixture()
         defer { down.temporary.remove() }
+        down.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         down.runner.on("curl", prefix: [], answers: [.output(exit: 7, stderr: "curl: (7) Failed to connect to localhost port 80\n")])
         await #expect {
             try await down.deployment.smokeCheck(Web())
@@ -393,6 +396,7 @@ struct KubernetesDeploymentTests {
 
         let html = try DeploymentFixture()
         defer { html.temporary.remove() }
+        html.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         html.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>")])
         await #expect {
             try await html.deployment.smokeCheck(Web())
@@ -513,5 +517,76 @@ extension Controller {
     struct Overlay: Component {
         let id: ComponentID = "stray"
         let summary = "not in the overlay"
+    }
+}
+
+@Suite("smoke checks go where the Ingress is published")
+struct IngressRouteTests {
+    private struct Portal: Component {
+        let id: ComponentID = "portal"
+        let summary = "a service behind an Ingress"
+        var smokeChecks: [SmokeCheck] { [.httpGet(url: "http://localhost/portal/health", expectJSON: true)] }
+    }
+
+    static func overlay(host: String) -> String {
+        """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          labels:
+            wrightnow/component: portal
+          name: portal
+          namespace: web
+        spec:
+          rules:
+          - host: \(host)
+            http:
+              paths:
+              - backend:
+                  service:
+                    name: portal
+                    port:
+                      number: 80
+                path: /portal/
+                pathType: Prefix
+        """
+    }
+
+    @Test("a remote cluster: the load balancer's address, the Ingress host as Host header")
+    func remoteCluster() async throws {
+        let fixture = try DeploymentFixture()
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay(host: "staging.wrightnow.example")))
+        // `-o jsonpath=...` prints the value alone, without a newline (kubectl's JSONPath printer).
+        fixture.runner.on("kubectl", containing: ["get", "ingress", "portal"], answers: .output(stdout: "203.0.113.10"))
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "{\"status\":\"ok\"}")])
+        try await fixture.deployment.smokeCheck(Portal())
+        #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") } == [
+            "kubectl --context test-context get ingress portal -n web -o 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'",
+            "curl -fsS --max-time 10 -H 'Host: staging.wrightnow.example' http://203.0.113.10/portal/health",
+        ])
+    }
+
+    @Test("kind: the controller publishes localhost, the URL is used as written")
+    func kindCluster() async throws {
+        let fixture = try DeploymentFixture()
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay(host: "localhost")))
+        fixture.runner.on("kubectl", containing: ["get", "ingress"], answers: .output(stdout: "localhost"))
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "{}")])
+        try await fixture.deployment.smokeCheck(Portal())
+        #expect(fixture.runner.commandLines.last == "curl -fsS --max-time 10 http://localhost/portal/health")
+    }
+
+    @Test("an Ingress without an address yet is named, with how to look")
+    func noAddressYet() async throws {
+        let fixture = try DeploymentFixture()
+        fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay(host: "staging.wrightnow.example")))
+        fixture.runner.on("kubectl", containing: ["get", "ingress"], answers: .output(stdout: ""))
+        await #expect {
+            try await fixture.deployment.smokeCheck(Portal())
+        } throws: { error in
+            "\(error)".contains("portal: Ingress portal has no address yet")
+                && "\(error)".contains("kubectl --context test-context get ingress -n web")
+        }
+        #expect(!fixture.runner.commandLines.contains { $0.hasPrefix("curl") })
     }
 }

@@ -1,4 +1,5 @@
 import Components
+import Foundation
 import ProvisionCore
 import Testing
 
@@ -22,11 +23,26 @@ struct AuthentikPathTests {
         AuthentikPath.problems(in: objects, externalURL: AuthentikComponent.url, checkedURLs: checkedURLs)
     }
 
+    /// provision sends its smoke checks to the address the authentik Ingress publishes, with the
+    /// Ingress's host (overlays/cluster sets its own), so its URLs are checked on that host.
+    static func onHost(_ url: String, of objects: [KubeObject]) -> String {
+        guard let ingress = objects.first(where: { $0.kind == "Ingress" && $0.name == "authentik" }),
+            let host = ingress.raw["spec"].flatMap({ ($0 as? [String: Any])?["rules"] as? [[String: Any]] })?
+                .first?["host"] as? String,
+            var components = URLComponents(string: url)
+        else { return url }
+        components.host = host
+        return components.string ?? url
+    }
+
     @Test("setting, base URL, Ingress, probes and provision's URLs agree", arguments: Kustomization.allCases)
     func pathsAgree(_ kustomization: Kustomization) async throws {
         let rendering = try await RenderCache.shared.rendering(of: kustomization)
         #expect(Self.checkedURLs.count >= 2, "expected provision's smoke URL and the printed URLs")
-        #expect(Self.problems(rendering.objects) == [])
+        let objects = rendering.objects
+        #expect(AuthentikPath.problems(
+            in: objects, externalURL: Self.onHost(AuthentikComponent.url, of: objects),
+            checkedURLs: Self.checkedURLs.map { Self.onHost($0, of: objects) }) == [])
     }
 
     @Test("a rewrite-target on the authentik Ingress is reported")

@@ -188,17 +188,25 @@ public final class FakeWorld {
     /// The fake curl serves a small stand-in for the upstream ingress-nginx manifest; this
     /// world's `k8s/` pins that stand-in's digest, as a repository would pin the real one.
     private func pinTheFakeIngressManifest() throws {
-        let pinFile = repository.appending(path: "k8s/base/ingress/nginx-ingress-controller.yaml")
-        var text = try String(contentsOf: pinFile, encoding: .utf8)
-        let url = try #require(text.firstMatch(of: /\nurl: (\S+)\n/)).1
-        let fetched = try ChildProcess.runBlocking(
-            [Self.fakeTools.appending(path: "curl").path, "-fsSL", String(url)],
-            environment: ChildProcess.environment(adding: ["FAKE_STATE": fakeState.path, "FAKE_INTERNAL": "1"]))
-        try #require(fetched.succeeded, "fake curl: \(fetched.description)")
-        let pinned = try #require(text.firstMatch(of: /\nsha256: ([0-9a-f]{64})\n/)).1
-        text = text.replacingOccurrences(
-            of: "sha256: \(pinned)", with: "sha256: \(SHA256.hexDigest(of: fetched.standardOutput))")
-        try text.write(to: pinFile, atomically: true, encoding: .utf8)
+        let k8s = repository.appending(path: "k8s")
+        var pins = [k8s.appending(path: "base/ingress/nginx-ingress-controller.yaml")]
+        // Overlays that pin their own flavour (overlays/cluster: the cloud manifest).
+        for overlay in (try? FileManager.default.contentsOfDirectory(atPath: k8s.appending(path: "overlays").path)) ?? [] {
+            let own = k8s.appending(path: "overlays/\(overlay)/pins/nginx-ingress-controller.yaml")
+            if FileManager.default.fileExists(atPath: own.path) { pins.append(own) }
+        }
+        for pinFile in pins {
+            var text = try String(contentsOf: pinFile, encoding: .utf8)
+            let url = try #require(text.firstMatch(of: /\nurl: (\S+)\n/)).1
+            let fetched = try ChildProcess.runBlocking(
+                [Self.fakeTools.appending(path: "curl").path, "-fsSL", String(url)],
+                environment: ChildProcess.environment(adding: ["FAKE_STATE": fakeState.path, "FAKE_INTERNAL": "1"]))
+            try #require(fetched.succeeded, "fake curl: \(fetched.description)")
+            let pinned = try #require(text.firstMatch(of: /\nsha256: ([0-9a-f]{64})\n?/)).1
+            text = text.replacingOccurrences(
+                of: "sha256: \(pinned)", with: "sha256: \(SHA256.hexDigest(of: fetched.standardOutput))")
+            try text.write(to: pinFile, atomically: true, encoding: .utf8)
+        }
     }
 
     private func moveHostPorts() throws {

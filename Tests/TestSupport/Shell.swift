@@ -3,7 +3,7 @@ import Foundation
 /// Runs programs to completion through `ChildProcess`
 /// (posix_spawn and waitpid: Foundation's Process can hang the shared test binary).
 public enum Shell {
-    public struct Outcome: CustomStringConvertible {
+    public struct Outcome: Sendable, CustomStringConvertible {
         public var status: Int32
         public var output: String
         public var error: String

@@ -6,6 +6,8 @@ import Testing
 enum Kustomization: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case base = "k8s/base"
     case localOverlay = "k8s/overlays/local"
+    /// The generic overlay for clusters provision did not create (`--backend existing`).
+    case clusterOverlay = "k8s/overlays/cluster"
     /// The optional Component, rendered through a temporary overlay that adds it to k8s/base
     /// (a Component cannot be rendered on its own).
     case authentikRedisComponent = "k8s/components/authentik-redis"
@@ -54,7 +56,7 @@ actor RenderCache {
     private static func render(_ kustomization: Kustomization) async throws -> Rendering {
         let result: ProcessResult
         switch kustomization {
-        case .base, .localOverlay:
+        case .base, .localOverlay, .clusterOverlay:
             result = try await ChildProcess.run(["kubectl", "kustomize", Repository.file(kustomization.rawValue).path])
         case .authentikRedisComponent:
             let overlay = try TemporaryDirectory("component-overlay")
