@@ -130,6 +130,28 @@ struct ExistingClusterTests {
         #expect(Set(recorded.steps.compactMap(\.component)) == Set(plan.order))
     }
 
+    @Test("down --purge-data --yes on an existing cluster deletes the claims and namespaces too; without --yes it asks first")
+    func downPurgesWhenConfirmed() async throws {
+        let world = try Self.world()
+        #expect(try await world.run("up", "--backend", "existing", "--context", "team-staging").exitCode == 0)
+        let refused = try await world.run("down", "--backend", "existing", "--context", "team-staging", "--purge-data")
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.standardError.contains("no terminal to confirm it"))
+        #expect(!world.events.contains { $0.hasPrefix("deleted ") })
+
+        let purged = try await world.run("down", "--backend", "existing", "--context", "team-staging", "--purge-data", "--yes")
+        #expect(purged.exitCode == 0, "\(purged)")
+        let deletes = world.calls.filter { $0.contains(" delete ") }
+        #expect(deletes.contains { $0.contains("PersistentVolumeClaim") })
+        #expect(deletes.contains { $0.contains("Namespace") && $0.contains("wrightnow/component=namespaces") })
+        #expect(world.events.contains("deleted Namespace/staging-infra"))
+        #expect(world.events.contains("deleted PersistentVolumeClaim/redis-data"))
+        // Namespaces go last: nothing that lives in them is removed after them.
+        let lastDelete = try #require(deletes.last)
+        #expect(lastDelete.contains("wrightnow/component=namespaces") || lastDelete.contains("wrightnow/component=storage")
+            || lastDelete.contains("wrightnow/component=ingress-nginx"), "\(lastDelete)")
+    }
+
     @Test("plan --down shows the removal order, dependents first")
     func planDown() async throws {
         let world = try FakeWorld()
