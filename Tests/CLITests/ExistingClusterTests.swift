@@ -60,6 +60,7 @@ struct ExistingClusterTests {
         }, "\(world.calls.filter { $0.hasPrefix("curl") })")
         #expect(!world.calls.contains { $0.hasPrefix("curl") && $0.contains("localhost/auth") })
         #expect(!world.calls.contains { $0.hasPrefix("kind ") || $0.hasPrefix("docker ") })
+        for call in Self.clusterCalls(world) { #expect(call.hasPrefix("kubectl --context team-staging "), "\(call)") }
     }
 
     @Test("without --context, kubectl's current context is used and named")

@@ -49,6 +49,7 @@ struct SeedVerificationTests {
             try await task11_3_serviceDeployment()
             try await task11_4_connectivity()
             try await task11_5_persistence()
+            try await existingBackendOnTheSameCluster()
             try await task11_6_teardown()
         } catch {
             // Leave the cluster for diagnostics when asked (CI collects logs, then deletes it).
@@ -180,6 +181,24 @@ struct SeedVerificationTests {
         #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
     }
 
+    // MARK: the existing backend (issue: deploy onto any existing cluster)
+
+    /// The kind cluster, reached as a cluster provision did not create: through its context
+    /// only, with no kind or docker call, recorded with the context and API server.
+    func existingBackendOnTheSameCluster() async throws {
+        let up = try await provision(
+            ["up", "--backend", "existing", "--context", "kind-\(RealCluster.clusterName)", "--overlay", "local"],
+            limit: 1800)
+        #expect(up.standardOutput.contains("The stack is up on existing cluster"))
+        let history = try await provision(["history", "--json", "--limit", "1"])
+        let runs = try #require(
+            try JSONSerialization.jsonObject(with: Data(history.standardOutput.utf8)) as? [[String: Any]])
+        #expect(runs.first?["backend"] as? String == "existing")
+        #expect(runs.first?["context"] as? String == "kind-\(RealCluster.clusterName)")
+        #expect((runs.first?["server"] as? String)?.hasPrefix("https://127.0.0.1:") == true)
+        try await provision(["plan", "--down"])
+    }
+
     // MARK: 11.6 teardown
 
     func task11_6_teardown() async throws {
@@ -194,7 +213,7 @@ struct SeedVerificationTests {
         let history = try await provision(["history", "--json"])
         let runs = try #require(
             try JSONSerialization.jsonObject(with: Data(history.standardOutput.utf8)) as? [[String: Any]])
-        #expect(runs.count == 6, "expected setup, deploy, teardown, setup, deploy, teardown: \(runs.count) runs")
+        #expect(runs.count == 7, "expected setup, deploy, teardown, setup, deploy, up --backend existing, teardown: \(runs.count) runs")
         #expect(runs.allSatisfy { $0["outcome"] as? String == "succeeded" })
     }
 
