@@ -90,12 +90,15 @@ public struct KubernetesDeployment: ComponentDeployment {
         }
         guard objectCount > 0 else { return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: 0) }
         try await kubectl.apply(body)
+        let objects = try ManifestDocument.parseStream(body).map {
+            AppliedObject(reference: $0.reference, digest: SHA256.hexDigest(of: $0.text))
+        }
         if case .pinnedManifest = component.resources {
             // Upstream objects carry no label of ours; label them so that `down` can find
             // them by label like every other component's (and delete nothing else).
             try await kubectl.label(body, ComponentLabel.key, component.id.rawValue)
         }
-        return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount)
+        return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount, body: body, objects: objects)
     }
 
     // MARK: Remove

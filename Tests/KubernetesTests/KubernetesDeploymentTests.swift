@@ -106,7 +106,8 @@ struct KubernetesDeploymentTests {
         // Then exactly the component's subset, digested as sent.
         let sent = String(decoding: try #require(applies[1].standardInput), as: UTF8.self)
         #expect(sent.contains("kind: StatefulSet") && sent.contains("kind: Service") && !sent.contains("kind: Namespace"))
-        #expect(result == ApplyResult(digest: SHA256.hexDigest(of: sent), objectCount: 2))
+        #expect(result.digest == SHA256.hexDigest(of: sent) && result.objectCount == 2 && result.body == sent)
+        #expect(result.objects.map(\.reference) == ["StatefulSet/apps/db", "Service/apps/db"])
         #expect(webResult.objectCount == 1)
     }
 
@@ -241,7 +242,7 @@ struct KubernetesDeploymentTests {
             == ["curl -fsSL --retry 3 --max-time 120 https://example.invalid/deploy.yaml"])
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
         #expect(applied == Data(Self.remote.utf8))
-        #expect(first == ApplyResult(digest: SHA256.hexDigest(of: Self.remote), objectCount: 2))
+        #expect(first.digest == SHA256.hexDigest(of: Self.remote) && first.objectCount == 2 && first.body == Self.remote)
         // Upstream objects get the component's label, so `down` finds them by it.
         let labels = fixture.runner.calls.filter { $0.arguments.contains("label") }
         #expect(labels.map(\.description) == Array(repeating:

@@ -49,7 +49,12 @@ struct DeployerTests {
         #expect(steps[0].note?.contains("will be created") == true)
         #expect(steps[0].note?.contains("inotify max_user_watches") == true)
         #expect(steps[1].note == "created cluster `wrightnow`")
-        #expect(steps[2...].map(\.digest) == ["sha256:cache", "sha256:db", "sha256:app"])
+        #expect(steps[2...].map(\.digest) == ["cache", "db", "app"].map { SHA256.hexDigest(of: FakeBackend.manifest(of: $0)) })
+        // What was applied is kept, with its objects and change counts (all new on a first run).
+        #expect(try store.manifest(digest: steps[3].digest!) == FakeBackend.manifest(of: "db"))
+        #expect(steps[3].objects?.map(\.reference) == ["Deployment/apps/db", "Service/apps/db"])
+        #expect(steps[3].created == 2 && steps[3].changed == 0 && steps[3].unchanged == 0)
+        #expect(try store.run(report.runID)?.tools == ["fake 1.0"])
         #expect(steps[4].note == "applied 2 objects")
 
         let calls = backend.calls.value
@@ -93,7 +98,7 @@ struct DeployerTests {
         #expect(steps["deploy db"]?.state == .failed)
         #expect(steps["deploy db"]?.error?.contains("fix: look at its pods") == true)
         // What was applied before readiness failed is still recorded.
-        #expect(steps["deploy db"]?.digest == "sha256:db")
+        #expect(steps["deploy db"]?.digest == SHA256.hexDigest(of: FakeBackend.manifest(of: "db")))
         #expect(steps["deploy cache"]?.state == .succeeded)
         #expect(steps["deploy app"]?.state == .skipped)
         #expect(steps["deploy app"]?.error == "not started because `db` did not succeed")

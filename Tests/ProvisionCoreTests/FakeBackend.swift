@@ -85,7 +85,18 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
             throw Problem(problem: "apply of \(component.id) was refused", fix: "fix the manifest")
         }
         if script.emptyApply.contains(component.id) { return ApplyResult(digest: "sha256:empty", objectCount: 0) }
-        return ApplyResult(digest: "sha256:\(component.id)", objectCount: 2)
+        let body = Self.manifest(of: component.id)
+        return ApplyResult(
+            digest: SHA256.hexDigest(of: body), objectCount: 2, body: body,
+            objects: [
+                AppliedObject(reference: "Deployment/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-1")),
+                AppliedObject(reference: "Service/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-2")),
+            ])
+    }
+
+    /// What the fake applies for a component.
+    static func manifest(of id: ComponentID) -> String {
+        "kind: Deployment\nname: \(id)\n---\nkind: Service\nname: \(id)\n"
     }
 
     func waitUntilReady(_ component: any Component, timeout: Duration) async throws {

@@ -28,9 +28,11 @@ struct StateStoreDatabaseTests {
     static func rows(of url: URL) throws -> [Row] {
         let runColumns = "id, commandLine, backend, cluster, startedAt, endedAt, outcome, error, toolVersion, "
             + "manifestsRevision, pid, processStartTime"
+        let stepColumns = "id, runId, component, action, state, startedAt, endedAt, durationSeconds, attempt, "
+            + "error, note, digest"
         return try read(url) { db in
             try Row.fetchAll(db, sql: "SELECT \(runColumns) FROM run ORDER BY rowid")
-                + Row.fetchAll(db, sql: "SELECT * FROM step ORDER BY rowid")
+                + Row.fetchAll(db, sql: "SELECT \(stepColumns) FROM step ORDER BY rowid")
         }
     }
 
@@ -67,7 +69,7 @@ struct StateStoreDatabaseTests {
         _ = copy
         _ = try StateStore(url: url)
         let schema = try Self.schema(of: directory.storeURL)
-        #expect(schema.count == 9)
+        #expect(schema.count == 11, "v1's 9 entries plus the manifest table and its primary key index")
         #expect(try schema == Self.schema(of: url))
         // The v2 columns are there, the rest of v1 as it was.
         let run = try #require(schema.first { $0["name"] == "run" })

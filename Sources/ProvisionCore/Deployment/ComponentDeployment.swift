@@ -27,8 +27,15 @@ public struct ApplyResult: Sendable, Hashable {
     /// Number of Kubernetes objects applied; 0 when the overlay has nothing for the
     /// component (it is then recorded as skipped, and neither waited for nor checked).
     public var objectCount: Int
-    public init(digest: String, objectCount: Int) {
+    /// The exact text sent (never a Secret: those are applied separately) and its objects,
+    /// kept in the history.
+    public var body: String
+    public var objects: [AppliedObject]
+
+    public init(digest: String, objectCount: Int, body: String = "", objects: [AppliedObject] = []) {
         self.digest = digest
         self.objectCount = objectCount
+        self.body = body
+        self.objects = objects
     }
 }

@@ -72,6 +72,7 @@ public struct Deployer: Sendable {
                 let report = try await provider.preflight(cluster, creatingCluster: !exists)
                 if let existsError { throw existsError }
                 found.versions = report.toolVersions
+                try store.recordTools(run, report.toolVersions)
                 try store.recordTarget(run, await provider.target(for: cluster))
                 report.warnings.forEach { progress(.warning($0)) }
                 let state = exists ? "cluster `\(cluster.name)` exists" : "cluster `\(cluster.name)` will be created"
@@ -122,8 +123,12 @@ public struct Deployer: Sendable {
                             stepID, note: "nothing to deploy: overlay `\(cluster.overlay)` has no objects of this component")
                         return
                     }
-                    try store.updateStep(
-                        stepID, note: "applied \(applied.objectCount) objects", digest: applied.digest)
+                    let secrets = component.secrets.map {
+                        SecretKeys(namespace: $0.namespace, name: $0.name, keys: $0.keys.map(\.key))
+                    }
+                    try store.recordApplied(
+                        stepID, AppliedManifest(body: applied.body, objects: applied.objects, secrets: secrets),
+                        note: "applied \(applied.objectCount) objects")
                     try await deployment.waitUntilReady(component, timeout: options.readinessTimeout)
                     try await deployment.smokeCheck(component)
                 }
@@ -249,7 +254,8 @@ public struct Deployer: Sendable {
         let run = try store.beginRun(
             NewRun(
                 commandLine: invocation.commandLine, backend: provider.name, cluster: cluster.name,
-                toolVersion: invocation.toolVersion, manifestsRevision: invocation.manifestsRevision))
+                toolVersion: invocation.toolVersion, manifestsRevision: invocation.manifestsRevision,
+                user: invocation.user, host: invocation.host))
         progress(.runStarted(run, backend: provider.name, cluster: cluster.name))
         return run
     }

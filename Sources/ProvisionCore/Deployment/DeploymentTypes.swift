@@ -6,11 +6,19 @@ public struct RunInvocation: Sendable, Hashable {
     public var toolVersion: String
     /// The git revision of `k8s/` when known.
     public var manifestsRevision: String?
+    /// Who runs it, and where: the OS user and the host.
+    public var user: String?
+    public var host: String?
 
-    public init(commandLine: [String], toolVersion: String, manifestsRevision: String? = nil) {
+    public init(
+        commandLine: [String], toolVersion: String, manifestsRevision: String? = nil,
+        user: String? = nil, host: String? = nil
+    ) {
         self.commandLine = commandLine
         self.toolVersion = toolVersion
         self.manifestsRevision = manifestsRevision
+        self.user = user
+        self.host = host
     }
 }
 

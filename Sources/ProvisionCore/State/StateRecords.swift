@@ -73,14 +73,52 @@ public struct NewRun: Sendable, Hashable {
     public var toolVersion: String
     /// The git revision of `k8s/` when known.
     public var manifestsRevision: String?
+    /// Who runs it, and where.
+    public var user: String?
+    public var host: String?
 
-    public init(commandLine: [String], backend: String, cluster: String, toolVersion: String, manifestsRevision: String?) {
+    public init(
+        commandLine: [String], backend: String, cluster: String, toolVersion: String, manifestsRevision: String?,
+        user: String? = nil, host: String? = nil
+    ) {
         self.commandLine = commandLine
         self.backend = backend
         self.cluster = cluster
         self.toolVersion = toolVersion
         self.manifestsRevision = manifestsRevision
+        self.user = user
+        self.host = host
     }
+}
+
+/// One applied object: `Kind/namespace/name` and the SHA-256 of its text.
+public struct AppliedObject: Sendable, Hashable, Codable {
+    public var reference: String
+    public var digest: String
+    public init(reference: String, digest: String) {
+        self.reference = reference
+        self.digest = digest
+    }
+}
+
+/// A Secret a step wrote, as the history keeps it: where and which keys, never the values.
+public struct SecretKeys: Sendable, Hashable, Codable {
+    public var namespace: String
+    public var name: String
+    public var keys: [String]
+    public init(namespace: String, name: String, keys: [String]) {
+        self.namespace = namespace
+        self.name = name
+        self.keys = keys
+    }
+}
+
+/// The exact bytes a step applied, kept once per digest, zlib-compressed.
+struct StoredManifest: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "manifest"
+    var digest: String
+    var size: Int
+    var body: Data
 }
 
 /// One run as stored; `Codable` for `provision history --json`.
@@ -103,6 +141,12 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var context: String?
     /// The API server URL behind ``context``, when the provider reports it.
     public var server: String?
+    /// The OS user who ran it.
+    public var user: String?
+    /// The host it ran on.
+    public var host: String?
+    /// The tools preflight found, as "tool version".
+    public var tools: [String]?
 
     public var duration: Duration? {
         guard let endedAt else { return nil }
@@ -126,8 +170,16 @@ public struct StepRecord: Sendable, Hashable, Codable {
     public var error: String?
     /// Informational text: preflight warnings, "created" or "reused" for the cluster.
     public var note: String?
-    /// SHA-256 of what was applied.
+    /// SHA-256 of what was applied; the bytes are kept in the store (``StateStore/manifest(digest:)``).
     public var digest: String?
+    /// The objects applied, each with the digest of its own text.
+    public var objects: [AppliedObject]?
+    /// Objects new, different and the same against the component's previous apply on the cluster.
+    public var created: Int?
+    public var changed: Int?
+    public var unchanged: Int?
+    /// The Secrets written for the component, by name and key only: never a value.
+    public var secrets: [SecretKeys]?
 
     /// `deploy postgres-pgvector`, `preflight`.
     public var label: String {
@@ -160,6 +212,9 @@ extension RunRecord: Identifiable, FetchableRecord, PersistableRecord {
         public static let processStartTime = Column(CodingKeys.processStartTime)
         public static let context = Column(CodingKeys.context)
         public static let server = Column(CodingKeys.server)
+        public static let user = Column(CodingKeys.user)
+        public static let host = Column(CodingKeys.host)
+        public static let tools = Column(CodingKeys.tools)
     }
 }
 
@@ -180,6 +235,11 @@ extension StepRecord: Identifiable, FetchableRecord, PersistableRecord {
         public static let error = Column(CodingKeys.error)
         public static let note = Column(CodingKeys.note)
         public static let digest = Column(CodingKeys.digest)
+        public static let objects = Column(CodingKeys.objects)
+        public static let created = Column(CodingKeys.created)
+        public static let changed = Column(CodingKeys.changed)
+        public static let unchanged = Column(CodingKeys.unchanged)
+        public static let secrets = Column(CodingKeys.secrets)
     }
 }
 
@@ -196,6 +256,8 @@ struct PartialRun: Encodable, PersistableRecord {
     var manifestsRevision: String?
     var pid: Int32
     var processStartTime: UInt64?
+    var user: String?
+    var host: String?
 }
 
 /// A step as ``StateStore/addStep(run:component:action:state:at:)`` inserts it; the

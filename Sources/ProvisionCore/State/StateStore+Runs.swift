@@ -25,7 +25,7 @@ extension StateStore {
             let started = PartialRun(
                 commandLine: run.commandLine, backend: run.backend, cluster: run.cluster, startedAt: date,
                 outcome: .running, toolVersion: run.toolVersion, manifestsRevision: run.manifestsRevision,
-                pid: me.pid, processStartTime: me.startTime)
+                pid: me.pid, processStartTime: me.startTime, user: run.user, host: run.host)
             return try started.insertAndFetch(db, as: RunRecord.self).id
         }
     }

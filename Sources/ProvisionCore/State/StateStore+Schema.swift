@@ -56,6 +56,29 @@ extension StateStore {
                 table.add(column: "server", .text)
             }
         }
+        migrator.registerMigration("v3: what was applied, by whom") { db in
+            // Who ran it and with which tools (JSON array of "tool version").
+            try db.alter(table: "run") { table in
+                table.add(column: "user", .text)
+                table.add(column: "host", .text)
+                table.add(column: "tools", .text)
+            }
+            // What a deploy step applied: its objects (JSON [{reference, digest}]), the change
+            // counts against the component's previous apply, and its Secrets by name and key only.
+            try db.alter(table: "step") { table in
+                table.add(column: "objects", .text)
+                table.add(column: "created", .integer)
+                table.add(column: "changed", .integer)
+                table.add(column: "unchanged", .integer)
+                table.add(column: "secrets", .text)
+            }
+            // The exact bytes applied, zlib-compressed, once per digest (step.digest points here).
+            try db.create(table: "manifest") { table in
+                table.primaryKey("digest", .text)
+                table.column("size", .integer).notNull()
+                table.column("body", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

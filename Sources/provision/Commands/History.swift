@@ -2,9 +2,33 @@ import ArgumentParser
 import Foundation
 import ProvisionCore
 
-/// `provision history`: past runs, or one run's steps.
-struct History: ContextualCommand {
+/// `provision history`: past runs (`list`, the default), one run (`show`), what changed (`diff`).
+struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "Show past runs newest first, one run's steps and what it applied, or what changed between runs.",
+        discussion: """
+            Every `provision up` and `provision down` is recorded in the state store as it \
+            happens, step by step, with what each step applied, so the history is an audit trail.
+
+            EXAMPLES:
+              provision history                          the last 20 runs (history list)
+              provision history 7                        the steps of run 7
+              provision history show 7 --manifest redis  what run 7 applied for redis
+              provision history diff 6 7                 what changed between two runs
+            """,
+        subcommands: [HistoryList.self, HistoryShow.self, HistoryDiff.self],
+        defaultSubcommand: HistoryList.self)
+
+    static func parseRunID(_ text: String) -> RunID? {
+        let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
+        return Int64(digits).flatMap { $0 > 0 ? RunID($0) : nil }
+    }
+}
+
+/// `provision history [list]`: past runs, or one run's steps.
+struct HistoryList: ContextualCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Show past runs newest first, or the steps of one run.",
         discussion: """
             Every `provision up` and `provision down` is recorded in the state store as it \
@@ -16,7 +40,12 @@ struct History: ContextualCommand {
               provision history --outcome failed        only failed runs
               provision history --component authentik  runs that had an authentik step
               provision history 7                       the steps of run 7
+              provision history show 7 --manifest redis  what run 7 applied for redis
+              provision history diff 6 7                 what changed between two runs
               provision history --json | jq '.[0]'      machine-readable
+
+            The run table counts the objects each run created, changed and left unchanged \
+            (+created ~changed =unchanged), against each component's previous apply.
             """)
 
     @Argument(help: ArgumentHelp("Show the steps of this run (as listed, e.g. 7 or #7).", valueName: "run-id"))
@@ -40,14 +69,9 @@ struct History: ContextualCommand {
 
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-        if let runID, Self.parseRunID(runID) == nil {
+        if let runID, History.parseRunID(runID) == nil {
             throw ValidationError("'\(runID)' is not a run id; run ids are numbers, e.g. 7 or #7")
         }
-    }
-
-    static func parseRunID(_ text: String) -> RunID? {
-        let digits = text.hasPrefix("#") ? String(text.dropFirst()) : text
-        return Int64(digits).flatMap { $0 > 0 ? RunID($0) : nil }
     }
 
     func run(in context: CommandContext) async throws {
@@ -65,7 +89,7 @@ struct History: ContextualCommand {
             return
         }
         try StoreAccess.perform { _ = try store.recoverAbandonedRuns() }
-        if let runID, let id = Self.parseRunID(runID) {
+        if let runID, let id = History.parseRunID(runID) {
             try showRun(id, store: store, console: console, databaseFile: databaseFile)
         } else {
             try listRuns(store: store, console: console)
@@ -85,7 +109,7 @@ struct History: ContextualCommand {
                 component: component.map { ComponentID($0) })
         }
         if json {
-            console.out(try HistoryJSON.encode(runs))
+            console.out(try HistoryJSON.encode(runs, changes: try StoreAccess.perform { try store.changes(of: runs.map(\.id)) }))
             return
         }
         guard !runs.isEmpty else {
@@ -96,6 +120,7 @@ struct History: ContextualCommand {
             }
             return
         }
+        let changes = try StoreAccess.perform { try store.changes(of: runs.map(\.id)) }
         let rows: [[String]] = runs.map { (run: RunRecord) -> [String] in
             let duration: String =
                 run.duration.map { Format.duration($0) } ?? (run.outcome == .running ? "(running)" : "-")
@@ -107,11 +132,12 @@ struct History: ContextualCommand {
                 run.backend,
                 run.cluster,
                 run.outcome.rawValue,
+                changes[run.id]?.summary ?? "-",
                 run.error.map { Format.summary($0) } ?? "",
             ]
         }
         console.out(Format.table(
-            header: ["RUN", "STARTED", "DURATION", "COMMAND", "BACKEND", "CLUSTER", "OUTCOME", "ERROR"],
+            header: ["RUN", "STARTED", "DURATION", "COMMAND", "BACKEND", "CLUSTER", "OUTCOME", "CHANGES", "ERROR"],
             rows: rows))
         console.out("")
         console.out("Steps of one run: provision history <run-id>")

@@ -38,6 +38,8 @@ struct ClusterContext {
         RunInvocation(
             commandLine: context.commandLine,
             toolVersion: ProvisionVersion.current,
-            manifestsRevision: await GitRevision.of(manifests: spec.manifestsRoot, runner: context.runner))
+            manifestsRevision: await GitRevision.of(manifests: spec.manifestsRoot, runner: context.runner),
+            user: context.environment["USER"] ?? context.environment["LOGNAME"] ?? NSUserName(),
+            host: ProcessInfo.processInfo.hostName)
     }
 }

@@ -21,6 +21,8 @@ struct Console: Sendable {
     var readAnswer: @Sendable () -> String?
 
     func out(_ text: String = "") { writeOut(Self.line(text)) }
+    /// Writes `text` followed by `terminator` exactly (manifests and diffs keep their own newlines).
+    func out(_ text: String, terminator: String) { writeOut(text + terminator) }
     func error(_ text: String) { writeError(Self.line(text)) }
 
     /// Asks a yes/no question on standard error and reads the answer.

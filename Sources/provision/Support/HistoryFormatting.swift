@@ -15,6 +15,12 @@ enum HistoryText {
         lines.append("Run \(run.id): \(run.outcome.rawValue)")
         lines.append("  command:   \(run.commandLine.joined(separator: " "))")
         lines.append("  backend:   \(run.backend), cluster \(run.cluster)")
+        if let user = run.user {
+            lines.append("  by:        \(user)" + (run.host.map { " on \($0)" } ?? ""))
+        }
+        if let tools = run.tools, !tools.isEmpty {
+            lines.append("  tools:     \(tools.joined(separator: ", "))")
+        }
         if let context = run.context {
             lines.append("  context:   \(context)" + (run.server.map { ", API server \($0)" } ?? ""))
         }
@@ -41,11 +47,14 @@ enum HistoryText {
                 step.durationSeconds.map { Format.duration(seconds: $0) } ?? "-",
                 "\(step.attempt)",
                 step.digest.map { String($0.prefix(12)) } ?? "-",
+                step.objects == nil ? "-" : ChangeCounts(
+                    created: step.created ?? 0, changed: step.changed ?? 0, unchanged: step.unchanged ?? 0).summary,
                 message,
             ]
         }
         lines.append(Format.table(
-            header: ["COMPONENT", "ACTION", "STATE", "DURATION", "ATTEMPT", "DIGEST", "ERROR / NOTE"], rows: rows))
+            header: ["COMPONENT", "ACTION", "STATE", "DURATION", "ATTEMPT", "DIGEST", "CHANGES", "ERROR / NOTE"],
+            rows: rows))
         return lines.joined(separator: "\n")
     }
 }
@@ -57,15 +66,27 @@ enum HistoryJSON {
         var steps: [StepRecord]
     }
 
-    static func encode(_ runs: [RunRecord]) throws -> String {
-        try encode(value: runs)
+    /// A run with its change counts: the run's own fields, plus `changes` when it has any.
+    struct RunWithChanges: Encodable {
+        var run: RunRecord
+        var changes: ChangeCounts?
+        enum Keys: String, CodingKey { case changes }
+        func encode(to encoder: any Encoder) throws {
+            try run.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encodeIfPresent(changes, forKey: .changes)
+        }
+    }
+
+    static func encode(_ runs: [RunRecord], changes: [RunID: ChangeCounts] = [:]) throws -> String {
+        try encode(value: runs.map { RunWithChanges(run: $0, changes: changes[$0.id]) })
     }
 
     static func encode(run: RunRecord, steps: [StepRecord]) throws -> String {
         try encode(value: RunWithSteps(run: run, steps: steps))
     }
 
-    private static func encode(value: some Encodable) throws -> String {
+    static func encode(value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

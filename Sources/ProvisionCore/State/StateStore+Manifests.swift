@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+
+/// What a deploy step applied, as the deployer hands it to the store.
+public struct AppliedManifest: Sendable, Hashable {
+    /// The exact text sent to the cluster (never a Secret: those are applied on their own).
+    public var body: String
+    public var objects: [AppliedObject]
+    public var secrets: [SecretKeys]
+    public init(body: String, objects: [AppliedObject], secrets: [SecretKeys]) {
+        self.body = body
+        self.objects = objects
+        self.secrets = secrets
+    }
+}
+
+extension StateStore {
+    /// Records the tools a run's preflight found.
+    public func recordTools(_ id: RunID, _ tools: [ToolVersion]) throws {
+        try write { db in
+            guard var run = try RunRecord.fetchOne(db, id: id) else { throw StoreError.notFound("run \(id)") }
+            try run.updateChanges(db) { $0.tools = tools.map(\.description) }
+        }
+    }
+
+    /// Keeps what a step applied: the bytes once per digest (compressed), the objects, the
+    /// Secrets by name and key, and how many objects are new, changed and unchanged against
+    /// the same component's previous apply on the same cluster.
+    public func recordApplied(_ id: StepID, _ applied: AppliedManifest, note: String? = nil) throws {
+        let digest = SHA256.hexDigest(of: applied.body)
+        let bytes = Data(applied.body.utf8)
+        let compressed = try Compression.compress(bytes)
+        try write { db in
+            guard var step = try StepRecord.fetchOne(db, id: id) else { throw StoreError.notFound("step \(id)") }
+            if try StoredManifest.fetchOne(db, key: digest) == nil {
+                try StoredManifest(digest: digest, size: bytes.count, body: compressed).insert(db)
+            }
+            let previous = try Self.previousObjects(db, before: step)
+            let before = Dictionary(previous.map { ($0.reference, $0.digest) }, uniquingKeysWith: { first, _ in first })
+            let created = applied.objects.filter { before[$0.reference] == nil }.count
+            let unchanged = applied.objects.filter { before[$0.reference] == $0.digest }.count
+            try step.updateChanges(db) {
+                $0.digest = digest
+                $0.objects = applied.objects
+                $0.secrets = applied.secrets
+                $0.created = created
+                $0.unchanged = unchanged
+                $0.changed = applied.objects.count - created - unchanged
+                if let note { $0.note = note }
+            }
+        }
+    }
+
+    /// The text of the manifest with `digest`, or nil when the store has none (runs of 0.1.0
+    /// recorded digests only).
+    public func manifest(digest: String) throws -> String? {
+        try read { db in
+            guard let stored = try StoredManifest.fetchOne(db, key: digest) else { return nil }
+            return String(decoding: try Compression.decompress(stored.body, size: stored.size), as: UTF8.self)
+        }
+    }
+
+    /// The objects of the component's last apply on the same cluster before `step`'s run.
+    static func previousObjects(_ db: Database, before step: StepRecord) throws -> [AppliedObject] {
+        guard let component = step.component,
+            let cluster = try RunRecord.fetchOne(db, id: step.runID)?.cluster
+        else { return [] }
+        let earlierRuns = RunRecord.filter { $0.id < step.runID }.filter(cluster: cluster).select(\.id)
+        let previous = try StepRecord
+            .filter { $0.component == component && $0.action == StepAction.deploy && $0.objects != nil }
+            .filter { earlierRuns.contains($0.runID) }
+            .order(\.id.desc)
+            .fetchOne(db)
+        return previous?.objects ?? []
+    }
+}
+
+/// How many objects a run's deploy steps created, changed and left unchanged, as Pulumi's
+/// history counts resources.
+public struct ChangeCounts: Sendable, Hashable, Codable {
+    public var created: Int
+    public var changed: Int
+    public var unchanged: Int
+    public init(created: Int = 0, changed: Int = 0, unchanged: Int = 0) {
+        self.created = created
+        self.changed = changed
+        self.unchanged = unchanged
+    }
+    /// `+3 ~1 =20`
+    public var summary: String { "+\(created) ~\(changed) =\(unchanged)" }
+}
+
+extension StateStore {
+    /// The change counts of each run that recorded any (runs of 0.1.0 have none).
+    public func changes(of runs: [RunID]) throws -> [RunID: ChangeCounts] {
+        try read { db in
+            var counts: [RunID: ChangeCounts] = [:]
+            let steps = try StepRecord.filter { runs.contains($0.runID) && $0.objects != nil }.fetchAll(db)
+            for step in steps {
+                counts[step.runID, default: ChangeCounts()].created += step.created ?? 0
+                counts[step.runID, default: ChangeCounts()].changed += step.changed ?? 0
+                counts[step.runID, default: ChangeCounts()].unchanged += step.unchanged ?? 0
+            }
+            return counts
+        }
+    }
+}
