@@ -59,7 +59,7 @@ public struct KubernetesDeployment: ComponentDeployment {
     }
 
     /// The exact text sent to the cluster for `component`'s objects.
-    private func body(of component: any Component) async throws -> (String, Int) {
+    func body(of component: any Component) async throws -> (String, Int) {
         switch component.resources {
         case .overlay, .kustomization:
             let documents = try await objects(of: component)
@@ -262,6 +262,8 @@ public struct KubernetesDeployment: ComponentDeployment {
                     .compactMap { $0["path"] as? String }
                 guard paths.contains(where: { parsed.path.hasPrefix($0) }) else { continue }
                 let host = rule["host"] as? String
+                // The URL names the very host the Ingress serves (kind: localhost): as written.
+                if let host, host == parsed.host { return nil }
                 let address = try await kubectl.ingressAddress(name: ingress.name, namespace: ingress.namespace ?? "default")
                 guard let address else {
                     throw Problem(

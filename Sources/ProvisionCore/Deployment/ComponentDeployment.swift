@@ -18,6 +18,41 @@ public protocol ComponentDeployment: Sendable {
     /// PersistentVolumeClaims and Namespaces (which hold them) stay.
     /// - Returns: a note for the step, e.g. "deleted 7 objects; kept 2 claims".
     func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String
+
+    /// The digest of what ``apply(_:)`` would send now, without sending it.
+    func renderedDigest(_ component: any Component) async throws -> String
+
+    /// One look at the cluster for all `components` at once: whether each is in sync with
+    /// its rendered objects and ready. Components it cannot tell about are left out.
+    func survey(_ components: [any Component]) async throws -> [ComponentID: ComponentSurvey]
+}
+
+extension ComponentDeployment {
+    /// Deployments that cannot tell say nothing, so nothing is ever skipped as unchanged.
+    public func renderedDigest(_ component: any Component) async throws -> String { "" }
+    public func survey(_ components: [any Component]) async throws -> [ComponentID: ComponentSurvey] { [:] }
+}
+
+/// What the cluster holds of one component now.
+public struct ComponentSurvey: Sendable, Hashable {
+    /// Objects that differ in the cluster from what would be applied, with what differs:
+    /// `Deployment/staging-infra/redis: replicas`.
+    public var drifted: [String]
+    /// Objects the cluster does not have.
+    public var missing: [String]
+    /// Every workload rolled out (or Job complete) and every namespace Active.
+    public var ready: Bool
+    /// Workloads that are not ready, and why.
+    public var notReady: [String]
+
+    public init(drifted: [String] = [], missing: [String] = [], ready: Bool, notReady: [String] = []) {
+        self.drifted = drifted
+        self.missing = missing
+        self.ready = ready
+        self.notReady = notReady
+    }
+
+    public var inSync: Bool { drifted.isEmpty && missing.isEmpty }
 }
 
 /// What one apply did, recorded in the state store.

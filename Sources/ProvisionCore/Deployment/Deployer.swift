@@ -37,7 +37,10 @@ public struct Deployer: Sendable {
     ///   (kind `.preflight` or `.notImplemented` when preflight stopped the run).
     /// - Throws: ``StoreError`` when no run could be recorded (e.g. the cluster is busy),
     ///   `CancellationError` after recording the run as interrupted when the task was cancelled.
-    public func up(cluster: ClusterSpec, plan: Plan, invocation: RunInvocation) async throws -> RunReport {
+    /// A component whose rendered objects equal its last successful apply, and that the
+    /// cluster holds in sync and ready, is not applied again ("unchanged"); its smoke checks
+    /// still run. `force` applies everything.
+    public func up(cluster: ClusterSpec, plan: Plan, invocation: RunInvocation, force: Bool = false) async throws -> RunReport {
         let run = try begin(cluster: cluster, invocation: invocation)
         let preflight: StepID, ensure: StepID
         var stepIDs: [ComponentID: StepID] = [:]
@@ -57,6 +60,7 @@ public struct Deployer: Sendable {
         var toolVersions: [ToolVersion] { found.versions }
         // Components the overlay has nothing for: recorded as skipped, dependents go on.
         let empty = Mutex<Set<ComponentID>>([])
+        let reused = Mutex(false)
 
         do {
             try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) { [provider, progress, found, store] in
@@ -82,13 +86,22 @@ public struct Deployer: Sendable {
             }
             try await perform(ensure, StepLabel(.createCluster)) { [provider] in
                 switch try await provider.ensureCluster(cluster) {
-                case .created: "created cluster `\(cluster.name)`"
-                case .reused: "reused cluster `\(cluster.name)`"
+                case .created: return "created cluster `\(cluster.name)`"
+                case .reused:
+                    reused.withLock { $0 = true }
+                    return "reused cluster `\(cluster.name)`"
                 }
             }
         } catch {
             return try finish(run, after: error, toolVersions: toolVersions)
         }
+
+        // On a cluster that was there already, one look tells what is unchanged.
+        var unchanged: [ComponentID: String] = [:]
+        if !force, reused.withLock({ $0 }) {
+            unchanged = await unchangedComponents(plan, cluster: cluster)
+        }
+        let skippable = unchanged
 
         let storeFailures = Mutex<[any Error]>([])
         let scheduler = Scheduler(maxConcurrency: options.maxConcurrency, stepTimeout: options.stepTimeout)
@@ -116,6 +129,12 @@ public struct Deployer: Sendable {
             step: { [deployment, store, options] component in
                 let stepID = componentSteps[component.id]!
                 try await withNotices(StepLabel(.deploy, component.id)) {
+                    if let digest = skippable[component.id] {
+                        try store.recordUnchanged(
+                            stepID, digest: digest, note: "unchanged: in sync with its last apply and ready; not applied")
+                        try await deployment.smokeCheck(component)
+                        return
+                    }
                     let applied = try await deployment.apply(component)
                     guard applied.objectCount > 0 else {
                         empty.withLock { _ = $0.insert(component.id) }
@@ -243,6 +262,23 @@ public struct Deployer: Sendable {
         try store.finishRun(run, outcome: .succeeded)
         progress(.runFinished(run, .succeeded))
         return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil)
+    }
+
+    /// The components whose rendered objects equal their last successful apply on this
+    /// cluster and that the cluster holds in sync and ready, with that digest. Anything that
+    /// cannot be told (no history, a failed look) is applied as usual.
+    private func unchangedComponents(_ plan: Plan, cluster: ClusterSpec) async -> [ComponentID: String] {
+        guard let last = try? store.lastAppliedDigests(cluster: cluster.name), !last.isEmpty,
+            let surveys = try? await deployment.survey(plan.steps)
+        else { return [:] }
+        var unchanged: [ComponentID: String] = [:]
+        for component in plan.steps {
+            guard let digest = last[component.id], let survey = surveys[component.id], survey.inSync, survey.ready,
+                let rendered = try? await deployment.renderedDigest(component), rendered == digest
+            else { continue }
+            unchanged[component.id] = digest
+        }
+        return unchanged
     }
 
     // MARK: - Steps

@@ -105,3 +105,41 @@ extension StateStore {
         }
     }
 }
+
+extension StateStore {
+    /// Per component, the digest of its last successful apply on `cluster`.
+    public func lastAppliedDigests(cluster: String) throws -> [ComponentID: String] {
+        try read { db in
+            let runs = RunRecord.all().filter(cluster: cluster).select(\.id)
+            let steps = try StepRecord
+                .filter { $0.action == StepAction.deploy && $0.state == StepState.succeeded && $0.objects != nil }
+                .filter { runs.contains($0.runID) }
+                .order(\.id)
+                .fetchAll(db)
+            var digests: [ComponentID: String] = [:]
+            for step in steps { if let component = step.component, let digest = step.digest { digests[component] = digest } }
+            return digests
+        }
+    }
+
+    /// Records a step that applied nothing because the cluster already held exactly this:
+    /// its objects and Secrets as last applied, every object counted unchanged.
+    public func recordUnchanged(_ id: StepID, digest: String, note: String) throws {
+        try write { db in
+            guard var step = try StepRecord.fetchOne(db, id: id) else { throw StoreError.notFound("step \(id)") }
+            let previous = try StepRecord
+                .filter { $0.component == step.component && $0.digest == digest && $0.objects != nil }
+                .order(\.id.desc)
+                .fetchOne(db)
+            try step.updateChanges(db) {
+                $0.digest = digest
+                $0.objects = previous?.objects
+                $0.secrets = previous?.secrets
+                $0.created = 0
+                $0.changed = 0
+                $0.unchanged = previous?.objects?.count ?? 0
+                $0.note = note
+            }
+        }
+    }
+}

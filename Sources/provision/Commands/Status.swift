@@ -7,11 +7,14 @@ struct Status: ContextualCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show whether the cluster exists and whether each component is ready now.",
         discussion: """
-            Asks the cluster, changes nothing: it runs each component's readiness checks (rollout \
-            status, job completion, namespace phase) with a short timeout, and with --smoke also \
-            its smoke checks (psql, redis-cli ping, authentik's config endpoint). Status is \
-            read-only: it writes no history record, because it changes nothing worth auditing; \
-            the last recorded run is shown for context.
+            Asks the cluster, changes nothing. For the whole stack at once it reads whether each \
+            component's workloads are ready (one `kubectl get` of the labelled workloads) and \
+            whether the cluster still holds what `up` would apply (one server-side `kubectl \
+            diff`): in sync, drifted (naming the objects and fields changed by hand), or \
+            missing. With --smoke it also runs the smoke checks (psql, redis-cli ping, \
+            authentik's config endpoint). Status writes no history record, because it changes \
+            nothing worth auditing; the last recorded run is shown for context. The next \
+            `provision up` repairs drift.
 
             Exit code 0 when the cluster exists and every component is ready, 1 otherwise, 3 when \
             the backend's tools are missing or the backend is not implemented.
@@ -25,21 +28,16 @@ struct Status: ContextualCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var selection: SelectionOptions
 
-    @Option(help: ArgumentHelp("Seconds each readiness check may wait.", valueName: "seconds"))
-    var timeout: Int = 5
-
     @Flag(help: "Also run each ready component's smoke check.")
     var smoke = false
 
     @OptionGroup var state: StateOptions
 
-    func validate() throws {
-        guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
-    }
-
     struct Health: Sendable {
         var id: ComponentID
         var ready: Bool
+        /// `in sync` with what `up` would apply, `drifted` (changed in the cluster), `missing`.
+        var sync: String
         var detail: String
     }
 
@@ -70,24 +68,37 @@ struct Status: ContextualCommand {
         console.out("Cluster \(spec.name) exists (backend \(provider.name), "
             + "context \(provider.kubeContext(for: spec))).")
 
+        // One server-side diff and one get of the labelled workloads for the whole stack.
         let deployment = cluster.deployment
-        let limit = Duration.seconds(timeout), runSmoke = smoke
+        let surveys: [ComponentID: ComponentSurvey]
+        do {
+            surveys = try await deployment.survey(plan.steps)
+        } catch {
+            throw Problem(error)
+        }
+        let runSmoke = smoke
         let results = await withTaskGroup(of: Health.self) { group in
             for component in plan.steps {
                 group.addTask {
-                    do {
-                        try await deployment.waitUntilReady(component, timeout: limit)
-                    } catch {
-                        return Health(id: component.id, ready: false, detail: Self.firstLine(error))
+                    guard let survey = surveys[component.id] else {
+                        return Health(id: component.id, ready: true, sync: "-", detail: "nothing to deploy in this overlay")
+                    }
+                    let sync = survey.inSync ? "in sync" : !survey.missing.isEmpty ? "missing" : "drifted"
+                    let drift = (survey.missing.map { "missing \($0)" } + survey.drifted.map { "changed \($0)" })
+                        .joined(separator: "; ")
+                    guard survey.ready else {
+                        return Health(id: component.id, ready: false, sync: sync,
+                                      detail: ([survey.notReady.joined(separator: "; ")] + (drift.isEmpty ? [] : [drift])).joined(separator: "; "))
                     }
                     guard runSmoke, !component.smokeChecks.isEmpty else {
-                        return Health(id: component.id, ready: true, detail: "")
+                        return Health(id: component.id, ready: true, sync: sync, detail: drift)
                     }
                     do {
                         try await deployment.smokeCheck(component)
-                        return Health(id: component.id, ready: true, detail: "smoke check passed")
+                        return Health(id: component.id, ready: true, sync: sync,
+                                      detail: (["smoke check passed"] + (drift.isEmpty ? [] : [drift])).joined(separator: "; "))
                     } catch {
-                        return Health(id: component.id, ready: false, detail: "smoke check: " + Self.firstLine(error))
+                        return Health(id: component.id, ready: false, sync: sync, detail: "smoke check: " + Self.firstLine(error))
                     }
                 }
             }
@@ -96,10 +107,10 @@ struct Status: ContextualCommand {
             return collected
         }
         let rows: [[String]] = plan.order.compactMap { results[$0] }.map { health -> [String] in
-            [health.id.rawValue, health.ready ? "ready" : "NOT READY", health.detail]
+            [health.id.rawValue, health.ready ? "ready" : "NOT READY", health.sync, Format.summary(health.detail, limit: 120)]
         }
         console.out("")
-        console.out(Format.table(header: ["COMPONENT", "STATUS", "DETAIL"], rows: rows))
+        console.out(Format.table(header: ["COMPONENT", "STATUS", "SYNC", "DETAIL"], rows: rows))
         let notReady = results.values.filter { !$0.ready }.count
         if notReady > 0 {
             console.out("")

@@ -12,7 +12,10 @@ struct Up: ContextualCommand {
             deploy step per component: apply its manifests (server-side), wait until it is ready, \
             run its smoke check. Independent components deploy side by side; a failed component \
             skips only what depends on it. Running `up` again on a healthy stack reuses the \
-            cluster and changes nothing.
+            cluster and applies nothing: a component whose rendered objects equal its last \
+            successful apply, and that the cluster holds in sync and ready (one server-side \
+            `kubectl diff` and one `kubectl get` for the whole stack), is recorded as unchanged; \
+            its smoke checks still run. --force applies everything.
 
             Secrets are generated on first use into the state directory and reused afterwards; \
             they are printed only with --show-secrets.
@@ -22,6 +25,7 @@ struct Up: ContextualCommand {
               provision up --only postgres-pgvector,redis
               provision up --with authentik-redis
               provision up --timeout 1200 --concurrency 2
+              provision up --force          apply even what is unchanged
               provision up --backend gke    (not implemented yet: says so and exits 3)
             """)
 
@@ -46,6 +50,9 @@ struct Up: ContextualCommand {
 
     @Flag(help: "Print the generated passwords and keys in the summary.")
     var showSecrets = false
+
+    @Flag(help: "Apply every component, even those unchanged since their last apply and in sync.")
+    var force = false
 
     @OptionGroup var state: StateOptions
 
@@ -75,7 +82,9 @@ struct Up: ContextualCommand {
         let signals = SignalCancellation(console: context.console)
         let report: RunReport
         do {
-            report = try await signals.run { try await deployer.up(cluster: cluster.spec, plan: plan, invocation: invocation) }
+            report = try await signals.run {
+                try await deployer.up(cluster: cluster.spec, plan: plan, invocation: invocation, force: force)
+            }
         } catch is CancellationError {
             throw signals.interruption(command: "up")
         } catch {

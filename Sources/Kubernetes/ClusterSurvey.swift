@@ -1,0 +1,178 @@
+import Foundation
+import ProvisionCore
+
+/// One look at the cluster for the whole stack: a server-side `kubectl diff` of every
+/// component's rendered objects, and one `kubectl get` of every labelled workload.
+extension KubernetesDeployment {
+    public func renderedDigest(_ component: any Component) async throws -> String {
+        SHA256.hexDigest(of: try await body(of: component).0)
+    }
+
+    public func survey(_ components: [any Component]) async throws -> [ComponentID: ComponentSurvey] {
+        var owned: [(component: ComponentID, object: ManifestDocument)] = []
+        for component in components {
+            for object in try await objects(of: component) { owned.append((component.id, object)) }
+        }
+        guard !owned.isEmpty else { return [:] }
+        let differences = try await kubectl.serverSideDiff(owned.map(\.object.text).joined(separator: "---\n"))
+        let workloads = try await kubectl.labelledWorkloads(label: ComponentLabel.key)
+
+        var surveys: [ComponentID: ComponentSurvey] = [:]
+        for component in components {
+            let mine = owned.filter { $0.component == component.id }.map(\.object)
+            guard !mine.isEmpty else { continue }
+            var survey = ComponentSurvey(ready: true)
+            for object in mine {
+                let file = Self.diffFileSuffix(object)
+                if let section = differences.first(where: { $0.file.hasSuffix(file) }) {
+                    if section.isNewObject {
+                        survey.missing.append(object.reference)
+                    } else {
+                        survey.drifted.append("\(object.reference): \(section.changedFields.joined(separator: ", "))")
+                    }
+                }
+                if let check = WorkloadReadiness.check(for: object) {
+                    if let problem = workloads.problem(with: check) {
+                        survey.ready = false
+                        survey.notReady.append(problem)
+                    }
+                }
+            }
+            surveys[component.id] = survey
+        }
+        return surveys
+    }
+
+    /// How `kubectl diff` names an object's file: `[group.]version.Kind.namespace.name`
+    /// (kubectl pkg/cmd/diff/diff.go, InfoObject.Name); namespace empty when cluster-scoped.
+    static func diffFileSuffix(_ object: ManifestDocument) -> String {
+        ".\(object.kind).\(object.namespace ?? (isClusterScoped(object.kind) ? "" : "default")).\(object.name)"
+    }
+
+    static func isClusterScoped(_ kind: String) -> Bool {
+        ["Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "IngressClass",
+         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PersistentVolume",
+         "CustomResourceDefinition", "PriorityClass"].contains(kind)
+    }
+}
+
+/// One object's section of `kubectl diff` output (diff -u -N of the live and merged files).
+struct DiffSection: Sendable {
+    var file: String
+    var lines: [String]
+
+    /// The live side was empty: the cluster does not have the object (`@@ -0,0 +1,N @@`).
+    var isNewObject: Bool { lines.contains { $0.hasPrefix("@@ -0,0 ") } }
+
+    /// The keys of the lines the apply would change: `replicas`, `image`.
+    var changedFields: [String] {
+        var fields: [String] = []
+        for line in lines where (line.hasPrefix("+") || line.hasPrefix("-")) && !line.hasPrefix("+++") && !line.hasPrefix("---") {
+            let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
+            let key = body.hasPrefix("- ") ? String(body.dropFirst(2)) : body
+            let name = key.split(separator: ":", maxSplits: 1).first.map(String.init) ?? key
+            if !name.isEmpty, !fields.contains(name) { fields.append(name) }
+        }
+        return fields
+    }
+
+    /// Splits `kubectl diff` output at its `diff -u -N LIVE MERGED` lines.
+    static func parse(_ output: String) -> [DiffSection] {
+        var sections: [DiffSection] = []
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("diff ") {
+                let file = line.split(separator: " ").last.map { String($0.split(separator: "/").last ?? "") } ?? ""
+                sections.append(DiffSection(file: file, lines: []))
+            } else if !sections.isEmpty {
+                sections[sections.count - 1].lines.append(line)
+            }
+        }
+        return sections
+    }
+}
+
+/// The labelled workloads and namespaces as `kubectl get -o json` printed them.
+/// Read-only after parsing, hence unchecked.
+struct LabelledWorkloads: @unchecked Sendable {
+    /// `Kind/namespace/name` (or `Namespace/name`) to the object.
+    var objects: [String: [String: Any]]
+
+    /// Why the workload of `check` is not ready, or nil when it is.
+    func problem(with check: ReadinessCheck) -> String? {
+        switch check {
+        case .namespaceActive(let name):
+            guard let object = objects["Namespace/\(name)"] else { return "Namespace/\(name) is missing" }
+            let phase = (object["status"] as? [String: Any])?["phase"] as? String
+            return phase == "Active" ? nil : "Namespace/\(name) is \(phase ?? "unknown")"
+        case .jobCompleted(let name, let namespace):
+            // A Job removed by its TTL after finishing is done (ingress-nginx's admission Jobs).
+            guard let object = objects["Job/\(namespace)/\(name)"] else { return nil }
+            let conditions = (object["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
+            let complete = conditions.contains { $0["type"] as? String == "Complete" && $0["status"] as? String == "True" }
+            return complete ? nil : "Job/\(namespace)/\(name) has not completed"
+        case .rolledOut(let kind, let name, let namespace):
+            let kindName = ["deployment": "Deployment", "statefulset": "StatefulSet", "daemonset": "DaemonSet"][kind.rawValue]!
+            guard let object = objects["\(kindName)/\(namespace)/\(name)"] else {
+                return "\(kindName)/\(namespace)/\(name) is missing"
+            }
+            return Self.rolloutProblem(object, reference: "\(kindName)/\(namespace)/\(name)")
+        }
+    }
+
+    /// The conditions `kubectl rollout status` waits for (kubectl pkg/polymorphichelpers/rollout_status.go),
+    /// read from one snapshot instead of watched.
+    static func rolloutProblem(_ object: [String: Any], reference: String) -> String? {
+        let spec = object["spec"] as? [String: Any] ?? [:]
+        let status = object["status"] as? [String: Any] ?? [:]
+        let metadata = object["metadata"] as? [String: Any] ?? [:]
+        let generation = metadata["generation"] as? Int ?? 0
+        if let observed = status["observedGeneration"] as? Int, observed < generation {
+            return "\(reference): the controller has not seen the latest change yet"
+        }
+        let kind = object["kind"] as? String
+        if kind == "DaemonSet" {
+            let desired = status["desiredNumberScheduled"] as? Int ?? 0
+            let updated = status["updatedNumberScheduled"] as? Int ?? 0
+            let available = status["numberAvailable"] as? Int ?? 0
+            return updated >= desired && available >= desired ? nil : "\(reference): \(available) of \(desired) pods ready"
+        }
+        let replicas = spec["replicas"] as? Int ?? 1
+        let updated = status["updatedReplicas"] as? Int ?? 0
+        let ready = (kind == "StatefulSet" ? status["readyReplicas"] : status["availableReplicas"]) as? Int ?? 0
+        return updated >= replicas && ready >= replicas ? nil : "\(reference): \(ready) of \(replicas) replicas ready"
+    }
+}
+
+extension Kubectl {
+    /// `kubectl diff --server-side --field-manager=provision --force-conflicts -f -`: what an
+    /// apply would change, per object. Exit 0: no differences; 1: differences; more: an error
+    /// (kubectl pkg/cmd/diff/diff.go).
+    func serverSideDiff(_ manifest: String) async throws -> [DiffSection] {
+        let command = clusterCommand(
+            ["diff", "--server-side", "--field-manager=provision", "--force-conflicts", "-f", "-"],
+            standardInput: Data(manifest.utf8), timeout: .seconds(300))
+        let output = try await runner.execute(command)
+        switch output.exitStatus {
+        case 0: return []
+        case 1: return DiffSection.parse(output.standardOutput)
+        default: throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+        }
+    }
+
+    /// Every labelled Deployment, StatefulSet, DaemonSet, Job and Namespace, in one call.
+    func labelledWorkloads(label: String) async throws -> LabelledWorkloads {
+        let output = try await runner.run(clusterCommand(
+            ["get", "deployments,statefulsets,daemonsets,jobs,namespaces", "-l", label, "--all-namespaces", "-o", "json"],
+            timeout: .seconds(120)))
+        let list = (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any] ?? [:]
+        var objects: [String: [String: Any]] = [:]
+        for item in list["items"] as? [[String: Any]] ?? [] {
+            let metadata = item["metadata"] as? [String: Any] ?? [:]
+            let kind = item["kind"] as? String ?? ""
+            let name = metadata["name"] as? String ?? ""
+            let key = kind == "Namespace" ? "Namespace/\(name)" : "\(kind)/\(metadata["namespace"] as? String ?? "default")/\(name)"
+            objects[key] = item
+        }
+        return LabelledWorkloads(objects: objects)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import ProvisionCore
+import Testing
+import TestSupport
+
+/// A re-run on a healthy, unchanged stack does no work; drift shows in status and is repaired.
+@Suite("re-runs and drift")
+struct ReRunTests {
+    static func applies(_ world: FakeWorld) -> [String] {
+        world.calls.filter { $0.hasPrefix("kubectl") && $0.contains(" apply ") }
+    }
+
+    @Test("a second up applies nothing and downloads nothing, still runs the smoke checks, and --force applies")
+    func secondUpDoesNoWork() async throws {
+        let world = try FakeWorld()
+        #expect(try await world.run("up").exitCode == 0)
+        try world.clearCalls()
+
+        let again = try await world.run("up")
+        #expect(again.exitCode == 0, "\(again)")
+        #expect(Self.applies(world).isEmpty, "\(Self.applies(world))")
+        #expect(!world.calls.contains { $0.hasPrefix("curl") && $0.contains("deploy.yaml") }, "the pinned manifest came from the cache")
+        #expect(world.calls.contains { $0.contains("redis-cli ping") } && world.calls.contains { $0.contains("/auth/api/v3/root/config/") })
+        let steps = try await world.lastRun().steps.filter { $0.action == "deploy" }
+        #expect(steps.allSatisfy { $0.state == .succeeded && $0.note?.hasPrefix("unchanged") == true }, "\(steps.map(\.note))")
+        #expect(steps.allSatisfy { ($0.created, $0.changed) == (0, 0) && ($0.unchanged ?? 0) > 0 })
+        // The goal of issue 11: at most 14 subprocess calls for a no-op up, smoke checks included.
+        #expect(world.calls.count <= 14, "\(world.calls.count) calls:\n\(world.calls.joined(separator: "\n"))")
+
+        try world.clearCalls()
+        #expect(try await world.run("up", "--force").exitCode == 0)
+        #expect(Self.applies(world).count >= 6)
+    }
+
+    @Test("an object changed in the cluster by hand shows as drift in status, and the next up repairs it")
+    func driftIsShownAndRepaired() async throws {
+        let world = try FakeWorld()
+        #expect(try await world.run("up").exitCode == 0)
+        // Someone scales redis by hand.
+        let drift = world.fakeState.appending(path: "drift/wrightnow/staging-infra/Deployment")
+        try FileManager.default.createDirectory(at: drift, withIntermediateDirectories: true)
+        try "-  replicas: 3\n+  replicas: 1\n".write(to: drift.appending(path: "redis"), atomically: true, encoding: .utf8)
+
+        let status = try await world.run("status")
+        let redis = try #require(status.standardOutput.split(separator: "\n").first { $0.hasPrefix("redis ") })
+        #expect(redis.contains("drifted") && redis.contains("Deployment/staging-infra/redis: replicas"), "\(redis)")
+        let postgres = try #require(status.standardOutput.split(separator: "\n").first { $0.hasPrefix("postgres-pgvector ") })
+        #expect(postgres.contains("in sync"))
+
+        try world.clearCalls()
+        #expect(try await world.run("up").exitCode == 0)
+        // Only redis is applied again: its Secret, then its objects.
+        #expect(Self.applies(world).count == 2, "\(Self.applies(world))")
+        let appliedObjects = Set(world.events.filter { $0.hasPrefix("applied ") })
+        #expect(appliedObjects == [
+            "applied Secret/redis-credentials", "applied Service/redis", "applied PersistentVolumeClaim/redis-data",
+            "applied Deployment/redis", "applied NetworkPolicy/redis-from-apps",
+        ], "\(appliedObjects)")
+        let steps = try await world.lastRun().steps
+        #expect(steps.first { $0.component == "redis" }?.note == "applied 4 objects")
+        let after = try await world.run("status")
+        #expect(after.standardOutput.split(separator: "\n").first { $0.hasPrefix("redis ") }?.contains("in sync") == true)
+    }
+}
