@@ -19,16 +19,38 @@ struct PlanCommand: ContextualCommand {
               provision plan --only authentik
               provision plan --with authentik-redis
               provision plan --down         the removal order on a cluster provision did not create
+              provision plan --format mermaid --with authentik-redis
+                                            the dependency graph as a mermaid flowchart, for Markdown
             """)
+
+    /// What `provision plan` prints.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        /// The table of components and the waves.
+        case text
+        /// A mermaid flowchart of the dependency graph (``MermaidPlan``), which GitHub draws.
+        case mermaid
+    }
 
     @OptionGroup var selection: SelectionOptions
 
     @Flag(help: "Show the order `provision down` removes the stack in from a cluster it did not create.")
     var down = false
 
+    @Option(help: ArgumentHelp(
+        "text: the order and the waves; mermaid: the dependency graph as a mermaid flowchart, an arrow "
+            + "from each component to what depends on it (with --down reversed: to what it depends on, "
+            + "removed after it).",
+        valueName: "format"))
+    var format: Format = .text
+
     func run(in context: CommandContext) async throws {
         let plan = try selection.plan(in: context)
-        context.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
+        switch format {
+        case .text:
+            context.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
+        case .mermaid:
+            context.console.out(MermaidPlan.render(plan, removal: down))
+        }
     }
 }
 
