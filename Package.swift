@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["provision", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "TestSupport"]),
-        .testTarget(name: "DocsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
+        // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture).
+        .testTarget(name: "DocsTests", dependencies: ["provision", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
     ]
 )
