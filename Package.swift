@@ -42,7 +42,9 @@ let package = Package(
             ]
         ),
         // Benchmarks live in their own executable so the test suite never times anything.
-        .executableTarget(name: "provision-bench", dependencies: ["ProvisionCore"]),
+        .executableTarget(
+            name: "provision-bench",
+            dependencies: ["ProvisionCore", "Kubernetes", "Backends", "Components", "TestSupport"]),
         // A `provision up` killed mid-run, for the state store's crash-recovery tests.
         .executableTarget(name: "store-crash-helper", dependencies: ["ProvisionCore"], path: "Tests/StoreCrashHelper"),
         // One way for every test target to run programs and find the repository and the built

@@ -12,7 +12,7 @@ enum HistoryBenchmark {
     static let goal = Duration.milliseconds(100)
 
     static func run() async throws -> Bool {
-        print("2. History queries on a store with \(runCount) runs and \(runCount * stepsPerRun) steps")
+        print("2. History queries on a store with \(runCount) runs and \(runCount * stepsPerRun) steps whose deploy steps carry manifests")
         print("   goal: each query < \(goal.milliseconds) (median of 20; the first, cold call shown too)\n")
         let directory = FileManager.default.temporaryDirectory.appending(path: "provision-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -21,7 +21,9 @@ enum HistoryBenchmark {
         let clock = ContinuousClock()
         let fillTime = try clock.measure { try fill(StateStore(url: url)) }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        print("   filled through the public API in \(fillTime.milliseconds) (\(size / 1024) KiB in the main file)\n")
+        let wal = (try? FileManager.default.attributesOfItem(atPath: url.path + "-wal")[.size] as? Int) ?? 0
+        print("   filled through the public API in \(fillTime.milliseconds) (\(size / 1024) KiB in the main file, "
+            + "\(wal / 1024) KiB of WAL; every applied text kept once, zlib-compressed)\n")
 
         // A fresh connection, as `provision history` would open.
         let store = try StateStore(url: url)
@@ -35,6 +37,11 @@ enum HistoryBenchmark {
                 try store.runs(limit: 20, component: "authentik-redis").count
             }),
             ("run(id) + steps(of:)", { (try store.run(middle) != nil ? 1 : 0) + (try store.steps(of: middle).count) }),
+            ("changes(of: 20 newest runs)", { try store.changes(of: store.runs(limit: 20).map(\.id)).count }),
+            ("manifest(digest:) of one step", {
+                let step = try store.steps(of: middle).first { $0.digest != nil }
+                return try store.manifest(digest: step!.digest!)?.count ?? 0
+            }),
             ("runs() (all \(runCount), no limit)", { try store.runs().count }),
         ]
         var table = Table(header: ["query", "rows", "first call", "median", "max", "goal met"])
@@ -57,6 +64,38 @@ enum HistoryBenchmark {
         print(table.render())
         print()
         return allMet
+    }
+
+    /// About 6 KiB of YAML per component, like a rendered Deployment with its Service and
+    /// policies; `revision` changes one line.
+    static func manifest(for component: ComponentID, revision: Int) -> AppliedManifest {
+        let objects = (0..<6).map { number in
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              labels:
+                app: \(component)
+                wrightnow/component: \(component)
+              name: \(component)-\(number)
+              namespace: staging-infra
+            spec:
+              replicas: 1
+              template:
+                spec:
+                  containers:
+                  - name: main
+                    image: example.invalid/\(component):1.\(revision).0
+                    resources: {limits: {cpu: 250m, memory: 256Mi}, requests: {cpu: 100m, memory: 128Mi}}
+            \(String(repeating: "        # padding to the size of a real object's probes and security context\n", count: 10))
+            """
+        }
+        return AppliedManifest(
+            body: objects.joined(separator: "---\n"),
+            objects: objects.enumerated().map {
+                AppliedObject(reference: "Deployment/staging-infra/\(component)-\($0.offset)", digest: SHA256.hexDigest(of: $0.element))
+            },
+            secrets: [SecretKeys(namespace: "staging-infra", name: "\(component)-credentials", keys: ["PASSWORD"])])
     }
 
     /// 10 steps per run: preflight, create-cluster and eight component deploys; one run in
@@ -83,9 +122,12 @@ enum HistoryBenchmark {
                 let last = position == actions.count - 1
                 let state: StepState =
                     !last || outcome == .succeeded ? .succeeded : outcome == .failed ? .failed : .interrupted
-                try store.markStep(
-                    step, state, error: state == .succeeded ? nil : "simulated \(state)",
-                    digest: action == .deploy ? "sha256:\(index)-\(position)" : nil, at: clock)
+                if action == .deploy, let component {
+                    // What was applied: a realistic manifest that changes every 50 runs, so
+                    // the store keeps each distinct text once.
+                    try store.recordApplied(step, manifest(for: component, revision: index / 50))
+                }
+                try store.markStep(step, state, error: state == .succeeded ? nil : "simulated \(state)", at: clock)
             }
             try store.finishRun(run, outcome: outcome, error: outcome == .succeeded ? nil : "simulated", at: clock)
         }

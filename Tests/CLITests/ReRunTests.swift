@@ -2,6 +2,7 @@ import Foundation
 import ProvisionCore
 import Testing
 import TestSupport
+@testable import provision
 
 /// A re-run on a healthy, unchanged stack does no work; drift shows in status and is repaired.
 @Suite("re-runs and drift")
@@ -60,5 +61,21 @@ struct ReRunTests {
         #expect(steps.first { $0.component == "redis" }?.note == "applied 4 objects")
         let after = try await world.run("status")
         #expect(after.standardOutput.split(separator: "\n").first { $0.hasPrefix("redis ") }?.contains("in sync") == true)
+    }
+}
+
+@Suite("history show --format mermaid")
+struct HistoryGanttTests {
+    @Test("draws the run's steps as the Gantt renderer does")
+    func ganttOfARun() async throws {
+        let world = try FakeWorld()
+        #expect(try await world.run("up", "--only", "redis").exitCode == 0)
+        let shown = try await world.run("history", "show", "1", "--format", "mermaid")
+        #expect(shown.exitCode == 0, "\(shown)")
+        // The run as stored (the JSON of `history --json` rounds dates to seconds).
+        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let run = try #require(try store.run(RunID(1)))
+        #expect(shown.standardOutput == MermaidGantt.render(run: run, steps: try store.steps(of: run.id)) + "\n")
+        #expect(shown.standardOutput.hasPrefix("gantt\n"))
     }
 }

@@ -12,7 +12,7 @@ struct DocumentedCommandTests {
             if let sub = command.subcommand, !help.subcommands.contains(sub) {
                 return ["\(command): `\(sub)` is not a subcommand (there are: \(help.subcommands.sorted().joined(separator: ", ")))"]
             }
-            let known = help.options[command.subcommand ?? ""] ?? []
+            let known = help.options(of: command)
             return command.options.filter { !known.contains($0) && !["-h", "--help"].contains($0) }
                 .map { "\(command): `\($0)` is not an option of provision \(command.subcommand ?? "")" }
         }

@@ -1,6 +1,5 @@
 import Foundation
 import ProvisionCore
-import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +59,7 @@ public final class FakeWorld {
             for utility in Self.utilitiesOfFakes {
                 let found = originalPath.split(separator: ":").map { "\($0)/\(utility)" }
                     .first { manager.isExecutableFile(atPath: $0) }
-                let program = try #require(found, "\(utility) is needed by the fake tools")
+                let program = try FakeWorld.require(found, "\(utility) is needed by the fake tools")
                 try manager.createSymbolicLink(
                     at: tools.appending(path: utility), withDestinationURL: URL(filePath: program))
             }
@@ -86,7 +85,7 @@ public final class FakeWorld {
     public func start(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws
         -> ChildProcess
     {
-        let binary = try #require(
+        let binary = try FakeWorld.require(
             BuildProducts.provision,
             "the provision executable was not found next to the test bundle; build it (`swift build`) or set PROVISION_BINARY")
         var environment = self.environment
@@ -125,8 +124,7 @@ public final class FakeWorld {
         let deadline = Date().addingTimeInterval(limit)
         while !FileManager.default.fileExists(atPath: marker.path) {
             guard Date() < deadline else {
-                Issue.record("no fake call blocked within \(Int(limit)) s; calls: \(calls)")
-                throw CancellationError()
+                throw FakeWorldError(description: "no fake call blocked within \(Int(limit)) s; calls: \(calls)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -140,7 +138,7 @@ public final class FakeWorld {
 
     public func historyRuns() async throws -> [RunRecord] {
         let result = try await provision("history", "--json", "--limit", "100")
-        try #require(result.exitCode == 0, "history --json failed: \(result)")
+        try FakeWorld.require(result.exitCode == 0, "history --json failed: \(result)")
         return try Self.decoder.decode([RunRecord].self, from: Data(result.standardOutput.utf8))
     }
 
@@ -151,14 +149,14 @@ public final class FakeWorld {
 
     public func history(of run: RunID) async throws -> RunWithSteps {
         let result = try await provision("history", "\(run.rawValue)", "--json")
-        try #require(result.exitCode == 0, "history \(run.rawValue) --json failed: \(result)")
+        try FakeWorld.require(result.exitCode == 0, "history \(run.rawValue) --json failed: \(result)")
         return try Self.decoder.decode(RunWithSteps.self, from: Data(result.standardOutput.utf8))
     }
 
     /// The last run and its steps.
     public func lastRun() async throws -> RunWithSteps {
         let runs = try await historyRuns()
-        let last = try #require(runs.first, "no run recorded")
+        let last = try FakeWorld.require(runs.first, "no run recorded")
         return try await history(of: last.id)
     }
 
@@ -197,12 +195,12 @@ public final class FakeWorld {
         }
         for pinFile in pins {
             var text = try String(contentsOf: pinFile, encoding: .utf8)
-            let url = try #require(text.firstMatch(of: /\nurl: (\S+)\n/)).1
+            let url = try FakeWorld.require(text.firstMatch(of: /\nurl: (\S+)\n/)).1
             let fetched = try ChildProcess.runBlocking(
                 [Self.fakeTools.appending(path: "curl").path, "-fsSL", String(url)],
                 environment: ChildProcess.environment(adding: ["FAKE_STATE": fakeState.path, "FAKE_INTERNAL": "1"]))
-            try #require(fetched.succeeded, "fake curl: \(fetched.description)")
-            let pinned = try #require(text.firstMatch(of: /\nsha256: ([0-9a-f]{64})\n?/)).1
+            try FakeWorld.require(fetched.succeeded, "fake curl: \(fetched.description)")
+            let pinned = try FakeWorld.require(text.firstMatch(of: /\nsha256: ([0-9a-f]{64})\n?/)).1
             text = text.replacingOccurrences(
                 of: "sha256: \(pinned)", with: "sha256: \(SHA256.hexDigest(of: fetched.standardOutput))")
             try text.write(to: pinFile, atomically: true, encoding: .utf8)
@@ -214,7 +212,7 @@ public final class FakeWorld {
         for (old, new) in zip([80, 443], hostPorts) {
             let before = text
             text = text.replacingOccurrences(of: "hostPort: \(old)\n", with: "hostPort: \(new)\n")
-            try #require(before != text, "the kind config no longer maps hostPort \(old); update FakeWorld")
+            try FakeWorld.require(before != text, "the kind config no longer maps hostPort \(old); update FakeWorld")
         }
         try text.write(to: kindConfig, atomically: true, encoding: .utf8)
     }
@@ -225,9 +223,26 @@ public final class FakeWorld {
         let found = candidates.first {
             !$0.hasPrefix(fakeTools.path) && FileManager.default.isExecutableFile(atPath: $0)
         }
-        return try #require(found, "a real kubectl is needed to render k8s/ (kubectl kustomize)")
+        return try FakeWorld.require(found, "a real kubectl is needed to render k8s/ (kubectl kustomize)")
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
     public static func freePort() throws -> Int { try ListeningSocket.freePort() }
+}
+
+/// Why a fake world could not be set up or read; the test that asked fails with it.
+public struct FakeWorldError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension FakeWorld {
+    /// Testing's `#require` without Testing, so a benchmark can build a fake world too.
+    static func require<T>(_ value: T?, _ message: @autoclosure () -> String = "required value missing") throws -> T {
+        guard let value else { throw FakeWorldError(description: message()) }
+        return value
+    }
+
+    static func require(_ condition: Bool, _ message: @autoclosure () -> String = "requirement failed") throws {
+        guard condition else { throw FakeWorldError(description: message()) }
+    }
 }

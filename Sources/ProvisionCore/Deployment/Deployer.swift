@@ -268,7 +268,7 @@ public struct Deployer: Sendable {
     /// cluster and that the cluster holds in sync and ready, with that digest. Anything that
     /// cannot be told (no history, a failed look) is applied as usual.
     private func unchangedComponents(_ plan: Plan, cluster: ClusterSpec) async -> [ComponentID: String] {
-        guard let last = try? store.lastAppliedDigests(cluster: cluster.name), !last.isEmpty,
+        guard let last = try? store.lastAppliedDigests(cluster: cluster.name, components: plan.order), !last.isEmpty,
             let surveys = try? await deployment.survey(plan.steps)
         else { return [:] }
         var unchanged: [ComponentID: String] = [:]

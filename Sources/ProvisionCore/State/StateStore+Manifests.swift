@@ -65,13 +65,27 @@ extension StateStore {
         guard let component = step.component,
             let cluster = try RunRecord.fetchOne(db, id: step.runID)?.cluster
         else { return [] }
-        let earlierRuns = RunRecord.filter { $0.id < step.runID }.filter(cluster: cluster).select(\.id)
-        let previous = try StepRecord
-            .filter { $0.component == component && $0.action == StepAction.deploy && $0.objects != nil }
-            .filter { earlierRuns.contains($0.runID) }
-            .order(\.id.desc)
-            .fetchOne(db)
-        return previous?.objects ?? []
+        return try StepRecord.lastApplied(component: component, cluster: cluster, before: step.runID)
+            .fetchOne(db)?.objects ?? []
+    }
+}
+
+extension StepRecord {
+    /// The run a step belongs to.
+    static let run = belongsTo(RunRecord.self, using: ForeignKey(["runId"]))
+
+    /// The component's latest step that kept what it applied, on `cluster`, optionally before
+    /// a run and only if it succeeded. Walks the (component, runId) index backwards and joins
+    /// each candidate's run by its key, so it stays fast however long the history grows.
+    static func lastApplied(
+        component: ComponentID, cluster: String, before run: RunID? = nil, succeeded: Bool = false
+    ) -> QueryInterfaceRequest<StepRecord> {
+        var request = StepRecord
+            .filter { $0.component == component && $0.objects != nil }
+            .joining(required: StepRecord.run.filter { $0.cluster == cluster })
+        if let run { request = request.filter { $0.runID < run } }
+        if succeeded { request = request.filter { $0.state == StepState.succeeded } }
+        return request.order(StepRecord.Columns.runID.desc, StepRecord.Columns.id.desc).limit(1)
     }
 }
 
@@ -108,16 +122,13 @@ extension StateStore {
 
 extension StateStore {
     /// Per component, the digest of its last successful apply on `cluster`.
-    public func lastAppliedDigests(cluster: String) throws -> [ComponentID: String] {
+    public func lastAppliedDigests(cluster: String, components: [ComponentID]) throws -> [ComponentID: String] {
         try read { db in
-            let runs = RunRecord.all().filter(cluster: cluster).select(\.id)
-            let steps = try StepRecord
-                .filter { $0.action == StepAction.deploy && $0.state == StepState.succeeded && $0.objects != nil }
-                .filter { runs.contains($0.runID) }
-                .order(\.id)
-                .fetchAll(db)
             var digests: [ComponentID: String] = [:]
-            for step in steps { if let component = step.component, let digest = step.digest { digests[component] = digest } }
+            for component in components {
+                let step = try StepRecord.lastApplied(component: component, cluster: cluster, succeeded: true).fetchOne(db)
+                if let digest = step?.digest { digests[component] = digest }
+            }
             return digests
         }
     }
@@ -127,10 +138,10 @@ extension StateStore {
     public func recordUnchanged(_ id: StepID, digest: String, note: String) throws {
         try write { db in
             guard var step = try StepRecord.fetchOne(db, id: id) else { throw StoreError.notFound("step \(id)") }
-            let previous = try StepRecord
-                .filter { $0.component == step.component && $0.digest == digest && $0.objects != nil }
-                .order(\.id.desc)
-                .fetchOne(db)
+            let cluster = try RunRecord.fetchOne(db, id: step.runID)?.cluster ?? ""
+            let previous = try step.component.flatMap { component in
+                try StepRecord.lastApplied(component: component, cluster: cluster, before: step.runID).fetchOne(db)
+            }.flatMap { $0.digest == digest ? $0 : nil }
             try step.updateChanges(db) {
                 $0.digest = digest
                 $0.objects = previous?.objects

@@ -16,6 +16,7 @@ struct HistoryShow: ContextualCommand {
               provision history show 7
               provision history show 7 --manifest authentik
               provision history show 7 --json
+              provision history show 7 --format mermaid    a Gantt chart, for a Markdown file
             """)
 
     @Argument(help: ArgumentHelp("The run (as listed, e.g. 7 or #7).", valueName: "run-id"))
@@ -24,8 +25,17 @@ struct HistoryShow: ContextualCommand {
     @Option(help: ArgumentHelp("Print what this component's deploy step applied.", valueName: "id"))
     var manifest: String?
 
-    @Flag(help: "Print JSON instead of text.")
+    @Flag(help: "Print JSON instead of text (the same as --format json).")
     var json = false
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, mermaid
+    }
+
+    @Option(help: ArgumentHelp(
+        "text, json, or mermaid: a Gantt chart of the run's steps (parallel steps and the critical path).",
+        valueName: "format"))
+    var format: Format = .text
 
     @OptionGroup var state: StateOptions
 
@@ -41,7 +51,11 @@ struct HistoryShow: ContextualCommand {
         guard let run = try StoreAccess.perform({ try store.run(id) }) else { throw HistoryStore.noRun(runID) }
         let steps = try StoreAccess.perform { try store.steps(of: id) }
         guard let manifest else {
-            context.console.out(json ? try HistoryJSON.encode(run: run, steps: steps) : HistoryText.runDetail(run, steps: steps))
+            switch json ? .json : format {
+            case .json: context.console.out(try HistoryJSON.encode(run: run, steps: steps))
+            case .mermaid: context.console.out(MermaidGantt.render(run: run, steps: steps))
+            case .text: context.console.out(HistoryText.runDetail(run, steps: steps))
+            }
             return
         }
         let text = try HistoryStore.applied(ComponentID(manifest), in: run, steps: steps, store: store)

@@ -51,20 +51,44 @@ struct DocumentedCommand: Hashable, CustomStringConvertible {
 /// What `provision --help` and `provision <sub> --help` say exists.
 struct ProvisionHelp {
     var subcommands: Set<String>
-    /// Options per subcommand; the key "" holds the root command's.
+    /// Options per subcommand (`history show` for nested ones); the key "" holds the root command's.
     var options: [String: Set<String>]
+    /// Each subcommand's own subcommands.
+    var nested: [String: Set<String>] = [:]
+
+    /// The options of `command`: its nested subcommand's when its first argument names one.
+    func options(of command: DocumentedCommand) -> Set<String> {
+        if let sub = command.subcommand, let first = command.arguments.first, nested[sub]?.contains(first) == true {
+            return options["\(sub) \(first)"] ?? []
+        }
+        return options[command.subcommand ?? ""] ?? []
+    }
 
     static func load() throws -> ProvisionHelp {
         let root = try ProvisionBinary.run(["--help"])
         guard root.status == 0 else { throw HelpFailed(command: "provision --help", outcome: root) }
         let subcommands = Self.subcommands(inHelp: root.output)
         var options = ["": Self.options(inHelp: root.output)]
+        var nested: [String: Set<String>] = [:]
         for sub in subcommands {
             let help = try ProvisionBinary.run([sub, "--help"])
             guard help.status == 0 else { throw HelpFailed(command: "provision \(sub) --help", outcome: help) }
             options[sub] = Self.options(inHelp: help.output)
+            // Nested subcommands (`history show`); the default one's options are the parent's too.
+            let children = Self.subcommands(inHelp: help.output)
+            nested[sub] = children
+            for child in children {
+                let childHelp = try ProvisionBinary.run([sub, child, "--help"])
+                guard childHelp.status == 0 else {
+                    throw HelpFailed(command: "provision \(sub) \(child) --help", outcome: childHelp)
+                }
+                options["\(sub) \(child)"] = Self.options(inHelp: childHelp.output)
+                if help.output.contains("  \(child) (default)") {
+                    options[sub, default: []].formUnion(Self.options(inHelp: childHelp.output))
+                }
+            }
         }
-        return ProvisionHelp(subcommands: subcommands, options: options)
+        return ProvisionHelp(subcommands: subcommands, options: options, nested: nested)
     }
 
     /// Names listed under `SUBCOMMANDS:` (ArgumentParser's help layout).

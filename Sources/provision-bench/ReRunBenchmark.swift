@@ -1,0 +1,78 @@
+import Backends
+import Components
+import Foundation
+import Kubernetes
+import ProvisionCore
+import Synchronization
+import TestSupport
+
+/// A first `up` and a no-op `up` of the whole stack against the fake kind, kubectl, docker
+/// and curl (TestSupport's FakeWorld), through a runner that records every subprocess: the
+/// provider and deployment layer `provision up` composes, without the CLI's two git calls.
+enum ReRunBenchmark {
+    static let callGoal = 14
+
+    static func run() async throws -> Bool {
+        print("3. A first up and a no-op up of the stack against the fake tools, every subprocess recorded")
+        print("   goal: the no-op up makes 0 applies, 0 downloads and at most \(callGoal) subprocess calls, smoke checks included\n")
+        let world = try FakeWorld()
+        let runner = RecordingRunner(environment: world.environment)
+        let spec = ClusterSpec(name: "wrightnow", manifestsRoot: world.repository.appending(path: "k8s"), overlay: "local")
+        let provider = KindProvider(runner: runner)
+        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let plan = try Plan(components: StackCatalog.all)
+        let clock = ContinuousClock()
+
+        var table = Table(header: ["run", "wall time", "subprocess calls", "applies", "downloads", "outcome"])
+        var noOp: (calls: Int, applies: Int, downloads: Int) = (0, 0, 0)
+        for label in ["first up", "no-op up"] {
+            // A new deployment layer each time, as each `provision up` is a new process.
+            let deployment = KubernetesDeployment(
+                kubectl: Kubectl(runner: runner, context: provider.kubeContext(for: spec)),
+                manifests: ManifestSource(runner: runner, cacheDirectory: world.stateDirectory.appending(path: "cache/manifests")),
+                vault: SecretVault(stateDirectory: world.stateDirectory, cluster: spec.name), cluster: spec)
+            let deployer = Deployer(provider: provider, deployment: deployment, store: store)
+            runner.reset()
+            let started = clock.now
+            let report = try await deployer.up(
+                cluster: spec, plan: plan, invocation: RunInvocation(commandLine: ["provision-bench"], toolVersion: "bench"))
+            let wall = clock.now - started
+            let calls = runner.calls
+            let applies = calls.filter { $0.executable == "kubectl" && $0.arguments.contains("apply") }.count
+            let downloads = calls.filter { $0.executable == "curl" && $0.arguments.contains { $0.hasSuffix("deploy.yaml") } }.count
+            table.add([label, wall.milliseconds, "\(calls.count)", "\(applies)", "\(downloads)", report.outcome.rawValue])
+            if label == "no-op up" { noOp = (calls.count, applies, downloads) }
+            guard report.succeeded else {
+                print(table.render())
+                print("   the run failed: \(report.problem.map(String.init(describing:)) ?? "?")")
+                return false
+            }
+        }
+        print(table.render())
+        let met = noOp.applies == 0 && noOp.downloads == 0 && noOp.calls <= callGoal
+        print("\n   no-op up: \(noOp.calls) calls, \(noOp.applies) applies, \(noOp.downloads) downloads: goal \(met ? "met" : "NOT met")")
+        print("   (`provision up` adds `git rev-parse` and `git status` for the history: ReRunTests counts the CLI's own calls)\n")
+        return met
+    }
+}
+
+/// The real command runner with the fake world's environment, recording every command.
+final class RecordingRunner: CommandRunner {
+    let environment: [String: String]
+    let base = SubprocessCommandRunner()
+    private let recorded = Mutex<[Command]>([])
+
+    init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    var calls: [Command] { recorded.withLock { $0 } }
+    func reset() { recorded.withLock { $0 = [] } }
+
+    func execute(_ command: Command) async throws -> CommandOutput {
+        recorded.withLock { $0.append(command) }
+        var command = command
+        command.environment = environment.merging(command.environment) { _, own in own }
+        return try await base.execute(command)
+    }
+}
