@@ -15,6 +15,9 @@ public final class FakeWorld {
     public let stateDirectory: URL
     public let hostPorts: [Int]
     public var environment: [String: String] = [:]
+    /// Set by a test that makes `provision` call a fake in a way the real tool refuses, on
+    /// purpose; otherwise any such call fails the test when the world goes away.
+    public var expectsRefusedCalls = false
 
     public static let fakeTools = Repository.root.appending(path: "Tests/Fixtures/fake-tools")
 
@@ -68,6 +71,7 @@ public final class FakeWorld {
         environment["FAKE_STATE"] = fakeState.path
         environment["FAKE_LOG"] = fakeState.appending(path: "calls.log").path
         environment["REAL_KUBECTL"] = try Self.realKubectl(path: originalPath)
+        environment["FAKE_KUBECTL_FLAGS"] = Self.kubectlFlagsCache.path
         environment["PROVISION_STATE_DIR"] = stateDirectory.path
         environment.removeValue(forKey: "XDG_STATE_HOME")
         for (key, value) in extra { environment[key] = value }
@@ -75,6 +79,12 @@ public final class FakeWorld {
     }
 
     deinit {
+        // Calls the real tools would have refused (an unknown flag, a flag without its value):
+        // the fakes answered them as the real tools do and noted them here.
+        let refused = lines(of: fakeState.appending(path: "rejected.log"))
+        if !refused.isEmpty, !expectsRefusedCalls {
+            Issue.record("the real tools would refuse these calls provision made:\n\(refused.joined(separator: "\n"))")
+        }
         // Release anything a fake may still wait for, then clean up.
         FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
         try? FileManager.default.removeItem(at: root)
@@ -225,6 +235,17 @@ public final class FakeWorld {
         }
         return try FakeWorld.require(found, "a real kubectl is needed to render k8s/ (kubectl kustomize)")
     }
+
+    /// Calls the fakes answered as refused by the real tool.
+    public var refusedCalls: [String] { lines(of: fakeState.appending(path: "rejected.log")) }
+
+    /// Where the fake kubectl keeps the flags of each kubectl command, read once per test
+    /// process from the real kubectl's `--help`.
+    public static let kubectlFlagsCache: URL = {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "provision-kubectl-flags-\(getpid())")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }()
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
     public static func freePort() throws -> Int { try ListeningSocket.freePort() }
