@@ -11,9 +11,11 @@ struct RunSummary {
     let elapsed: Duration
 
     func stepTable() -> String {
+        // The run's error is printed once, after the table: its step points to it.
+        let reported = report.problem == nil ? nil : report.steps.first { $0.state == .failed }?.id
         let rows: [[String]] = report.steps.map { (step: StepRecord) -> [String] in
             let took: String = step.durationSeconds.map { Format.duration(seconds: $0) } ?? "-"
-            let text: String = step.error ?? step.note ?? ""
+            let text: String = step.id == reported ? "(the error below)" : step.error ?? step.note ?? ""
             return [step.label, step.state.rawValue, took, Format.summary(text, limit: 70)]
         }
         return "\nTime per step:\n"
