@@ -24,7 +24,7 @@ public final class FakeWorld {
     /// What the POSIX sh fakes call besides each other.
     public static let utilitiesOfFakes = [
         "sh", "basename", "dirname", "mkdir", "cat", "cp", "rm", "grep", "sed", "awk", "tr", "cut", "head",
-        "sleep", "env",
+        "sleep", "env", "sort", "date", "mv",
     ]
 
     /// - Parameters:

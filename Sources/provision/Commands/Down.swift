@@ -19,6 +19,10 @@ struct Down: ContextualCommand {
             provision refuses). The generated secrets stay in the state directory either way: \
             they belong to that data. The run is recorded in the history.
 
+            Works from any directory: deleting a kind cluster needs no manifests, and the data \
+            directory comes from what the run that created the cluster recorded in the state \
+            directory.
+
             EXAMPLES:
               provision down
               provision down --purge-data          asks before deleting the data directory

@@ -30,6 +30,12 @@ struct RunSummary {
         if !report.toolVersions.isEmpty {
             lines.append("Tools: " + report.toolVersions.map(\.description).joined(separator: ", "))
         }
+        // What the cluster step said beyond created or reused (a current context put back).
+        if let note = report.steps.first(where: { $0.action == .createCluster })?.note {
+            for part in note.components(separatedBy: "; ").dropFirst() {
+                lines.append("Note: " + part + ".")
+            }
+        }
         for component in plan.steps where !component.accessNotes.isEmpty {
             lines += ["", "\(component.id):"]
             var hidesSecrets = false
