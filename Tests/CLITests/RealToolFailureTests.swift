@@ -364,7 +364,7 @@ struct RealToolFailureTests {
         #expect(try await world.run("up", "--only", "postgres-pgvector").exitCode == 0)
         let appliesOfAGoodRun = world.calls.filter { $0.contains(" apply ") }.count
         try world.clearCalls()
-        let result = try await world.run("up", "--only", "postgres-pgvector", environment: ["FAKE_APPLY_IMMUTABLE": "StatefulSet/postgres"])
+        let result = try await world.run("up", "--only", "postgres-pgvector", "--force", environment: ["FAKE_APPLY_IMMUTABLE": "StatefulSet/postgres"])
         #expect(result.exitCode == 1, "\(result)")
         let error = result.standardError
         #expect(error.contains("StatefulSet postgres in staging-infra: the manifests change fields of its spec"), "\(result)")
@@ -377,7 +377,7 @@ struct RealToolFailureTests {
     func immutableSelector() async throws {
         let world = try FakeWorld()
         #expect(try await world.run("up", "--only", "redis").exitCode == 0)
-        let result = try await world.run("up", "--only", "redis", environment: ["FAKE_APPLY_IMMUTABLE": "Deployment/redis"])
+        let result = try await world.run("up", "--only", "redis", "--force", environment: ["FAKE_APPLY_IMMUTABLE": "Deployment/redis"])
         #expect(result.exitCode == 1, "\(result)")
         #expect(result.standardError.contains("Deployment redis in staging-infra: the manifests change `spec.selector`"))
         #expect(result.standardError.contains("delete deployment redis"))
@@ -387,11 +387,11 @@ struct RealToolFailureTests {
     func fieldManagerConflict() async throws {
         let world = try FakeWorld()
         #expect(try await world.run("up", "--only", "redis").exitCode == 0)
-        let conflict = try await world.run("up", "--only", "redis", environment: ["FAKE_APPLY_CONFLICT": "Deployment/redis"])
+        let conflict = try await world.run("up", "--only", "redis", "--force", environment: ["FAKE_APPLY_CONFLICT": "Deployment/redis"])
         #expect(conflict.exitCode == 1, "\(conflict)")
         #expect(conflict.standardError.contains("changed by another field manager, `kubectl-edit`: .spec.replicas"))
         #expect(conflict.standardError.contains("provision up --force-conflicts"))
-        let forced = try await world.run("up", "--only", "redis", "--force-conflicts", environment: ["FAKE_APPLY_CONFLICT": "Deployment/redis"])
+        let forced = try await world.run("up", "--only", "redis", "--force", "--force-conflicts", environment: ["FAKE_APPLY_CONFLICT": "Deployment/redis"])
         #expect(forced.exitCode == 0, "\(forced)")
         #expect(world.calls.contains { $0.contains("apply --server-side --field-manager=provision --force-conflicts -f -") })
     }

@@ -81,9 +81,8 @@ public final class FakeWorld {
     deinit {
         // Calls the real tools would have refused (an unknown flag, a flag without its value):
         // the fakes answered them as the real tools do and noted them here.
-        let refused = lines(of: fakeState.appending(path: "rejected.log"))
-        if !refused.isEmpty, !expectsRefusedCalls {
-            Issue.record("the real tools would refuse these calls provision made:\n\(refused.joined(separator: "\n"))")
+        do { try checkRefusedCalls() } catch {
+            FileHandle.standardError.write(Data("FakeWorld: \(error)\n".utf8))
         }
         // Release anything a fake may still wait for, then clean up.
         FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
@@ -106,7 +105,9 @@ public final class FakeWorld {
 
     @discardableResult
     public func provision(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
-        try await start(arguments, environment: extra).wait()
+        let result = await try start(arguments, environment: extra).wait()
+        try checkRefusedCalls()
+        return result
     }
 
     // MARK: What the fakes saw
@@ -238,6 +239,21 @@ public final class FakeWorld {
 
     /// Calls the fakes answered as refused by the real tool.
     public var refusedCalls: [String] { lines(of: fakeState.appending(path: "rejected.log")) }
+
+    /// Calls the real tools would have refused (an unknown flag, a flag without its value).
+    public struct RefusedCalls: Error, CustomStringConvertible {
+        public var calls: [String]
+        public var description: String {
+            "the real tools would refuse these calls provision made:\n" + calls.joined(separator: "\n")
+        }
+    }
+
+    /// Throws ``RefusedCalls`` when a fake refused a call, unless the test expects that;
+    /// `provision(...)` and the in-process runs check after every command.
+    public func checkRefusedCalls() throws {
+        let refused = refusedCalls
+        if !refused.isEmpty, !expectsRefusedCalls { throw RefusedCalls(calls: refused) }
+    }
 
     /// Where the fake kubectl keeps the flags of each kubectl command, read once per test
     /// process from the real kubectl's `--help`.

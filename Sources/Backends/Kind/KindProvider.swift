@@ -135,12 +135,14 @@ public struct KindProvider: ClusterProvider {
     public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
         // kind makes its context the current one when it writes the kubeconfig (create and
         // export, merge.go); the user's own current context is put back afterwards.
-        let previous = await currentContext()
         if try await clusterExists(cluster) {
-            let exported = try await restoreContextIfMissing(cluster)
-            let notes = exported ? ["wrote its missing kubeconfig context `\(kubeContext(for: cluster))` again"] : []
+            guard try await contextIsMissing(cluster) else { return .reused }
+            let previous = await currentContext()
+            try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))
+            let notes = ["wrote its missing kubeconfig context `\(kubeContext(for: cluster))` again"]
             return ClusterProvisioning(.reused, notes: notes + (await restoreCurrentContext(previous, after: cluster)))
         }
+        let previous = await currentContext()
         let configFile = configFile(for: cluster)
         let config = try KindClusterConfig(contentsOf: configFile)
         if let dataDirectory = dataDirectory(for: cluster, config: config) {
@@ -233,14 +235,12 @@ public struct KindProvider: ClusterProvider {
     }
 
     /// A cluster that outlived its kubeconfig entry (a reset ~/.kube/config) is unreachable
-    /// by context name; `kind export kubeconfig` writes the entry again. True when it did.
-    private func restoreContextIfMissing(_ cluster: ClusterSpec) async throws -> Bool {
+    /// by context name; `kind export kubeconfig` writes the entry again.
+    private func contextIsMissing(_ cluster: ClusterSpec) async throws -> Bool {
         let contexts = try await runner.run(
             Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: .seconds(30)))
         let wanted = kubeContext(for: cluster)
-        guard !contexts.standardOutput.split(separator: "\n").contains(where: { $0 == wanted }) else { return false }
-        try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))
-        return true
+        return !contexts.standardOutput.split(separator: "\n").contains(where: { $0 == wanted })
     }
 
     /// kubectl's current context, or nil when none is set.

@@ -57,6 +57,8 @@ struct InProcess {
             context.console.error(failure.report)
             exitCode = ProvisionExit.code(for: failure.problem.kind).rawValue
         }
+        // A call the real tool would refuse fails the test, whatever provision made of it.
+        try world.checkRefusedCalls()
         return Outcome(exitCode: exitCode, standardOutput: out.withLock { $0 }, standardError: err.withLock { $0 })
     }
 }
