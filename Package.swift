@@ -72,7 +72,9 @@ let package = Package(
         .testTarget(
             name: "CLITests", dependencies: ["provision", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "TestSupport"]),
-        // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture).
-        .testTarget(name: "DocsTests", dependencies: ["provision", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
+        // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture),
+        // and compares the version table with the backends' ToolRequirements.
+        .testTarget(
+            name: "DocsTests", dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
     ]
 )

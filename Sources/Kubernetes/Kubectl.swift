@@ -12,14 +12,18 @@ public struct Kubectl: Sendable {
     public var retryPolicy: WebhookRetryPolicy
     /// Waits between retries; injectable so tests run instantly.
     public var sleep: @Sendable (Duration) async throws -> Void
+    /// `--force-conflicts` on every apply: take fields another field manager owns.
+    public var forceConflicts: Bool
 
     public init(
         runner: any CommandRunner,
         context: String,
         executable: String = "kubectl",
         retryPolicy: WebhookRetryPolicy = .default,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        forceConflicts: Bool = false
     ) {
+        self.forceConflicts = forceConflicts
         self.runner = runner
         self.context = context
         self.executable = executable
@@ -37,11 +41,14 @@ public struct Kubectl: Sendable {
 
     /// Server-side apply of `manifest` (YAML or JSON) fed on standard input, so secrets
     /// never appear on a command line. Retries while the output says an admission
-    /// webhook could not be called (ingress-nginx right after install).
+    /// webhook could not be called (ingress-nginx right after install); every other refusal
+    /// kubectl reads out (``KubectlRefusal``) is a ``Problem`` with its way through, never retried.
+    /// Fields another field manager owns are a refusal unless ``forceConflicts``.
     @discardableResult
     public func apply(_ manifest: String) async throws -> CommandOutput {
         let command = clusterCommand(
-            ["apply", "--server-side", "--field-manager=provision", "--force-conflicts", "-f", "-"],
+            ["apply", "--server-side", "--field-manager=provision"] + (forceConflicts ? ["--force-conflicts"] : [])
+                + ["-f", "-"],
             standardInput: Data(manifest.utf8), timeout: .seconds(300))
         var attempt = 1
         while true {
@@ -50,10 +57,17 @@ public struct Kubectl: Sendable {
             let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
             guard WebhookRetryPolicy.isWebhookUnavailable(failure.combinedOutput),
                 let delay = retryPolicy.delay(afterAttempt: attempt)
-            else { throw failure }
+            else { throw refusal(failure, applying: manifest) }
             try await sleep(delay)
             attempt += 1
         }
+    }
+
+    /// A failed call as the ``Problem`` its refusal is, or the command error itself.
+    func refusal(_ failure: CommandError, applying manifest: String? = nil) -> any Error {
+        guard let refusal = KubectlRefusal.read(failure.combinedOutput) else { return failure }
+        let objects = manifest.flatMap { try? ManifestDocument.parseStream($0) } ?? []
+        return refusal.problem(context: context, objects: objects, cause: failure)
     }
 
     /// `kubectl label -f - KEY=VALUE --overwrite`: labels the objects of `manifest` (on stdin).

@@ -15,6 +15,9 @@ public struct KubernetesDeployment: ComponentDeployment {
     /// a moment before the ingress routes to it.
     public var smokeAttempts: Int = 5
     public var smokeInterval: Duration = .seconds(3)
+    /// Where the provider publishes the cluster's ingress on this machine (kind:
+    /// `http://localhost/`), for ``SmokeCheck/publishedIngress(path:status:)``; nil skips it.
+    public var publishedIngress: String?
 
     public init(kubectl: Kubectl, manifests: ManifestSource, vault: SecretVault, cluster: ClusterSpec) {
         self.kubectl = kubectl
@@ -147,6 +150,10 @@ public struct KubernetesDeployment: ComponentDeployment {
             do {
                 try await wait(for: check, timeout: remaining)
             } catch let error as CommandError {
+                // kubectl could not ask at all (no context, no API server): that, not readiness.
+                if let refusal = KubectlRefusal.read(error.combinedOutput) {
+                    throw refusal.problem(context: kubectl.context, cause: error)
+                }
                 throw notReady(check, component: component.id, timeout: timeout, cause: error)
             }
         }
@@ -241,6 +248,10 @@ public struct KubernetesDeployment: ComponentDeployment {
                         + "it printed: \(printed.isEmpty ? "nothing" : String(printed))",
                     fix: "run it by hand and compare: \(commandLine)")
             }
+        case .publishedIngress(let path, let status):
+            guard let base = publishedIngress, var url = URLComponents(string: base) else { return }
+            url.path = path
+            try await http.expectStatus(status, at: url.string ?? base, component: component)
         case .httpGet(let url, let expectJSON):
             let route = try await ingressRoute(for: url, of: owner)
             try await http.get(route?.url ?? url, host: route?.host, expectJSON: expectJSON, component: component)

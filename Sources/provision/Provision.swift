@@ -1,5 +1,14 @@
 import ArgumentParser
+import Backends
 import ProvisionCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `provision`: brings up the wrightnow staging stack on Kubernetes and keeps a history of it.
 @main
@@ -22,6 +31,8 @@ struct Provision: AsyncParsableCommand {
               provision down                delete the cluster, keep the data directory
 
             \(ProvisionExit.helpTable)
+
+            \(ToolRequirements.helpTable)
             """,
         version: ProvisionVersion.current,
         subcommands: [Up.self, Down.self, Status.self, PlanCommand.self, History.self, ComponentsCommand.self]
@@ -31,6 +42,10 @@ struct Provision: AsyncParsableCommand {
     /// code) rather than ArgumentParser's 64, and every ``Problem`` prints as problem + fix
     /// and exits with the code its kind maps to (``ProvisionExit``).
     static func main() async {
+        // A write to a closed pipe is an error (EPIPE), not a signal that kills provision: a
+        // child that exits before reading its standard input (kubectl without its context)
+        // then fails with its own message, and `provision history | head` ends quietly.
+        ignoreBrokenPipes()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -59,4 +74,9 @@ struct Provision: AsyncParsableCommand {
 enum ProvisionVersion {
     /// Recorded with every run in the history.
     static let current = "0.1.0"
+}
+
+/// SIGPIPE ignored process-wide; every write reports EPIPE instead.
+func ignoreBrokenPipes() {
+    _ = signal(SIGPIPE, SIG_IGN)
 }

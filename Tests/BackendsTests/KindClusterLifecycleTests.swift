@@ -21,8 +21,17 @@ struct KindClusterLifecycleTests {
         fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "wrightnow\n"))
         fixture.runner.on("kubectl", "config", "get-contexts", answers: .output(stdout: "kind-wrightnow-old\n"))
         fixture.runner.on("kind", "export", "kubeconfig", answers: .output(stderr: "Set kubectl context to \"kind-wrightnow\"\n"))
-        #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .reused)
-        #expect(fixture.runner.commandLines.last == "kind export kubeconfig --name wrightnow")
+        // kind's merge.go makes the exported context the current one; provision puts the user's back.
+        fixture.runner.on("kubectl", "config", "current-context", answers:
+            .output(stdout: "team-staging\n"), .output(stdout: "kind-wrightnow\n"))
+        fixture.runner.on("kubectl", "config", "use-context", answers: .output(stdout: "Switched to context \"team-staging\".\n"))
+        let provisioning = try await fixture.backend.ensureCluster(fixture.cluster)
+        #expect(provisioning.outcome == .reused)
+        #expect(provisioning.notes.contains { $0.contains("switched it back to `team-staging`") })
+        #expect(fixture.runner.commandLines.suffix(4) == [
+            "kubectl config current-context", "kind export kubeconfig --name wrightnow",
+            "kubectl config current-context", "kubectl config use-context team-staging",
+        ])
         #expect(fixture.runner.unmatched.isEmpty)
     }
 
@@ -71,7 +80,7 @@ struct KindClusterLifecycleTests {
             exit: 1, stderr: "Bind for 127.0.0.1:80 failed: port is already allocated\n"))
         await #expect {
             try await fixture.backend.ensureCluster(fixture.cluster)
-        } throws: { "\($0)".contains("a host port it publishes is taken") }
+        } throws: { "\($0)".contains("another container already publishes host port 80") && "\($0)".contains("docker ps --filter publish=80") }
     }
 
     @Test func deleteConfirmsTheClusterIsGone() async throws {

@@ -16,7 +16,7 @@ struct KindPreflightTests {
         fixture.scriptHealthyTools()
         let report = try await fixture.backend.preflight(fixture.cluster, creatingCluster: true)
         #expect(report.warnings.isEmpty)
-        #expect(report.toolVersions.map(\.description) == ["kind v0.33.0", "kubectl v1.37.1", "docker 28.2.2"])
+        #expect(report.toolVersions.map(\.description) == ["kind v0.33.0", "kubectl v1.35.4", "docker 28.2.2"])
         #expect(fixture.runner.commandLines == [
             "kind version", "kubectl version --client", "docker version --format '{{.Client.Version}}'",
             "docker info --format '{{.ServerVersion}}'",
@@ -35,8 +35,39 @@ struct KindPreflightTests {
         } throws: { error in
             let text = "\(error)"
             return text.contains("\(tool) is not installed (not found on PATH)") && text.contains("fix: install")
+                && (error as? Problem)?.kind == .preflight
         }
-        #expect(!fixture.runner.commandLines.contains { $0.hasPrefix("docker info") })
+        // Without docker there is no daemon to ask; with it, the daemon is checked all the same.
+        #expect(fixture.runner.commandLines.contains { $0.hasPrefix("docker info") } == (tool != "docker"))
+    }
+
+    @Test("every blocking problem at once: no kind, Docker stopped (an empty line, exit 0), a taken port")
+    func everyBlockingProblemAtOnce() async throws {
+        let listener = try ListeningSocket()
+        defer { listener.close() }
+        let free = try ListeningSocket.freePort()
+        let fixture = try KindFixture(portChecker: SocketPortChecker()) { config in
+            config.replacingOccurrences(of: "hostPort: 80\n", with: "hostPort: \(listener.port)\n")
+                .replacingOccurrences(of: "hostPort: 443\n", with: "hostPort: \(free)\n")
+        }
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", prefix: [], answers: [.notFound])
+        // docker before 28.1.0 with its daemon down: the template renders empty, the error goes
+        // to stderr, the exit status is 0 (docker/cli cli/command/system/info.go before 353230d9).
+        fixture.runner.on("docker", "info", answers: .output(
+            exit: 0, stdout: "\n",
+            stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"))
+        fixture.scriptHealthyTools()
+        await #expect {
+            try await fixture.backend.preflight(fixture.cluster, creatingCluster: true)
+        } throws: { error in
+            let text = "\(error)"
+            return (error as? Problem)?.kind == .preflight
+                && text.hasPrefix("3 problems must be fixed first:")
+                && text.contains("1. kind is not installed") && text.contains("fix: install kind")
+                && text.contains("2. Docker is not running") && text.contains("systemctl start docker")
+                && text.contains("3. port \(listener.port) is already allocated") && text.contains("lsof -nP")
+        }
     }
 
     @Test func dockerNotRunningIsNamedWithTheFix() async throws {
@@ -114,16 +145,32 @@ struct KindPreflightTests {
         ])
     }
 
-    @Test func kindWithoutNetworkPolicySupportIsAWarning() async throws {
+    @Test func kindOlderThanTheMinimumStopsPreflight() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kind", "version", answers: .output(stdout: "kind v0.20.0 go1.20.4 linux/amd64\n"))
         fixture.scriptHealthyTools()
+        await #expect {
+            try await fixture.backend.preflight(fixture.cluster, creatingCluster: false)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("kind v0.20.0 is older than \(ToolRequirements.kind.minimum)")
+                && text.contains("NetworkPolicies") && text.contains("fix: install kind v0.33.0 or newer")
+        }
+    }
+
+    @Test("kubectl more than one minor version from the node image's Kubernetes is a warning")
+    func kubectlSkewIsAWarning() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", "version", answers: .output(stdout: "Client Version: v1.37.1\nKustomize Version: v5.8.1\n"))
+        fixture.scriptHealthyTools()
         let warnings = try await fixture.backend.preflight(fixture.cluster, creatingCluster: false).warnings
         #expect(warnings.map(\.problem) == [
-            "kind v0.20.0 is older than v0.24.0: its network plugin does not enforce NetworkPolicies, "
-                + "so the stack's isolation rules would be silently ignored",
+            "kubectl v1.37.1 is 2 minor versions away from the cluster's Kubernetes 1.35; "
+                + "kubectl supports one minor version either side",
         ])
+        #expect(warnings.first?.fix.hasPrefix("install kubectl 1.34 to 1.36") == true)
     }
 
     @Test func lowInotifyLimitsAreAWarningWithTheSysctlFix() async throws {

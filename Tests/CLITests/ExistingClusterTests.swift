@@ -16,7 +16,7 @@ struct ExistingClusterTests {
                 at: world.fakeState.appending(path: directory), withIntermediateDirectories: true)
         }
         try "team-staging".write(to: world.fakeState.appending(path: "contexts/team-staging"), atomically: true, encoding: .utf8)
-        try "existing".write(to: world.fakeState.appending(path: "clusters/team-staging"), atomically: true, encoding: .utf8)
+        try "running\n".write(to: world.fakeState.appending(path: "clusters/team-staging"), atomically: true, encoding: .utf8)
         return world
     }
 

@@ -88,8 +88,8 @@ struct KubernetesDeploymentTests {
         #expect(applies.count == 3)
         for apply in applies {
             #expect(apply.arguments == [
-                "--context", "test-context", "apply", "--server-side", "--field-manager=provision",
-                "--force-conflicts", "-f", "-",
+                // No --force-conflicts: another field manager's change is named, not overwritten.
+                "--context", "test-context", "apply", "--server-side", "--field-manager=provision", "-f", "-",
             ])
         }
         // First the Secret, with the vault's value, on standard input only.

@@ -15,13 +15,16 @@ public final class FakeWorld {
     public let stateDirectory: URL
     public let hostPorts: [Int]
     public var environment: [String: String] = [:]
+    /// Set by a test that makes `provision` call a fake in a way the real tool refuses, on
+    /// purpose; otherwise any such call fails the test when the world goes away.
+    public var expectsRefusedCalls = false
 
     public static let fakeTools = Repository.root.appending(path: "Tests/Fixtures/fake-tools")
 
     /// What the POSIX sh fakes call besides each other.
     public static let utilitiesOfFakes = [
         "sh", "basename", "dirname", "mkdir", "cat", "cp", "rm", "grep", "sed", "awk", "tr", "cut", "head",
-        "sleep", "env",
+        "sleep", "env", "sort", "date", "mv",
     ]
 
     /// - Parameters:
@@ -68,6 +71,7 @@ public final class FakeWorld {
         environment["FAKE_STATE"] = fakeState.path
         environment["FAKE_LOG"] = fakeState.appending(path: "calls.log").path
         environment["REAL_KUBECTL"] = try Self.realKubectl(path: originalPath)
+        environment["FAKE_KUBECTL_FLAGS"] = Self.kubectlFlagsCache.path
         environment["PROVISION_STATE_DIR"] = stateDirectory.path
         environment.removeValue(forKey: "XDG_STATE_HOME")
         for (key, value) in extra { environment[key] = value }
@@ -75,6 +79,11 @@ public final class FakeWorld {
     }
 
     deinit {
+        // Calls the real tools would have refused (an unknown flag, a flag without its value):
+        // the fakes answered them as the real tools do and noted them here.
+        do { try checkRefusedCalls() } catch {
+            FileHandle.standardError.write(Data("FakeWorld: \(error)\n".utf8))
+        }
         // Release anything a fake may still wait for, then clean up.
         FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
         try? FileManager.default.removeItem(at: root)
@@ -96,7 +105,9 @@ public final class FakeWorld {
 
     @discardableResult
     public func provision(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
-        try await start(arguments, environment: extra).wait()
+        let result = await try start(arguments, environment: extra).wait()
+        try checkRefusedCalls()
+        return result
     }
 
     // MARK: What the fakes saw
@@ -225,6 +236,32 @@ public final class FakeWorld {
         }
         return try FakeWorld.require(found, "a real kubectl is needed to render k8s/ (kubectl kustomize)")
     }
+
+    /// Calls the fakes answered as refused by the real tool.
+    public var refusedCalls: [String] { lines(of: fakeState.appending(path: "rejected.log")) }
+
+    /// Calls the real tools would have refused (an unknown flag, a flag without its value).
+    public struct RefusedCalls: Error, CustomStringConvertible {
+        public var calls: [String]
+        public var description: String {
+            "the real tools would refuse these calls provision made:\n" + calls.joined(separator: "\n")
+        }
+    }
+
+    /// Throws ``RefusedCalls`` when a fake refused a call, unless the test expects that;
+    /// `provision(...)` and the in-process runs check after every command.
+    public func checkRefusedCalls() throws {
+        let refused = refusedCalls
+        if !refused.isEmpty, !expectsRefusedCalls { throw RefusedCalls(calls: refused) }
+    }
+
+    /// Where the fake kubectl keeps the flags of each kubectl command, read once per test
+    /// process from the real kubectl's `--help`.
+    public static let kubectlFlagsCache: URL = {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "provision-kubectl-flags-\(getpid())")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }()
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
     public static func freePort() throws -> Int { try ListeningSocket.freePort() }

@@ -7,6 +7,7 @@ import Yams
 /// file stays the single source of truth for ports and mounts.
 public struct KindClusterConfig: Sendable, Hashable {
     public struct PortMapping: Sendable, Hashable {
+        public var containerPort: Int
         public var hostPort: Int
         /// The host address Docker binds; kind's default is all addresses.
         public var listenAddress: String
@@ -21,6 +22,8 @@ public struct KindClusterConfig: Sendable, Hashable {
 
     public var portMappings: [PortMapping]
     public var mounts: [Mount]
+    /// The node images the config pins (`kindest/node:v1.35.8@sha256:...`).
+    public var nodeImages: [String]
 
     /// Parses the kind config at `file`.
     public init(contentsOf file: URL) throws {
@@ -47,10 +50,13 @@ public struct KindClusterConfig: Sendable, Hashable {
         }
         var ports: [PortMapping] = []
         var mounts: [Mount] = []
+        var images: [String] = []
         for node in nodes {
+            if let image = node["image"] as? String { images.append(image) }
             for mapping in node["extraPortMappings"] as? [[String: Any]] ?? [] {
                 guard let hostPort = mapping["hostPort"] as? Int else { continue }
                 ports.append(PortMapping(
+                    containerPort: mapping["containerPort"] as? Int ?? hostPort,
                     hostPort: hostPort,
                     listenAddress: mapping["listenAddress"] as? String ?? "0.0.0.0",
                     protocol: (mapping["protocol"] as? String ?? "TCP").uppercased()))
@@ -64,6 +70,24 @@ public struct KindClusterConfig: Sendable, Hashable {
         }
         self.portMappings = ports
         self.mounts = mounts
+        self.nodeImages = images
+    }
+
+    /// The Kubernetes minor version of the pinned node image: `kindest/node:v1.35.8@...` -> (1, 35).
+    public var kubernetesVersion: (major: Int, minor: Int)? {
+        guard let image = nodeImages.first, let tag = image.split(separator: ":").dropFirst().first else { return nil }
+        let parts = tag.drop { $0 == "v" }.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
+    }
+
+    /// The URL the ingress controller answers on from this machine: the host port mapped to
+    /// the node's port 80 (`http://localhost/` for 80), or nil when the config maps none.
+    public var ingressURL: String? {
+        guard let http = portMappings.first(where: { $0.containerPort == 80 && $0.protocol == "TCP" }) else {
+            return nil
+        }
+        let host = ["0.0.0.0", "127.0.0.1", ""].contains(http.listenAddress) ? "localhost" : http.listenAddress
+        return http.hostPort == 80 ? "http://\(host)/" : "http://\(host):\(http.hostPort)/"
     }
 
     /// Where local-path-provisioner keeps volume data inside the node. A host mount

@@ -28,31 +28,121 @@ public struct KindProvider: ClusterProvider {
 
     // MARK: Cluster lifecycle
 
+    /// Lists every blocking problem at once (missing tools, Docker not running, kind too old,
+    /// taken ports, a stopped or foreign cluster), each with its fix; warnings for the rest.
     public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
-        let found = try await preflightChecks.toolVersions()
-        try await preflightChecks.checkDockerDaemon()
-        var warnings = preflightChecks.kindVersionWarnings(found)
+        var (found, blocking) = await preflightChecks.toolVersions()
+        let dockerInstalled = found.contains { $0.tool == "docker" }
+        var dockerRuns = false
+        if dockerInstalled {
+            if let problem = await preflightChecks.dockerDaemonProblem() { blocking.append(problem) } else { dockerRuns = true }
+        }
+        if let problem = preflightChecks.kindVersionProblem(found) { blocking.append(problem) }
+        var warnings: [PreflightWarning] = []
+        let configFile = configFile(for: cluster)
+        let config = try? KindClusterConfig(contentsOf: configFile)
+        warnings += preflightChecks.kubectlSkewWarnings(found, config: config)
         if creatingCluster {
-            let configFile = configFile(for: cluster)
-            let config = try KindClusterConfig(contentsOf: configFile)
-            warnings += try preflightChecks.checkPorts(of: config, configPath: relativePath(configFile, in: cluster))
+            do {
+                let config = try KindClusterConfig(contentsOf: configFile)
+                let ports = preflightChecks.checkPorts(of: config, configPath: relativePath(configFile, in: cluster))
+                if let problem = ports.problem { blocking.append(problem) }
+                warnings += ports.warnings
+            } catch {
+                blocking.append(Problem(error).reported(as: .preflight))
+            }
+        } else if dockerRuns {
+            blocking += await existingClusterProblems(cluster)
         }
         warnings += preflightChecks.inotifyWarnings()
+        if let problem = Problem.all(blocking, kind: .preflight) { throw problem }
         return PreflightReport(warnings: warnings, toolVersions: found)
     }
 
+    /// kind lists a cluster while its node containers exist, stopped ones included (`docker
+    /// ps -a`). A stopped node does not start again by itself after `docker stop` (kind runs
+    /// nodes with `--restart=on-failure:1`), and a cluster made without this overlay's kind
+    /// config has no host ports for the ingress and no data mount: both are found here,
+    /// from `docker container inspect` of the control-plane node, before any kubectl call.
+    public func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem] {
+        let node = "\(cluster.name)-control-plane"
+        let command = Command(
+            "docker",
+            ["container", "inspect", "--format",
+             "{{.State.Status}}|{{json .HostConfig.PortBindings}}|{{json .HostConfig.Binds}}", node],
+            timeout: .seconds(30))
+        guard let output = try? await runner.execute(command), output.exitStatus == 0 else { return [] }
+        let fields = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 3 else { return [] }
+        let state = fields[0]
+        guard state == "running" else {
+            return [Problem(
+                .preflight,
+                problem: "cluster \(cluster.name) exists, but its node container \(node) is \(state), so its API "
+                    + "server does not answer (kind's nodes do not start again by themselves after `docker stop`, "
+                    + "and not always after a reboot)",
+                fix: "start it: `docker start \(node)`, then run the command again; or recreate the cluster: "
+                    + "`provision down`, then `provision up` (the data directory is kept)")]
+        }
+        guard let config = try? KindClusterConfig(contentsOf: configFile(for: cluster)) else { return [] }
+        let bindings = (try? JSONSerialization.jsonObject(with: Data(fields[1].utf8))) as? [String: [[String: String]]] ?? [:]
+        let binds = (try? JSONSerialization.jsonObject(with: Data(fields[2].utf8))) as? [String] ?? []
+        var missing: [String] = []
+        for mapping in config.portMappings where mapping.protocol == "TCP" {
+            let published = bindings["\(mapping.containerPort)/tcp"]?.contains { $0["HostPort"] == "\(mapping.hostPort)" }
+            if published != true { missing.append("host port \(mapping.hostPort)") }
+        }
+        if let mount = config.dataMount,
+            !binds.contains(where: { $0.split(separator: ":").dropFirst().first.map(String.init) == mount.containerPath })
+        {
+            missing.append("the data directory mount at \(mount.containerPath)")
+        }
+        guard !missing.isEmpty else { return [] }
+        let configPath = relativePath(configFile(for: cluster), in: cluster)
+        return [Problem(
+            .preflight,
+            problem: "cluster \(cluster.name) was not created from \(configPath): it lacks "
+                + missing.joined(separator: " and ")
+                + ", so the ingress cannot be reached from this machine and volumes would not outlive the cluster",
+            fix: "recreate it from the config: `provision down` (deletes cluster \(cluster.name) and what runs "
+                + "in it), then `provision up`; or deploy to another cluster: `provision up --cluster NAME`")]
+    }
+
+    public func publishedIngress(for cluster: ClusterSpec) -> String? {
+        (try? KindClusterConfig(contentsOf: configFile(for: cluster)))?.ingressURL
+    }
+
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool {
-        let output = try await runner.run(Command("kind", ["get", "clusters"], timeout: .seconds(60)))
+        let command = Command("kind", ["get", "clusters"], timeout: .seconds(60))
+        let output: CommandOutput
+        do {
+            output = try await runner.run(command)
+        } catch let error as CommandError where error.reason == .notFound {
+            throw Self.kindMissing(error)
+        }
         // "No kind clusters found." goes to standard error, so stdout lists names only.
         return output.standardOutput.split(separator: "\n")
             .contains { $0.trimmingCharacters(in: .whitespaces) == cluster.name }
     }
 
+    static func kindMissing(_ error: CommandError) -> Problem {
+        Problem(
+            .preflight, problem: "kind is not installed (not found on PATH)", fix: ToolRequirements.kind.install,
+            cause: error)
+    }
+
     public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
+        // kind makes its context the current one when it writes the kubeconfig (create and
+        // export, merge.go); the user's own current context is put back afterwards.
         if try await clusterExists(cluster) {
-            try await restoreContextIfMissing(cluster)
-            return .reused
+            guard try await contextIsMissing(cluster) else { return .reused }
+            let previous = await currentContext()
+            try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))
+            let notes = ["wrote its missing kubeconfig context `\(kubeContext(for: cluster))` again"]
+            return ClusterProvisioning(.reused, notes: notes + (await restoreCurrentContext(previous, after: cluster)))
         }
+        let previous = await currentContext()
         let configFile = configFile(for: cluster)
         let config = try KindClusterConfig(contentsOf: configFile)
         if let dataDirectory = dataDirectory(for: cluster, config: config) {
@@ -63,30 +153,72 @@ public struct KindProvider: ClusterProvider {
             ["create", "cluster", "--name", cluster.name, "--config", configFile.path, "--wait", "120s"],
             workingDirectory: repositoryRoot(of: cluster).path,
             timeout: .seconds(900))
-        let output = try await runner.execute(command)
+        let output: CommandOutput
+        do {
+            output = try await runner.execute(command)
+        } catch let error as CommandError where error.reason == .notFound {
+            throw Self.kindMissing(error)
+        }
         guard output.exitStatus == 0 else {
             let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
-            let text = failure.combinedOutput
-            if text.contains("port is already allocated") || text.contains("address already in use") {
-                throw Problem(
-                    problem: "kind could not create cluster \(cluster.name): a host port it publishes is taken",
-                    fix: "stop what listens on the ports in \(relativePath(configFile, in: cluster)) "
-                        + "(`sudo ss -ltnp` shows it), then run `provision up` again",
-                    cause: failure)
-            }
-            throw Problem(
-                problem: "kind could not create cluster \(cluster.name)",
-                fix: "read kind's output below; `kind create cluster` cleans up after a failure, so "
-                    + "`provision up` can simply be run again once the cause is fixed "
-                    + "(if a half-made cluster remains: `provision down`)",
+            // kind deletes the nodes after most failures, but not when writing the kubeconfig
+            // failed (create.go): whether the cluster is still there decides the fix.
+            let leftBehind = (try? await clusterExists(cluster)) ?? false
+            throw createFailure(failure, cluster: cluster, configFile: configFile, leftBehind: leftBehind)
+        }
+        return ClusterProvisioning(.created, notes: await restoreCurrentContext(previous, after: cluster))
+    }
+
+    /// What a failed `kind create cluster` said, with the fix for it.
+    func createFailure(_ failure: CommandError, cluster: ClusterSpec, configFile: URL, leftBehind: Bool) -> Problem {
+        let text = failure.combinedOutput
+        let configPath = relativePath(configFile, in: cluster)
+        let port = text.firstMatch(of: /(?:Bind for [\d.:\[\]]+?|listen tcp[46]? [\d.\[\]]+|privileged port)[: ](\d+)/)
+            .map { String($0.1) } ?? "80"
+        let cleanup = leftBehind
+            ? " kind left the cluster's nodes behind: `provision down` removes them first."
+            : ""
+        if text.contains("port is already allocated") {
+            return Problem(
+                problem: "kind could not create cluster \(cluster.name): another container already publishes host port \(port)",
+                fix: "find it with `docker ps --filter publish=\(port)` (often another kind cluster: `kind get clusters`) "
+                    + "and stop it, or change hostPort in \(configPath); then run `provision up` again." + cleanup,
                 cause: failure)
         }
-        return .created
+        if text.contains("address already in use") {
+            return Problem(
+                problem: "kind could not create cluster \(cluster.name): a program on this host listens on port \(port)",
+                fix: "stop it (\(KindPreflight.whoListens(on: Int(port) ?? 80))), or change hostPort in \(configPath); "
+                    + "then run `provision up` again." + cleanup,
+                cause: failure)
+        }
+        if text.contains("permission denied"), text.contains("port") {
+            return Problem(
+                problem: "kind could not create cluster \(cluster.name): Docker may not bind port \(port) (below 1024) "
+                    + "as an unprivileged user",
+                fix: "rootless Docker on Linux: `sudo sysctl net.ipv4.ip_unprivileged_port_start=\(port)` (persist it in "
+                    + "/etc/sysctl.d/); Docker Desktop: Settings > Advanced > enable \"Allow privileged port mapping\"; "
+                    + "or change hostPort in \(configPath) to 1024 or above. Then run `provision up` again." + cleanup,
+                cause: failure)
+        }
+        return Problem(
+            problem: "kind could not create cluster \(cluster.name)" + (leftBehind ? "; its nodes are still there" : ""),
+            fix: leftBehind
+                ? "kind did not clean up (it keeps the nodes when writing the kubeconfig fails): read its output "
+                    + "below, then `provision down` to remove the nodes and `provision up` to start again"
+                : "read kind's output below; kind removed what it had made, so run `provision up` again once the "
+                    + "cause is fixed",
+            cause: failure)
     }
 
     public func deleteCluster(_ cluster: ClusterSpec) async throws {
         let command = Command("kind", ["delete", "cluster", "--name", cluster.name], timeout: .seconds(300))
-        let output = try await runner.execute(command)
+        let output: CommandOutput
+        do {
+            output = try await runner.execute(command)
+        } catch let error as CommandError where error.reason == .notFound {
+            throw Self.kindMissing(error)
+        }
         guard output.exitStatus == 0 else {
             throw Problem(
                 problem: "kind could not delete cluster \(cluster.name)",
@@ -104,12 +236,34 @@ public struct KindProvider: ClusterProvider {
 
     /// A cluster that outlived its kubeconfig entry (a reset ~/.kube/config) is unreachable
     /// by context name; `kind export kubeconfig` writes the entry again.
-    private func restoreContextIfMissing(_ cluster: ClusterSpec) async throws {
+    private func contextIsMissing(_ cluster: ClusterSpec) async throws -> Bool {
         let contexts = try await runner.run(
             Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: .seconds(30)))
         let wanted = kubeContext(for: cluster)
-        guard !contexts.standardOutput.split(separator: "\n").contains(where: { $0 == wanted }) else { return }
-        try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))
+        return !contexts.standardOutput.split(separator: "\n").contains(where: { $0 == wanted })
+    }
+
+    /// kubectl's current context, or nil when none is set.
+    private func currentContext() async -> String? {
+        guard let output = try? await runner.execute(
+            Command("kubectl", ["config", "current-context"], timeout: .seconds(30))),
+            output.exitStatus == 0
+        else { return nil }
+        let name = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : name
+    }
+
+    /// Puts the user's current context back when kind switched it; says what it did.
+    private func restoreCurrentContext(_ previous: String?, after cluster: ClusterSpec) async -> [String] {
+        guard let previous, previous != kubeContext(for: cluster) else { return [] }
+        guard let now = await currentContext(), now != previous else { return [] }
+        let command = Command("kubectl", ["config", "use-context", previous], timeout: .seconds(30))
+        if let output = try? await runner.execute(command), output.exitStatus == 0 {
+            return ["kind made `\(now)` kubectl's current context; switched it back to `\(previous)` "
+                + "(provision names `\(kubeContext(for: cluster))` on every call)"]
+        }
+        return ["kind made `\(now)` kubectl's current context (it was `\(previous)`; `kubectl config use-context "
+            + "\(previous)` switches back)"]
     }
 
     public func kubeContext(for cluster: ClusterSpec) -> String {
@@ -126,8 +280,11 @@ public struct KindProvider: ClusterProvider {
     /// The host directory that keeps persistent volume data across cluster recreation
     /// (the kind config's extraMount onto local-path-provisioner's directory), or nil
     /// when the config has none. `provision down --purge-data` deletes it after confirmation.
+    /// What the run that created the cluster recorded comes first (the data is where that
+    /// cluster put it, and `down` works without the manifests); else the config says.
     public func dataDirectory(for cluster: ClusterSpec) throws -> URL? {
-        dataDirectory(for: cluster, config: try KindClusterConfig(contentsOf: configFile(for: cluster)))
+        if let recorded = cluster.recordedDataDirectory { return recorded }
+        return dataDirectory(for: cluster, config: try KindClusterConfig(contentsOf: configFile(for: cluster)))
     }
 
     func dataDirectory(for cluster: ClusterSpec, config: KindClusterConfig) -> URL? {

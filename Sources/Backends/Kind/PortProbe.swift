@@ -8,14 +8,12 @@ import Musl
 import Darwin
 #endif
 
-/// Whether a host port is free, found by trying to bind it: the only check that
-/// agrees with what Docker will run into when kind publishes the port.
+/// Whether a host port is free for kind to publish.
 public enum PortAvailability: Sendable, Hashable {
     case free
     /// Something listens there already (EADDRINUSE).
     case inUse
-    /// Binding needs privileges we lack (EACCES for ports below 1024 as non-root):
-    /// Docker, running as root, may still manage, so this is not conclusive.
+    /// Neither connecting nor binding could tell.
     case cannotCheck(String)
 }
 
@@ -24,38 +22,76 @@ public protocol PortChecker: Sendable {
     func availability(ofTCPPort port: Int, address: String) -> PortAvailability
 }
 
-/// Binds a real TCP socket (with SO_REUSEADDR, as Docker's proxy does) and closes it again.
+/// Finds listeners the way a non-root user can: first by connecting (below port 1024 an
+/// unprivileged `bind()` fails with EACCES before the kernel looks at whether the port is in
+/// use, so binding alone never sees a taken port 80 except as root), then, when nothing answers,
+/// by binding (with SO_REUSEADDR, as Docker's proxy does) where that is allowed.
 public struct SocketPortChecker: PortChecker {
     public init() {}
 
     public func availability(ofTCPPort port: Int, address: String) -> PortAvailability {
-        #if canImport(Glibc) || canImport(Musl)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard descriptor >= 0 else { return .cannotCheck("socket() failed: \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        var reuse: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-
+        let host = address.isEmpty || address == "0.0.0.0" ? "127.0.0.1" : address
         var socketAddress = sockaddr_in()
         socketAddress.sin_family = sa_family_t(AF_INET)
         socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
-        let host = address.isEmpty || address == "0.0.0.0" ? "0.0.0.0" : address
         guard inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1 else {
             return .cannotCheck("\(address) is not an IPv4 address")
         }
-        let result = withUnsafePointer(to: &socketAddress) { pointer in
+        switch connects(to: socketAddress) {
+        case .some(true): return .inUse
+        case .some(false): break
+        case nil: return .cannotCheck("connecting to \(host):\(port) failed: \(String(cString: strerror(errno)))")
+        }
+        // Nothing answers there. Binding also catches a listener on another address of the
+        // host when Docker publishes on all of them (0.0.0.0).
+        var bindAddress = socketAddress
+        if address.isEmpty || address == "0.0.0.0" { bindAddress.sin_addr.s_addr = INADDR_ANY }
+        switch binds(bindAddress) {
+        case 0: return .free
+        case EADDRINUSE: return .inUse
+        // Not ours to bind (a port below 1024 as non-root), but nothing answers on it: free for
+        // Docker, which binds as root (rootless Docker and Docker Desktop say so at create).
+        case EACCES: return .free
+        case let code: return .cannotCheck(String(cString: strerror(code)))
+        }
+    }
+
+    private static func tcpSocket() -> Int32 {
+        #if canImport(Glibc) || canImport(Musl)
+        socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+    }
+
+    /// true: something accepted the connection; false: refused; nil: could not tell.
+    private func connects(to address: sockaddr_in) -> Bool? {
+        let descriptor = Self.tcpSocket()
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var address = address
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if result == 0 { return true }
+        return errno == ECONNREFUSED ? false : nil
+    }
+
+    /// 0 when `address` could be bound, else errno.
+    private func binds(_ address: sockaddr_in) -> Int32 {
+        let descriptor = Self.tcpSocket()
+        guard descriptor >= 0 else { return errno }
+        defer { close(descriptor) }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = address
+        let result = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        if result == 0 { return .free }
-        switch errno {
-        case EADDRINUSE: return .inUse
-        case EACCES: return .cannotCheck("binding port \(port) needs root privileges")
-        default: return .cannotCheck(String(cString: strerror(errno)))
-        }
+        return result == 0 ? 0 : errno
     }
 }

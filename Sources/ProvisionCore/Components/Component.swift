@@ -142,6 +142,12 @@ public enum SmokeCheck: Sendable, Hashable {
     case exec(namespace: String, pod: String, container: String?, command: [String], expecting: String?)
     /// An HTTP GET from the host; succeeds on 2xx whose body parses as JSON when `expectJSON`.
     case httpGet(url: String, expectJSON: Bool)
+    /// An HTTP GET of `path` where the cluster publishes its ingress on this machine (kind:
+    /// the config's host port for the node's port 80); succeeds when it answers `status` (the
+    /// ingress controller's default backend answers 404 for a path no Ingress routes). Catches a
+    /// broken host port mapping as soon as the controller is ready. Skipped (and said so) on a
+    /// cluster whose provider publishes no ingress of its own.
+    case publishedIngress(path: String, status: Int)
 }
 
 /// A Kubernetes Secret that the tool generates on first use and reuses afterwards.

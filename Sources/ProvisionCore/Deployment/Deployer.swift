@@ -85,12 +85,9 @@ public struct Deployer: Sendable {
                 return ([state] + tools + report.warnings.map { "warning: \($0)" }).joined(separator: "\n")
             }
             try await perform(ensure, StepLabel(.createCluster)) { [provider] in
-                switch try await provider.ensureCluster(cluster) {
-                case .created: return "created cluster `\(cluster.name)`"
-                case .reused:
-                    reused.withLock { $0 = true }
-                    return "reused cluster `\(cluster.name)`"
-                }
+                let provisioning = try await provider.ensureCluster(cluster)
+                if provisioning.outcome == .reused { reused.withLock { $0 = true } }
+                return provisioning.note(cluster: cluster.name)
             }
         } catch {
             return try finish(run, after: error, toolVersions: toolVersions)

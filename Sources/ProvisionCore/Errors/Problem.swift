@@ -70,6 +70,11 @@ extension Problem {
         switch error {
         case let problem as Problem:
             self = problem
+        case is CancellationError:
+            // Ctrl-C, as a person reads it (never `CancellationError()`).
+            self.init(
+                .interrupted, problem: "interrupted",
+                fix: "see what was done with `provision history`, then run the command again")
         case let convertible as any ProblemConvertible:
             self = convertible.asProblem
         case let command as CommandError:
@@ -81,5 +86,20 @@ extension Problem {
                 .stepFailed, problem: String(describing: error),
                 fix: "see `provision history` for the recorded steps")
         }
+    }
+}
+
+extension Problem {
+    /// Several problems found together (preflight lists every blocking one at once), as one:
+    /// itself when there is one, else a numbered list, each with its fix.
+    public static func all(_ problems: [Problem], kind: Kind) -> Problem? {
+        guard let first = problems.first else { return nil }
+        guard problems.count > 1 else { return first.reported(as: kind) }
+        let items = problems.enumerated().map { index, problem in
+            "  \(index + 1). \(problem.problem)\n     fix: \(problem.fix)"
+        }
+        return Problem(
+            kind, problem: "\(problems.count) problems must be fixed first:\n" + items.joined(separator: "\n"),
+            fix: "fix each one as its line says, then run the command again")
     }
 }

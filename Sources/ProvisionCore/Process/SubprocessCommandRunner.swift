@@ -6,6 +6,23 @@ import System
 import SystemPackage
 #endif
 
+/// Standard input for a child that may exit before it reads it: a cluster CLI stops at a context
+/// its kubeconfig lacks before reading the manifest on its standard input. Writing to that
+/// closed pipe fails with EPIPE (`provision` ignores SIGPIPE, see its entry point); that failure
+/// is not the story: the child's own exit status and messages are, so the write error is
+/// dropped and the run's result reports the child's failure.
+struct ClosedPipeTolerantInput: InputProtocol {
+    let data: Data
+
+    func write(with writer: StandardInputWriter) async throws {
+        do {
+            _ = try await writer.write(data)
+        } catch let error as SubprocessError where error.code == .failedToWriteToSubprocess {
+            // The child closed its standard input (EPIPE): it exited or stopped reading.
+        }
+    }
+}
+
 /// The real ``CommandRunner``, built on swift-subprocess.
 ///
 /// Names without a slash are looked up on `PATH` (the command's own `PATH` if it
@@ -64,7 +81,7 @@ public struct SubprocessCommandRunner: CommandRunner {
             environment: .inherit.updating(overrides),
             workingDirectory: command.workingDirectory.map { FilePath($0) },
             platformOptions: platformOptions,
-            input: .data(command.standardInput ?? Data()),
+            input: ClosedPipeTolerantInput(data: command.standardInput ?? Data()),
             output: .data(limit: outputLimit),
             error: .data(limit: outputLimit))
         try Task.checkCancellation()

@@ -9,10 +9,15 @@ public struct ClusterSpec: Sendable, Hashable {
     /// The overlay to render, e.g. `local` for `k8s/overlays/local`.
     public var overlay: String
 
-    public init(name: String, manifestsRoot: URL, overlay: String) {
+    /// Where the run that created the cluster said its volume data lives (the CLI keeps that
+    /// record in the state directory), so `down` finds it without the manifests.
+    public var recordedDataDirectory: URL?
+
+    public init(name: String, manifestsRoot: URL, overlay: String, recordedDataDirectory: URL? = nil) {
         self.name = name
         self.manifestsRoot = manifestsRoot
         self.overlay = overlay
+        self.recordedDataDirectory = recordedDataDirectory
     }
 
     public var overlayDirectory: URL {
@@ -65,9 +70,28 @@ public struct ClusterTarget: Sendable, Hashable {
     }
 }
 
-/// Whether ``ClusterProvider/ensureCluster(_:)`` made a new cluster or found one.
-public enum ClusterProvisioning: String, Sendable, Hashable {
-    case created, reused
+/// Whether ``ClusterProvider/ensureCluster(_:)`` made a new cluster or found one, and what
+/// else the user should know about it (the cluster tool switched the user's current context and
+/// provision switched it back, say).
+public struct ClusterProvisioning: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable { case created, reused }
+    public var outcome: Outcome
+    /// Said after "created cluster `x`" in the step's note.
+    public var notes: [String]
+
+    public init(_ outcome: Outcome, notes: [String] = []) {
+        self.outcome = outcome
+        self.notes = notes
+    }
+
+    public static let created = ClusterProvisioning(.created)
+    public static let reused = ClusterProvisioning(.reused)
+
+    /// "created cluster `x`; <notes>", the create-cluster step's note.
+    public func note(cluster: String) -> String {
+        ([outcome == .created ? "created cluster `\(cluster)`" : "reused cluster `\(cluster)`"] + notes)
+            .joined(separator: "; ")
+    }
 }
 
 /// Where a cluster comes from: its lifecycle and nothing else.
@@ -107,6 +131,15 @@ public protocol ClusterProvider: Sendable {
 
     /// The context and API server a run reaches, recorded once preflight passed.
     func target(for cluster: ClusterSpec) async -> ClusterTarget
+
+    /// What keeps a cluster that exists from being used: its nodes are stopped, or it was made
+    /// without what the stack needs from it. Each with its fix; empty when it can be used.
+    /// `status` asks this before any component; a provider's preflight includes it.
+    func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem]
+
+    /// Where the stack's ingress is published on this machine (kind: `http://localhost/`, from
+    /// the config's port mapping), or nil when the provider publishes none of its own.
+    func publishedIngress(for cluster: ClusterSpec) -> String?
 }
 
 extension ClusterProvider {
@@ -115,4 +148,6 @@ extension ClusterProvider {
     public func target(for cluster: ClusterSpec) async -> ClusterTarget {
         ClusterTarget(context: kubeContext(for: cluster), server: nil)
     }
+    public func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem] { [] }
+    public func publishedIngress(for cluster: ClusterSpec) -> String? { nil }
 }

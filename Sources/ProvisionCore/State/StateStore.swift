@@ -66,6 +66,29 @@ public final class StateStore: Sendable {
         try self.init(writer: queue, url: url)
     }
 
+    /// A store for reading only: the file at `url` is opened read-only and copied into memory,
+    /// where its schema is brought up to date, so `history` works on a copied or read-only
+    /// database (or one written by an older provision) and never changes the file. What the
+    /// copy is asked to write (marking abandoned runs interrupted) stays in memory.
+    /// - Throws: ``StoreError`` naming the path and the fix.
+    public convenience init(readingCopyOf url: URL) throws {
+        let path = url.path
+        var configuration = Configuration()
+        configuration.label = "provision-state-read-only"
+        configuration.readonly = true
+        configuration.busyMode = .timeout(15)
+        let copy: DatabaseQueue
+        do {
+            let file = try DatabaseQueue(path: path, configuration: configuration)
+            copy = try DatabaseQueue()
+            try file.backup(to: copy)
+            try file.close()
+        } catch {
+            throw Self.storeError(error, path: path, opening: true)
+        }
+        try self.init(writer: copy, url: url, path: path)
+    }
+
     /// A store on a database the caller opened, e.g. an in-memory `DatabaseQueue()` in
     /// tests; its schema is brought up to date the same way.
     /// - Throws: ``StoreError`` naming `writer.path` and the fix.
@@ -73,10 +96,10 @@ public final class StateStore: Sendable {
         try self.init(writer: writer, url: nil)
     }
 
-    private init(writer: any DatabaseWriter, url: URL?) throws {
+    private init(writer: any DatabaseWriter, url: URL?, path explicitPath: String? = nil) throws {
         self.writer = writer
         self.url = url
-        path = writer.path
+        path = explicitPath ?? writer.path
         do {
             let migrator = Self.migrator
             let unknown = try writer.read { db in

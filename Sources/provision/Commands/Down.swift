@@ -19,6 +19,10 @@ struct Down: ContextualCommand {
             provision refuses). The generated secrets stay in the state directory either way: \
             they belong to that data. The run is recorded in the history.
 
+            Works from any directory: deleting a kind cluster needs no manifests, and the data \
+            directory comes from what the run that created the cluster recorded in the state \
+            directory.
+
             EXAMPLES:
               provision down
               provision down --purge-data          asks before deleting the data directory
@@ -42,7 +46,18 @@ struct Down: ContextualCommand {
     @OptionGroup var state: StateOptions
 
     func run(in context: CommandContext) async throws {
-        let cluster = try await ClusterContext(target: target, state: state, context: context)
+        try state.checkLocation(in: context)
+        // Deleting a kind cluster needs no manifests: its name, and the data directory the run
+        // that created it recorded. Removing the stack from an existing cluster needs them.
+        let cluster = try await ClusterContext(
+            target: target, state: state, context: context, manifestsRequired: false)
+        if !cluster.hasManifests, !cluster.provider.ownsCluster {
+            throw Problem(
+                .usage,
+                problem: "removing the stack from a cluster provision did not create needs its manifests, and no "
+                    + "k8s/ directory was found here (nor recorded for cluster \(cluster.spec.name))",
+                fix: "run provision inside the repository, or pass `--manifests path/to/repo/k8s`")
+        }
         let dataDirectory = try self.dataDirectory(of: cluster)
         if purgeData, !cluster.provider.ownsCluster {
             try confirm(
@@ -68,7 +83,7 @@ struct Down: ContextualCommand {
         // (optional ones included: removing what was never deployed deletes nothing).
         let removalPlan = try Plan(components: context.catalog, includeOptional: true)
         let store = try StoreAccess.open(state, in: context)
-        let printer = ProgressPrinter(console: context.console)
+        let printer = ProgressPrinter(console: context.console, environment: context.environment)
         let deployer = Deployer(
             provider: cluster.provider, deployment: cluster.deployment, store: store,
             options: DeployOptions(readinessTimeout: .seconds(timeout)), progress: printer.handle)
@@ -81,9 +96,15 @@ struct Down: ContextualCommand {
                     cluster: cluster.spec, plan: removalPlan, purgeData: purgeData, invocation: invocation)
             }
         } catch is CancellationError {
+            printer.finish()
             throw signals.interruption(command: "down")
         } catch {
+            printer.finish()
             throw Problem(error)
+        }
+        printer.finish()
+        if report.succeeded, purgeData, cluster.provider.ownsCluster {
+            ClusterRecord.remove(cluster: cluster.spec.name, stateDirectory: cluster.stateDirectory)
         }
         // A signal that arrived as the run ended still decides the exit code.
         if signals.signal != nil, !report.succeeded {

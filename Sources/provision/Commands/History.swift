@@ -51,7 +51,8 @@ struct HistoryList: ContextualCommand {
     @Argument(help: ArgumentHelp("Show the steps of this run (as listed, e.g. 7 or #7).", valueName: "run-id"))
     var runID: String?
 
-    @Option(help: "Show at most this many runs.")
+    // `.unconditional`: `--limit -1` is a value (and gets the rule below), not an unknown flag.
+    @Option(parsing: .unconditional, help: "Show at most this many runs (1 or more).")
     var limit: Int = 20
 
     @Option(help: ArgumentHelp(
@@ -68,7 +69,7 @@ struct HistoryList: ContextualCommand {
     @OptionGroup var state: StateOptions
 
     func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        guard limit > 0 else { throw ValidationError("--limit must be 1 or more (got \(limit))") }
         if let runID, History.parseRunID(runID) == nil {
             throw ValidationError("'\(runID)' is not a run id; run ids are numbers, e.g. 7 or #7")
         }
@@ -76,6 +77,12 @@ struct HistoryList: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let console = context.console
+        if let component, !context.catalog.contains(where: { $0.id.rawValue == component }) {
+            throw Problem(
+                .usage, problem: "unknown component `\(component)` for --component",
+                fix: "use one of: \(context.catalog.map(\.id.rawValue).joined(separator: ", ")) "
+                    + "(`provision components` lists them)")
+        }
         let databaseFile = state.databaseFile(in: context)
         guard let store = try StoreAccess.openExisting(state, in: context) else {
             if json {

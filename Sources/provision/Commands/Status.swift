@@ -16,8 +16,14 @@ struct Status: ContextualCommand {
             nothing worth auditing; the last recorded run is shown for context. The next \
             `provision up` repairs drift.
 
+            Works from any directory: without a k8s/ directory it uses the one the cluster was \
+            deployed from (recorded by `provision up`), and without either it reports the \
+            cluster only.
+
             Exit code 0 when the cluster exists and every component is ready, 1 otherwise, 3 when \
-            the backend's tools are missing or the backend is not implemented.
+            the backend's tools are missing, the cluster's node is stopped or was made without \
+            this overlay's kind config, or the backend is not implemented; 5 when the state \
+            directory is unusable.
 
             EXAMPLES:
               provision status
@@ -44,7 +50,9 @@ struct Status: ContextualCommand {
     func run(in context: CommandContext) async throws {
         let console = context.console
         let plan = try selection.plan(in: context)
-        let cluster = try await ClusterContext(target: target, state: state, context: context)
+        try state.checkLocation(in: context)
+        let cluster = try await ClusterContext(
+            target: target, state: state, context: context, manifestsRequired: false)
         if let store = try? StoreAccess.openExisting(state, in: context),
             let last = try? store.runs(limit: 1).first
         {
@@ -65,8 +73,21 @@ struct Status: ContextualCommand {
             console.out("Create it and deploy the stack with `provision up`.")
             throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
         }
+        // A stopped node or a cluster made without this overlay's config: said first, with the
+        // fix, before any kubectl call runs into a refused connection.
+        if let problem = Problem.all(await provider.existingClusterProblems(spec), kind: .preflight) {
+            console.out("Cluster \(spec.name) exists (backend \(provider.name)) but cannot be used as it is.")
+            throw problem
+        }
         console.out("Cluster \(spec.name) exists (backend \(provider.name), "
             + "context \(provider.kubeContext(for: spec))).")
+        guard cluster.hasManifests else {
+            console.out("")
+            console.out("Component health needs the manifests the cluster was deployed from: there is no k8s/ "
+                + "directory here, and none is recorded for cluster \(spec.name). Run provision inside the "
+                + "repository, or pass --manifests path/to/repo/k8s.")
+            throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
+        }
 
         // One server-side diff and one get of the labelled workloads for the whole stack.
         let deployment = cluster.deployment

@@ -54,6 +54,11 @@ struct Up: ContextualCommand {
     @Flag(help: "Apply every component, even those unchanged since their last apply and in sync.")
     var force = false
 
+    @Flag(help: ArgumentHelp(
+        "Take over fields another field manager changed (kubectl edit, scale) so k8s/ wins; "
+            + "without it such a change stops the apply and is named."))
+    var forceConflicts = false
+
     @OptionGroup var state: StateOptions
 
     func validate() throws {
@@ -65,9 +70,11 @@ struct Up: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let plan = try selection.plan(in: context)
-        let cluster = try await ClusterContext(target: target, state: state, context: context)
+        try state.checkLocation(in: context)
+        let cluster = try await ClusterContext(
+            target: target, state: state, context: context, forceConflicts: forceConflicts)
         let store = try StoreAccess.open(state, in: context)
-        let printer = ProgressPrinter(console: context.console)
+        let printer = ProgressPrinter(console: context.console, environment: context.environment)
         let deployer = Deployer(
             provider: cluster.provider, deployment: cluster.deployment, store: store,
             options: DeployOptions(
@@ -86,13 +93,22 @@ struct Up: ContextualCommand {
                 try await deployer.up(cluster: cluster.spec, plan: plan, invocation: invocation, force: force)
             }
         } catch is CancellationError {
+            printer.finish()
             throw signals.interruption(command: "up")
         } catch {
+            printer.finish()
             throw Problem(error)
         }
+        printer.finish()
         // A signal that arrived as the run ended still decides the exit code.
         if signals.signal != nil, !report.succeeded {
             throw signals.interruption(command: "up")
+        }
+        // Where the cluster's manifests and data are, for `down` and `status` from anywhere.
+        if report.steps.contains(where: { $0.action == .createCluster && $0.state == .succeeded }),
+            let failure = cluster.saveRecord(run: report.runID)
+        {
+            context.console.error("warning: \(failure)")
         }
 
         let summary = RunSummary(report: report, plan: plan, cluster: cluster, elapsed: .now - started)

@@ -8,30 +8,107 @@ import ProvisionCore
 /// The CLI composes them here and nowhere else, and never asks which provider it has.
 struct ClusterContext {
     let spec: ClusterSpec
-    let provider: any ClusterProvider
-    let deployment: KubernetesDeployment
+    private(set) var provider: any ClusterProvider
+    private(set) var deployment: KubernetesDeployment
     let vault: SecretVault
     let context: CommandContext
+    let stateDirectory: URL
+    /// Whether a `k8s/` directory was found (here, or where the cluster's record says):
+    /// `down` and `status` work without one, on what the cluster's record holds.
+    let hasManifests: Bool
+    /// What the run that created the cluster recorded, if any.
+    let record: ClusterRecord?
 
     /// For `--backend existing` without `--context`, kubectl's current context is resolved
     /// once here, said aloud, and named on every call from then on.
-    init(target: TargetOptions, state: StateOptions, context: CommandContext) async throws {
-        spec = try target.clusterSpec(in: context)
-        var kubeContext = target.context
-        if target.backend == .existing, kubeContext == nil {
-            let current = try await ExistingClusterProvider.currentContext(runner: context.runner)
-            context.console.out("Using kubectl's current context `\(current)` (pass --context to choose another).")
-            kubeContext = current
-        }
-        provider = context.makeProvider(target.backend, context.runner, kubeContext)
+    /// - Parameters:
+    ///   - manifestsRequired: false for `down` and `status`, which fall back to the cluster's
+    ///     record (and work without manifests at all where they can).
+    ///   - forceConflicts: `up --force-conflicts`, applies take fields other managers own.
+    init(
+        target: TargetOptions, state: StateOptions, context: CommandContext,
+        manifestsRequired: Bool = true, forceConflicts: Bool = false
+    ) async throws {
         let stateDirectory = state.directory(in: context)
+        let record = ClusterRecord.load(cluster: target.cluster, stateDirectory: stateDirectory)
+        var spec: ClusterSpec
+        var found = true
+        do {
+            spec = try target.clusterSpec(in: context)
+        } catch is Problem where !manifestsRequired && target.manifests == nil {
+            // No k8s/ here: the one the cluster was deployed from, else none at all.
+            let recorded = record.map { URL(filePath: $0.manifests, directoryHint: .isDirectory) }
+            guard let recorded, FileManager.default.fileExists(atPath: recorded.appending(path: "overlays").path) else {
+                found = false
+                spec = ClusterSpec(
+                    name: target.cluster, manifestsRoot: context.workingDirectory.appending(path: "k8s"),
+                    overlay: target.overlay)
+                self.init(
+                    spec: spec, record: record, hasManifests: false, target: target, state: state,
+                    stateDirectory: stateDirectory, context: context, forceConflicts: forceConflicts)
+                try await resolveContext(target: target)
+                return
+            }
+            spec = ClusterSpec(name: target.cluster, manifestsRoot: recorded, overlay: record?.overlay ?? target.overlay)
+        }
+        spec.recordedDataDirectory = record?.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) }
+        self.init(
+            spec: spec, record: record, hasManifests: found, target: target, state: state,
+            stateDirectory: stateDirectory, context: context, forceConflicts: forceConflicts)
+        try await resolveContext(target: target)
+    }
+
+    private var kubeContextOverride: String?
+
+    private init(
+        spec: ClusterSpec, record: ClusterRecord?, hasManifests: Bool, target: TargetOptions, state: StateOptions,
+        stateDirectory: URL, context: CommandContext, forceConflicts: Bool
+    ) {
+        self.spec = spec
+        self.record = record
+        self.hasManifests = hasManifests
+        self.stateDirectory = stateDirectory
+        self.context = context
+        provider = context.makeProvider(target.backend, context.runner, target.context)
         vault = SecretVault(stateDirectory: stateDirectory, cluster: spec.name)
-        deployment = KubernetesDeployment(
-            kubectl: Kubectl(runner: context.runner, context: provider.kubeContext(for: spec)),
+        var deployment = KubernetesDeployment(
+            kubectl: Kubectl(
+                runner: context.runner, context: provider.kubeContext(for: spec), forceConflicts: forceConflicts),
             manifests: ManifestSource(
                 runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
             vault: vault, cluster: spec)
-        self.context = context
+        deployment.publishedIngress = provider.publishedIngress(for: spec)
+        self.deployment = deployment
+        self.forceConflicts = forceConflicts
+    }
+
+    private let forceConflicts: Bool
+
+    /// `--backend existing` without `--context`: kubectl's current context, said aloud.
+    private mutating func resolveContext(target: TargetOptions) async throws {
+        guard target.backend == .existing, target.context == nil else { return }
+        let current = try await ExistingClusterProvider.currentContext(runner: context.runner)
+        context.console.out("Using kubectl's current context `\(current)` (pass --context to choose another).")
+        provider = context.makeProvider(target.backend, context.runner, current)
+        var deployment = KubernetesDeployment(
+            kubectl: Kubectl(runner: context.runner, context: current, forceConflicts: forceConflicts),
+            manifests: ManifestSource(
+                runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
+            vault: vault, cluster: spec)
+        deployment.publishedIngress = provider.publishedIngress(for: spec)
+        self.deployment = deployment
+    }
+
+    /// Records where the cluster's manifests and data are, after a run that created or reused it.
+    func saveRecord(run: RunID) -> String? {
+        guard hasManifests else { return nil }
+        // Where this config puts the data, not what an older record said.
+        var current = spec
+        current.recordedDataDirectory = nil
+        let record = ClusterRecord(
+            backend: provider.name, manifests: spec.manifestsRoot.standardizedFileURL.path, overlay: spec.overlay,
+            dataDirectory: (try? provider.dataDirectory(for: current))??.path, run: run.rawValue)
+        return record.save(cluster: spec.name, stateDirectory: stateDirectory)
     }
 
     func invocation() async -> RunInvocation {

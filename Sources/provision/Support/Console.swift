@@ -19,6 +19,8 @@ struct Console: Sendable {
     var standardInputIsTerminal: Bool
     /// Reads one answer line, or nil at end of input.
     var readAnswer: @Sendable () -> String?
+    /// Whether standard output is a terminal: progress is then a live view, else plain lines.
+    var standardOutputIsTerminal = false
 
     func out(_ text: String = "") { writeOut(Self.line(text)) }
     /// Writes `text` followed by `terminator` exactly (manifests and diffs keep their own newlines).
@@ -39,5 +41,6 @@ struct Console: Sendable {
         writeOut: { try? FileHandle.standardOutput.write(contentsOf: Data($0.utf8)) },
         writeError: { try? FileHandle.standardError.write(contentsOf: Data($0.utf8)) },
         standardInputIsTerminal: isatty(STDIN_FILENO) == 1,
-        readAnswer: { readLine() })
+        readAnswer: { readLine() },
+        standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1)
 }

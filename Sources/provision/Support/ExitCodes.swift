@@ -30,10 +30,13 @@ enum ProvisionExit {
           0    success
           1    a step failed (cluster create/delete, apply, readiness, smoke check)
           2    usage error: bad flag or value, no k8s/ directory found
-          3    preflight failed: missing tool, Docker not running, port taken,
-               or the backend is not implemented yet (gke, eks, aks)
+          3    preflight failed: missing tool, Docker not running, port taken, kind
+               too old, the cluster's node stopped or made without the kind config,
+               or the backend is not implemented yet (gke, eks, aks); every
+               blocking problem is listed at once
           4    another provision run holds the cluster (see `provision history`)
-          5    the state store (history database) cannot be opened or read
+          5    the state store (history database) cannot be opened or read, or the
+               state directory is a file or cannot be created
           130  interrupted by SIGINT (Ctrl-C); 143 terminated by SIGTERM
         """
 }

@@ -24,12 +24,17 @@ enum Format {
         return formatter.string(from: date)
     }
 
-    /// The first line of `text`, cut to `limit` characters with an ellipsis.
+    /// The first line of `text`, cut to `limit` characters with an ellipsis, between words
+    /// (mid-word only when one word is longer than half the limit).
     static func summary(_ text: String, limit: Int = 60) -> String {
         let firstLine = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
         guard trimmed.count > limit else { return trimmed }
-        return String(trimmed.prefix(limit - 1)) + "…"
+        let room = trimmed.prefix(limit - 1)
+        if let space = room.lastIndex(of: " "), room.distance(from: room.startIndex, to: space) >= limit / 2 {
+            return String(room[..<space]).trimmingCharacters(in: CharacterSet(charactersIn: " ,;:")) + " …"
+        }
+        return String(room) + "…"
     }
 
     /// Left-aligned columns separated by two spaces; the last column is not padded.

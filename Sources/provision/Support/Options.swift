@@ -36,8 +36,12 @@ struct TargetOptions: ParsableArguments {
         if context != nil, backend != .existing {
             throw ValidationError("--context goes with --backend existing; the \(backend) backend names its own context")
         }
-        guard !cluster.isEmpty, cluster.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
-            throw ValidationError("cluster name '\(cluster)' may contain only letters, digits and '-'")
+        // kind's own rule (pkg/internal/apis/config/validate.go validNameRE, and create.go's
+        // clusterNameMax): the name becomes part of container and context names.
+        guard cluster.wholeMatch(of: /[a-z0-9.-]+/) != nil, cluster.count <= 50 else {
+            throw ValidationError(
+                "cluster name '\(cluster)' is not valid: kind's rule is lowercase letters, digits, '.' and '-' "
+                    + "(^[a-z0-9.-]+$), at most 50 characters")
         }
     }
 
@@ -83,4 +87,53 @@ struct StateOptions: ParsableArguments {
 
     /// The directory holding the database, the secrets and anything else provision keeps.
     func directory(in context: CommandContext) -> URL { databaseFile(in: context).deletingLastPathComponent() }
+
+    /// Where `--state-dir` or `PROVISION_STATE_DIR` came from, for messages.
+    func source(in context: CommandContext) -> String {
+        if let stateDirectory, !stateDirectory.isEmpty { return "--state-dir" }
+        if let value = context.environment["PROVISION_STATE_DIR"], !value.isEmpty { return "PROVISION_STATE_DIR" }
+        if let value = context.environment["XDG_STATE_HOME"], !value.isEmpty { return "XDG_STATE_HOME" }
+        return "the default state directory"
+    }
+
+    /// A state directory that is a file, that cannot be created, or whose `state.sqlite` is a
+    /// directory: a state-store problem (exit 5) with the path and the fix, for every command,
+    /// read-only ones included, before anything else happens.
+    func checkLocation(in context: CommandContext) throws {
+        let manager = FileManager.default
+        let database = databaseFile(in: context)
+        let directory = database.deletingLastPathComponent()
+        let fix = "point \(source(in: context)) at a directory you may write (e.g. `--state-dir ~/.local/state/provision`)"
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw Problem(
+                    .stateStore, problem: "the state directory \(directory.path) is a file, not a directory",
+                    fix: "move the file away, or " + fix)
+            }
+            if manager.fileExists(atPath: database.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw Problem(
+                    .stateStore, problem: "the state database \(database.path) is a directory, not a file",
+                    fix: "move it aside (`mv \(database.path) \(database.path).broken`), or " + fix)
+            }
+            return
+        }
+        // Not there yet: the nearest existing ancestor must be a directory we may write into.
+        var ancestor = directory.deletingLastPathComponent()
+        while !manager.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        if !isDirectory.boolValue {
+            throw Problem(
+                .stateStore,
+                problem: "the state directory \(directory.path) cannot be created: \(ancestor.path) is a file",
+                fix: fix)
+        }
+        if !manager.isWritableFile(atPath: ancestor.path) {
+            throw Problem(
+                .stateStore,
+                problem: "the state directory \(directory.path) cannot be created: \(ancestor.path) is not writable",
+                fix: fix)
+        }
+    }
 }

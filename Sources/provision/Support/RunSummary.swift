@@ -11,9 +11,11 @@ struct RunSummary {
     let elapsed: Duration
 
     func stepTable() -> String {
+        // The run's error is printed once, after the table: its step points to it.
+        let reported = report.problem == nil ? nil : report.steps.first { $0.state == .failed }?.id
         let rows: [[String]] = report.steps.map { (step: StepRecord) -> [String] in
             let took: String = step.durationSeconds.map { Format.duration(seconds: $0) } ?? "-"
-            let text: String = step.error ?? step.note ?? ""
+            let text: String = step.id == reported ? "(the error below)" : step.error ?? step.note ?? ""
             return [step.label, step.state.rawValue, took, Format.summary(text, limit: 70)]
         }
         return "\nTime per step:\n"
@@ -27,6 +29,12 @@ struct RunSummary {
             + "(run \(report.runID), \(Format.duration(elapsed))).")
         if !report.toolVersions.isEmpty {
             lines.append("Tools: " + report.toolVersions.map(\.description).joined(separator: ", "))
+        }
+        // What the cluster step said beyond created or reused (a current context put back).
+        if let note = report.steps.first(where: { $0.action == .createCluster })?.note {
+            for part in note.components(separatedBy: "; ").dropFirst() {
+                lines.append("Note: " + part + ".")
+            }
         }
         for component in plan.steps where !component.accessNotes.isEmpty {
             lines += ["", "\(component.id):"]

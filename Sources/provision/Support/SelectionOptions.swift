@@ -25,6 +25,23 @@ struct SelectionOptions: ParsableArguments {
     /// that lists the known ones (`provision components` lists them too).
     func plan(in context: CommandContext) throws -> ProvisionCore.Plan {
         let components = context.catalog
+        for (flag, values) in [("--only", only), ("--with", with)] where values.contains(where: { Self.split([$0]).isEmpty }) {
+            throw Problem(
+                .usage, problem: "\(flag) needs at least one component id; it got an empty value",
+                fix: "name the components, e.g. `\(flag) redis` (`provision components` lists them), or leave \(flag) out")
+        }
+        let known = Dictionary(components.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let notOptional = withIDs.filter { known[$0].map { !$0.isOptional } ?? false }
+        if !notOptional.isEmpty {
+            let optional = components.filter(\.isOptional).map(\.id.rawValue)
+            throw Problem(
+                .usage,
+                problem: "--with takes optional components only; \(notOptional.map { "`\($0)`" }.joined(separator: ", ")) "
+                    + "\(notOptional.count == 1 ? "is" : "are") deployed anyway",
+                fix: "leave \(notOptional.map(\.rawValue).joined(separator: ", ")) out of --with "
+                    + "(optional ones: \(optional.isEmpty ? "none" : optional.joined(separator: ", ")); "
+                    + "--only limits the run to some components)")
+        }
         var selected: Set<ComponentID>? = onlyIDs.isEmpty ? nil : Set(onlyIDs)
         if !withIDs.isEmpty {
             let defaults = Set(components.filter { !$0.isOptional }.map(\.id))
@@ -38,7 +55,8 @@ struct SelectionOptions: ParsableArguments {
     }
 
     private static func split(_ values: [String]) -> [ComponentID] {
-        let words: [Substring] = values.flatMap { $0.split(separator: ",") }
+        // "a,b", "a b" (one quoted argument) and "a, b" all name two components.
+        let words: [Substring] = values.flatMap { $0.split(whereSeparator: { $0 == "," || $0.isWhitespace }) }
         let trimmed: [String] = words.map { $0.trimmingCharacters(in: .whitespaces) }
         return trimmed.filter { !$0.isEmpty }.map { ComponentID($0) }
     }

@@ -5,6 +5,7 @@ import ProvisionCore
 enum StoreAccess {
     /// Opens (creating when needed) the store in the state directory.
     static func open(_ options: StateOptions, in context: CommandContext) throws -> StateStore {
+        try options.checkLocation(in: context)
         do {
             return try context.openStore(options.databaseFile(in: context))
         } catch {
@@ -12,10 +13,18 @@ enum StoreAccess {
         }
     }
 
-    /// Opens the store only if its file exists: read-only commands never create one.
+    /// Opens the store for reading, only if its file exists: read-only commands never create
+    /// one and never change it (``StateStore/init(readingCopyOf:)``), so they work on a copied
+    /// or read-only database.
     static func openExisting(_ options: StateOptions, in context: CommandContext) throws -> StateStore? {
-        guard FileManager.default.fileExists(atPath: options.databaseFile(in: context).path) else { return nil }
-        return try open(options, in: context)
+        try options.checkLocation(in: context)
+        let file = options.databaseFile(in: context)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        do {
+            return try StateStore(readingCopyOf: file)
+        } catch {
+            throw Problem(error)
+        }
     }
 
     /// Runs a store operation, its errors as ``Problem``s.

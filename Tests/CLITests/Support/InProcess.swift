@@ -28,6 +28,9 @@ struct InProcess {
 
     /// - Parameter extra: environment variables for this run only (fake switches).
     func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Outcome {
+        // As `provision`'s entry point does: a fake that exits before reading its standard
+        // input makes the write fail with EPIPE instead of killing the test process.
+        ignoreBrokenPipes()
         let out = Mutex(""), err = Mutex("")
         let environment = world.environment.merging(extra) { _, new in new }
         let context = CommandContext(
@@ -54,6 +57,8 @@ struct InProcess {
             context.console.error(failure.report)
             exitCode = ProvisionExit.code(for: failure.problem.kind).rawValue
         }
+        // A call the real tool would refuse fails the test, whatever provision made of it.
+        try world.checkRefusedCalls()
         return Outcome(exitCode: exitCode, standardOutput: out.withLock { $0 }, standardError: err.withLock { $0 })
     }
 }

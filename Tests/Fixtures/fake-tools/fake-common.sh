@@ -7,7 +7,10 @@
 #   FAKE_BLOCK  glob matched against "<tool> <args>": a matching call waits, see fake_block
 #   FAKE_BLOCK_UNTIL  file whose appearance releases a blocked call (none: wait up to 30 s)
 #   FAKE_SLOW, FAKE_SLOW_SECONDS  glob and seconds: a matching call sleeps that long first
-# Besides the log, $FAKE_STATE/events.log lists what happened to the fake cluster in order.
+# Besides the log, $FAKE_STATE/events.log lists what happened to the fake cluster in order,
+# and $FAKE_STATE/rejected.log every call the real tool would have refused (an unknown flag, a
+# flag without its value): the fake answers such a call as the real tool does, and FakeWorld
+# fails the test unless the test expected the refusal.
 
 set -u
 FAKE_TOOL=$(basename "$0")
@@ -70,6 +73,70 @@ fake_first_time() {
 # The tests read it to check ordering (e.g. the webhook was ready before the Ingress).
 fake_event() {
     printf '%s\n' "$1" >> "$FAKE_STATE/events.log"
+}
+
+# Flags, checked as pflag (the flag library of kind, kubectl and docker, all cobra programs)
+# checks them: github.com/spf13/pflag flag.go, parseLongArg and parseSingleShortArg, whose
+# errors read "unknown flag: --x", "unknown shorthand flag: 'x' in -x",
+# "flag needs an argument: --x" and "flag needs an argument: 'x' in -x".
+#
+# fake_check_flags SPEC ARGS...: SPEC lists the flags the real command accepts, space-separated:
+# "name" for a boolean flag, "name=" for a flag that takes a value; one letter is a shorthand.
+# Returns 1 and sets fake_flag_error to pflag's message for the first flag the real command
+# would refuse. Arguments after "--" are not flags; "-" alone is an argument (standard input).
+fake_check_flags() {
+    fake_spec=" $1 "
+    shift
+    fake_flag_error=""
+    while [ $# -gt 0 ]; do
+        fake_arg=$1
+        shift
+        case "$fake_arg" in
+        --) return 0 ;;
+        --*=*)
+            fake_name=${fake_arg%%=*}
+            fake_name=${fake_name#--}
+            case "$fake_spec" in
+            *" $fake_name= "* | *" $fake_name "*) ;;
+            *) fake_flag_error="unknown flag: --$fake_name"; return 1 ;;
+            esac ;;
+        --*)
+            fake_name=${fake_arg#--}
+            case "$fake_spec" in
+            *" $fake_name= "*)
+                [ $# -gt 0 ] || { fake_flag_error="flag needs an argument: --$fake_name"; return 1; }
+                shift ;;
+            *" $fake_name "*) ;;
+            *) fake_flag_error="unknown flag: --$fake_name"; return 1 ;;
+            esac ;;
+        -?*)
+            # A group of shorthands (-fsS): booleans, the last one may take the rest or the next word.
+            fake_rest=${fake_arg#-}
+            while [ -n "$fake_rest" ]; do
+                fake_short=$(printf '%s' "$fake_rest" | cut -c1)
+                fake_rest=${fake_rest#?}
+                case "$fake_spec" in
+                *" $fake_short= "*)
+                    if [ -z "$fake_rest" ]; then
+                        [ $# -gt 0 ] || { fake_flag_error="flag needs an argument: '$fake_short' in -$fake_short"; return 1; }
+                        shift
+                    fi
+                    fake_rest="" ;;
+                *" $fake_short "*) ;;
+                *) fake_flag_error="unknown shorthand flag: '$fake_short' in $fake_arg"; return 1 ;;
+                esac
+            done ;;
+        esac
+    done
+    return 0
+}
+
+# fake_reject STATUS TEXT: answers a call the real tool refuses (TEXT on standard error, exit
+# STATUS, standard input never read) and records it for the test.
+fake_reject() {
+    printf '%s\n' "$FAKE_LINE" >> "$FAKE_STATE/rejected.log"
+    printf '%s\n' "$2" >&2
+    exit "$1"
 }
 
 fake_block

@@ -1,0 +1,61 @@
+import Foundation
+import ProvisionCore
+
+/// The one table of the tools `provision` needs: the oldest version it accepts and the
+/// versions it was tested with, and where. `provision --help`, README.md and
+/// docs/kubernetes-setup.md show this table; a test compares them with it.
+public struct ToolRequirement: Sendable, Hashable {
+    public var tool: String
+    /// The oldest version accepted, as the tool prints it, or a rule.
+    public var minimum: String
+    /// What was tested, and where; honest about what ran against fakes only.
+    public var tested: String
+    public var install: String
+}
+
+public enum ToolRequirements {
+    /// The node image pinned in the kind config is built for this kind release (kind requires
+    /// node images built for the release that runs them), and kind v0.24.0 is the first whose
+    /// kindnet enforces NetworkPolicies. Older: preflight stops.
+    public static let kind = ToolRequirement(
+        tool: "kind", minimum: "v0.33.0",
+        tested: "v0.33.0 (fakes that answer as it does; the real-cluster workflow, not run yet)",
+        install: "install kind v0.33.0 or newer: https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
+
+    /// One minor version either side of the node's Kubernetes (1.35): kubectl's version skew
+    /// policy. Outside it: a warning.
+    public static let kubectl = ToolRequirement(
+        tool: "kubectl", minimum: "v1.34 (the node's Kubernetes 1.35, one minor either side)",
+        tested: "v1.37.1 offline (rendering, flags); v1.35.0 in the real-cluster workflow, not run yet",
+        install: "install kubectl: https://kubernetes.io/docs/tasks/tools/")
+
+    public static let docker = ToolRequirement(
+        tool: "docker", minimum: "none checked",
+        tested: "28.2.2 and 27.5.1 (fakes that answer as they do); no Docker daemon here",
+        install: "install Docker Engine (https://docs.docker.com/engine/install/) or Docker Desktop")
+
+    public static let swift = ToolRequirement(
+        tool: "swift", minimum: "6.3",
+        tested: "6.3.1 (Linux here; macOS in CI, not run yet)",
+        install: "install Swift 6.3: https://www.swift.org/install/")
+
+    public static let all = [kind, kubectl, docker, swift]
+
+    /// The table as `provision --help` prints it.
+    public static var helpTable: String {
+        var lines = ["REQUIREMENTS (minimum; tested with):"]
+        for requirement in all {
+            lines.append("  \(requirement.tool.padding(toLength: 8, withPad: " ", startingAt: 0))"
+                + "\(requirement.minimum); \(requirement.tested)")
+        }
+        lines.append("  Linux builds also need the SQLite headers: libsqlite3-dev.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `v0.33.0` -> [0, 33, 0]; nil when the text is not a version.
+    public static func numericVersion(_ text: String) -> [Int]? {
+        let digits = text.drop { $0 == "v" }.prefix { $0.isNumber || $0 == "." }
+        let parts = digits.split(separator: ".").compactMap { Int($0) }
+        return parts.isEmpty ? nil : parts
+    }
+}
