@@ -6,7 +6,7 @@ import TestSupport
 @testable import provision
 
 /// What a person sees while a run goes: plain lines in a pipe, a live view on a terminal.
-@Suite("progress output")
+@Suite("progress output", .serialized)
 struct ProgressOutputTests {
     /// A console that records, on a terminal or not.
     final class Recorder: Sendable {

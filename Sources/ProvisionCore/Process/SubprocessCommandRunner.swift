@@ -1,25 +1,41 @@
 import Foundation
 import Subprocess
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 #if canImport(System)
 import System
 #else
 import SystemPackage
 #endif
 
-/// Standard input for a child that may exit before it reads it: a cluster CLI stops at a context
-/// its kubeconfig lacks before reading the manifest on its standard input. Writing to that
-/// closed pipe fails with EPIPE (`provision` ignores SIGPIPE, see its entry point); that failure
-/// is not the story: the child's own exit status and messages are, so the write error is
-/// dropped and the run's result reports the child's failure.
-struct ClosedPipeTolerantInput: InputProtocol {
-    let data: Data
-
-    func write(with writer: StandardInputWriter) async throws {
-        do {
-            _ = try await writer.write(data)
-        } catch let error as SubprocessError where error.code == .failedToWriteToSubprocess {
-            // The child closed its standard input (EPIPE): it exited or stopped reading.
+/// Standard input as a file, never a pipe: a child that exits before it reads its standard
+/// input (a cluster CLI stops at a context its kubeconfig lacks before it reads the manifest)
+/// then leaves the file unread, and nothing is written to a closed pipe. Its own exit status
+/// and messages are what the run reports. The file is unlinked before anything is written to
+/// it (secrets travel this way) and lives in memory where the system offers a tmpfs
+/// (`/dev/shm`); `nil` gives `/dev/null`.
+enum StandardInputFile {
+    static func open(_ data: Data?) throws -> FileDescriptor {
+        guard let data, !data.isEmpty else {
+            return try FileDescriptor.open("/dev/null", .readOnly, options: [.closeOnExec])
         }
+        let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        var template = Array((directory + "/provision-stdin-XXXXXX").utf8CString)
+        let raw = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard raw >= 0 else { throw Errno(rawValue: errno) }
+        let descriptor = FileDescriptor(rawValue: raw)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        do {
+            _ = try descriptor.writeAll(data)
+            _ = try descriptor.seek(offset: 0, from: .start)
+        } catch {
+            try? descriptor.close()
+            throw error
+        }
+        return descriptor
     }
 }
 
@@ -48,6 +64,8 @@ public struct SubprocessCommandRunner: CommandRunner {
             return try await launch(command)
         } catch is TimeoutError {
             throw CommandError(command: command, reason: .timedOut(command.timeout ?? .zero))
+        } catch let error as Errno {
+            throw CommandError(command: command, reason: .launchFailed("cannot prepare its standard input: \(error)"))
         } catch let error as SubprocessError {
             if Task.isCancelled { throw CancellationError() }
             if error.code == .executableNotFound {
@@ -81,7 +99,7 @@ public struct SubprocessCommandRunner: CommandRunner {
             environment: .inherit.updating(overrides),
             workingDirectory: command.workingDirectory.map { FilePath($0) },
             platformOptions: platformOptions,
-            input: ClosedPipeTolerantInput(data: command.standardInput ?? Data()),
+            input: .fileDescriptor(try StandardInputFile.open(command.standardInput), closeAfterSpawningProcess: true),
             output: .data(limit: outputLimit),
             error: .data(limit: outputLimit))
         try Task.checkCancellation()
