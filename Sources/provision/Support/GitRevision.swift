@@ -10,7 +10,9 @@ enum GitRevision {
     static func of(manifests: URL, runner: any CommandRunner) async -> String? {
         guard
             let status = try? await runner.execute(Command(
-                "git", ["-C", manifests.path, "status", "--porcelain=v2", "--branch", "--", "."], timeout: .seconds(10))),
+                "git", ["-C", manifests.path, "status", "--porcelain=v2", "--branch", "--", "."],
+                // Generous: on a loaded 2-core machine (the full test suite) 10 s was seen to run out.
+                timeout: .seconds(30))),
             status.exitStatus == 0
         else { return nil }
         let lines = status.standardOutput.split(separator: "\n")
