@@ -73,7 +73,8 @@ struct ClusterContext {
         vault = SecretVault(stateDirectory: stateDirectory, cluster: spec.name)
         var deployment = KubernetesDeployment(
             kubectl: Kubectl(
-                runner: context.runner, context: provider.kubeContext(for: spec), forceConflicts: forceConflicts),
+                runner: context.runner, context: provider.kubeContext(for: spec), sleep: context.sleep,
+                forceConflicts: forceConflicts),
             manifests: ManifestSource(
                 runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
             vault: vault, cluster: spec)
@@ -91,7 +92,8 @@ struct ClusterContext {
         context.console.out("Using kubectl's current context `\(current)` (pass --context to choose another).")
         provider = context.makeProvider(target.backend, context.runner, current)
         var deployment = KubernetesDeployment(
-            kubectl: Kubectl(runner: context.runner, context: current, forceConflicts: forceConflicts),
+            kubectl: Kubectl(
+                runner: context.runner, context: current, sleep: context.sleep, forceConflicts: forceConflicts),
             manifests: ManifestSource(
                 runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
             vault: vault, cluster: spec)

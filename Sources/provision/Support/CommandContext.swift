@@ -19,6 +19,8 @@ struct CommandContext: Sendable {
     var openStore: @Sendable (URL) throws -> StateStore
     /// The command line as recorded in the history: `provision up --only redis`.
     var commandLine: [String]
+    /// Waits between retries (smoke checks, refused applies); tests pass one that returns at once.
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     static var live: CommandContext {
         CommandContext(
