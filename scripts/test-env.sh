@@ -1,4 +1,6 @@
-# Sourced by scripts/test: installs what the test suite needs, then exports it.
+# Installs what the test suite needs, then exports it: `source scripts/test-env.sh` does it all
+# (to run single tests by hand); scripts/test calls the steps itself, installing .venv while
+# it builds.
 #
 # Idempotent and loud: every step says what it checks and what it does, installs what is
 # missing, and stops the test run with the reason and the fix when something cannot be
@@ -185,6 +187,10 @@ provision_test_env_export() {
     provision_test_env_say "check-jsonschema: $(check-jsonschema --version 2>&1 | head -1); zizmor: $(zizmor --version 2>&1 | head -1)"
 }
 
+provision_test_env_incomplete() {
+    echo "test-env: the test environment is incomplete; fix the error above and rerun ./scripts/test." >&2
+}
+
 provision_test_env_setup() {
     provision_test_env_debian_packages &&
         provision_test_env_venv &&
@@ -198,7 +204,7 @@ if [ "${PROVISION_TEST_ENV_FUNCTIONS_ONLY:-}" = 1 ]; then
 fi
 
 if ! provision_test_env_setup; then
-    echo "test-env: the test environment is incomplete; fix the error above and rerun ./scripts/test." >&2
-    # `return` when sourced (scripts/test), `exit` when run directly.
+    provision_test_env_incomplete
+    # `return` when sourced, `exit` when run directly.
     return 1 2>/dev/null || exit 1
 fi
