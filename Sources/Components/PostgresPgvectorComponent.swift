@@ -17,11 +17,11 @@ public struct PostgresPgvectorComponent: Component {
             ("POSTGRES_PASSWORD", .random(length: 32)),
         ])]
     }
-    /// psql lists the databases (the seed's check), then proves pgvector is enabled.
+    /// One psql call proves it all: the server answers, the database exists (psql refuses to
+    /// connect to a missing one) and pgvector is enabled in it. The seed's `psql -c "\l"` would
+    /// add a second call and nothing this one does not show.
     public var smokeChecks: [SmokeCheck] {
         [
-            .exec(namespace: StackNamespaces.infra, pod: "postgres-0", container: "postgres",
-                  command: ["psql", "-U", "postgres", "-c", "\\l"], expecting: Self.database),
             .exec(namespace: StackNamespaces.infra, pod: "postgres-0", container: "postgres",
                   command: ["psql", "-U", "postgres", "-d", Self.database, "-tAc",
                             "SELECT 'vector ' || extversion FROM pg_extension WHERE extname = 'vector'"],

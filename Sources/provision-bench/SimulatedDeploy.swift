@@ -48,7 +48,7 @@ struct ExistingClusterProvider: ClusterProvider {
     var name: String { "simulated" }
     func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { true }
-    func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning { .reused }
+    func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning { .reused }
     func deleteCluster(_ cluster: ClusterSpec) async throws {}
     func kubeContext(for cluster: ClusterSpec) -> String { "simulated" }
 }

@@ -34,7 +34,7 @@ struct BackendRegistryTests {
         }
         await #expect { try await backend.preflight(Self.cluster, creatingCluster: true) } throws: { check($0) }
         await #expect { try await backend.clusterExists(Self.cluster) } throws: { check($0) }
-        await #expect { try await backend.ensureCluster(Self.cluster) } throws: { check($0) }
+        await #expect { try await backend.ensureCluster(Self.cluster, exists: false) } throws: { check($0) }
         await #expect { try await backend.deleteCluster(Self.cluster) } throws: { check($0) }
         await #expect { try await backend.preflight(Self.cluster, creatingCluster: false) } throws: { error in
             (error as? Problem)?.kind == .notImplemented

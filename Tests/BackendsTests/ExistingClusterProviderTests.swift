@@ -52,7 +52,7 @@ struct ExistingClusterProviderTests {
         let report = try await provider.preflight(Self.cluster, creatingCluster: false)
         #expect(report.toolVersions.map(\.description) == ["kubectl v1.37.1", "server v1.36.2"])
         #expect(report.warnings.isEmpty)
-        #expect(try await provider.ensureCluster(Self.cluster) == .reused)
+        #expect(try await provider.ensureCluster(Self.cluster, exists: true) == .reused)
         #expect(await provider.target(for: Self.cluster) == ClusterTarget(context: "team-staging", server: "https://203.0.113.7:6443"))
         #expect(!provider.ownsCluster)
         #expect(provider.kubeContext(for: Self.cluster) == "team-staging")

@@ -9,23 +9,22 @@ struct KindClusterLifecycleTests {
     @Test func existingClusterIsReusedWithoutCreating() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
-        fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "other\nwrightnow\n"))
         fixture.runner.on("kubectl", "config", "get-contexts", answers: .output(stdout: "kind-other\nkind-wrightnow\n"))
-        #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .reused)
-        #expect(fixture.runner.commandLines == ["kind get clusters", "kubectl config get-contexts -o name"])
+        // Preflight asked `kind get clusters` already; only the kubeconfig is looked at.
+        #expect(try await fixture.backend.ensureCluster(fixture.cluster, exists: true) == .reused)
+        #expect(fixture.runner.commandLines == ["kubectl config get-contexts -o name"])
     }
 
     @Test func reusedClusterWithoutKubeconfigEntryGetsItBack() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
-        fixture.runner.on("kind", "get", "clusters", answers: .output(stdout: "wrightnow\n"))
         fixture.runner.on("kubectl", "config", "get-contexts", answers: .output(stdout: "kind-wrightnow-old\n"))
         fixture.runner.on("kind", "export", "kubeconfig", answers: .output(stderr: "Set kubectl context to \"kind-wrightnow\"\n"))
         // kind's merge.go makes the exported context the current one; provision puts the user's back.
         fixture.runner.on("kubectl", "config", "current-context", answers:
             .output(stdout: "team-staging\n"), .output(stdout: "kind-wrightnow\n"))
         fixture.runner.on("kubectl", "config", "use-context", answers: .output(stdout: "Switched to context \"team-staging\".\n"))
-        let provisioning = try await fixture.backend.ensureCluster(fixture.cluster)
+        let provisioning = try await fixture.backend.ensureCluster(fixture.cluster, exists: true)
         #expect(provisioning.outcome == .reused)
         #expect(provisioning.notes.contains { $0.contains("switched it back to `team-staging`") })
         #expect(fixture.runner.commandLines.suffix(4) == [
@@ -38,12 +37,11 @@ struct KindClusterLifecycleTests {
     @Test func missingClusterIsCreatedFromTheConfigInTheRepositoryRoot() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
-        fixture.runner.on("kind", "get", "clusters", answers: .output(stderr: "No kind clusters found.\n"))
         fixture.runner.on("kind", "create", "cluster", answers: .output(stderr: "Set kubectl context to \"kind-wrightnow\"\n"))
         let dataDirectory = try #require(try fixture.backend.dataDirectory(for: fixture.cluster))
         #expect(!FileManager.default.fileExists(atPath: dataDirectory.path))
 
-        #expect(try await fixture.backend.ensureCluster(fixture.cluster) == .created)
+        #expect(try await fixture.backend.ensureCluster(fixture.cluster, exists: false) == .created)
 
         let create = try #require(fixture.runner.calls.last)
         #expect(create.arguments == [
@@ -63,7 +61,7 @@ struct KindClusterLifecycleTests {
         fixture.runner.on("kind", "create", "cluster", answers: .output(
             exit: 1, stderr: "ERROR: failed to create cluster: could not find a log line that matches \"Reached target .*Multi-User System.*\"\n"))
         await #expect {
-            try await fixture.backend.ensureCluster(fixture.cluster)
+            try await fixture.backend.ensureCluster(fixture.cluster, exists: false)
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("kind could not create cluster wrightnow")
@@ -79,7 +77,7 @@ struct KindClusterLifecycleTests {
         fixture.runner.on("kind", "create", "cluster", answers: .output(
             exit: 1, stderr: "Bind for 127.0.0.1:80 failed: port is already allocated\n"))
         await #expect {
-            try await fixture.backend.ensureCluster(fixture.cluster)
+            try await fixture.backend.ensureCluster(fixture.cluster, exists: false)
         } throws: { "\($0)".contains("another container already publishes host port 80") && "\($0)".contains("docker ps --filter publish=80") }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import ProvisionCore
 
 /// An in-memory cluster that plays both seams, the provider and the deployment layer,
@@ -55,9 +56,11 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
 
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { exists.value }
 
-    func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
+    func ensureCluster(_ cluster: ClusterSpec, exists found: Bool) async throws -> ClusterProvisioning {
         record("ensureCluster \(cluster.name)")
         return exists.update { exists in
+            // The Deployer hands over what clusterExists answered at preflight.
+            if found != exists { Issue.record("ensureCluster was told exists: \(found), the cluster says \(exists)") }
             defer { exists = true }
             return exists ? .reused : .created
         }

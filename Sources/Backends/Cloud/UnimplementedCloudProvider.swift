@@ -33,7 +33,9 @@ public struct UnimplementedCloudProvider: ClusterProvider {
         throw notImplemented
     }
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { throw notImplemented }
-    public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning { throw notImplemented }
+    public func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning {
+        throw notImplemented
+    }
     public func deleteCluster(_ cluster: ClusterSpec) async throws { throw notImplemented }
     /// No context exists for an unimplemented provider; the name says so if it is ever shown.
     public func kubeContext(for cluster: ClusterSpec) -> String { "\(provider.name)-not-implemented" }

@@ -85,8 +85,8 @@ public struct ExistingClusterProvider: ClusterProvider {
     }
 
     /// The context must exist; the cluster is never created.
-    public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
-        guard try await clusterExists(cluster) else {
+    public func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning {
+        guard exists else {
             throw Problem(
                 .preflight, problem: "the kubeconfig has no context `\(context)`",
                 fix: "`kubectl config get-contexts` lists the contexts; provision never creates this cluster")

@@ -132,10 +132,10 @@ public struct KindProvider: ClusterProvider {
             cause: error)
     }
 
-    public func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning {
+    public func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning {
         // kind makes its context the current one when it writes the kubeconfig (create and
         // export, merge.go); the user's own current context is put back afterwards.
-        if try await clusterExists(cluster) {
+        if exists {
             guard try await contextIsMissing(cluster) else { return .reused }
             let previous = await currentContext()
             try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))

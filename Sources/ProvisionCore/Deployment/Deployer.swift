@@ -61,6 +61,8 @@ public struct Deployer: Sendable {
         // Components the overlay has nothing for: recorded as skipped, dependents go on.
         let empty = Mutex<Set<ComponentID>>([])
         let reused = Mutex(false)
+        // What preflight found, handed to ensureCluster so the provider asks once.
+        let clusterFound = Mutex(false)
 
         do {
             try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) { [provider, progress, found, store] in
@@ -75,6 +77,7 @@ public struct Deployer: Sendable {
                 }
                 let report = try await provider.preflight(cluster, creatingCluster: !exists)
                 if let existsError { throw existsError }
+                clusterFound.withLock { $0 = exists }
                 found.versions = report.toolVersions
                 try store.recordTools(run, report.toolVersions)
                 try store.recordTarget(run, await provider.target(for: cluster))
@@ -85,7 +88,7 @@ public struct Deployer: Sendable {
                 return ([state] + tools + report.warnings.map { "warning: \($0)" }).joined(separator: "\n")
             }
             try await perform(ensure, StepLabel(.createCluster)) { [provider] in
-                let provisioning = try await provider.ensureCluster(cluster)
+                let provisioning = try await provider.ensureCluster(cluster, exists: clusterFound.withLock { $0 })
                 if provisioning.outcome == .reused { reused.withLock { $0 = true } }
                 return provisioning.note(cluster: cluster.name)
             }

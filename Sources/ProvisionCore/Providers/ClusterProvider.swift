@@ -111,8 +111,10 @@ public protocol ClusterProvider: Sendable {
 
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool
 
-    /// Creates the cluster, or reuses it when it exists.
-    func ensureCluster(_ cluster: ClusterSpec) async throws -> ClusterProvisioning
+    /// Creates the cluster, or reuses it when it exists. `exists` is what ``clusterExists(_:)``
+    /// answered at this run's preflight a moment before (the run holds the cluster's lock),
+    /// so the provider need not ask again.
+    func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning
 
     /// Deletes the cluster. Deleting a cluster that does not exist is not an error.
     func deleteCluster(_ cluster: ClusterSpec) async throws
