@@ -8,7 +8,9 @@ import Testing
 struct StateStoreTests {
     /// Every migration this release registers, oldest first. Append-only: a release adds to
     /// the end and never edits or reorders what is here.
-    static let migrations = ["v1: runs and steps", "v2: run targets", "v3: what was applied, by whom"]
+    static let migrations = [
+        "v1: runs and steps", "v2: run targets", "v3: what was applied, by whom", "v4: object lists kept with their manifest",
+    ]
 
     @Test func migrationsAreAppendOnly() {
         #expect(StateStore.migrator.migrations == Self.migrations)

@@ -119,6 +119,8 @@ struct StoredManifest: Codable, FetchableRecord, PersistableRecord {
     var digest: String
     var size: Int
     var body: Data
+    /// The objects of that text, each with the digest of its own text (migration v4).
+    var objects: [AppliedObject]?
 }
 
 /// One run as stored; `Codable` for `provision history --json`.
@@ -172,7 +174,8 @@ public struct StepRecord: Sendable, Hashable, Codable {
     public var note: String?
     /// SHA-256 of what was applied; the bytes are kept in the store (``StateStore/manifest(digest:)``).
     public var digest: String?
-    /// The objects applied, each with the digest of its own text.
+    /// The objects applied, each with the digest of its own text. Kept with the manifest of
+    /// ``digest`` (steps written before migration v4 may keep their own); ``StateStore/steps(of:)`` fills it in.
     public var objects: [AppliedObject]?
     /// Objects new, different and the same against the component's previous apply on the cluster.
     public var created: Int?

@@ -22,6 +22,8 @@ extension StateStore {
 
     /// The steps of a run in the order they were added.
     public func steps(of run: RunID) throws -> [StepRecord] {
-        try read { db in try StepRecord.all().filter(run: run).orderByAddition().fetchAll(db) }
+        try read { db in
+            try Self.withObjects(db, StepRecord.all().filter(run: run).orderByAddition().fetchAll(db))
+        }
     }
 }

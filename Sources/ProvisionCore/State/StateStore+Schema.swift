@@ -79,6 +79,23 @@ extension StateStore {
                 table.column("body", .blob).notNull()
             }
         }
+        migrator.registerMigration("v4: object lists kept with their manifest") { db in
+            // A step's object list follows from the bytes it applied, so it is kept once per
+            // digest like the bytes, not once per step (most of a long history's size).
+            try db.alter(table: "manifest") { table in
+                table.add(column: "objects", .text)  // JSON [{reference, digest}]
+            }
+            try db.execute(
+                sql: """
+                    UPDATE manifest SET objects = (
+                        SELECT step.objects FROM step
+                        WHERE step.digest = manifest.digest AND step.objects IS NOT NULL
+                        ORDER BY step.id DESC LIMIT 1);
+                    UPDATE step SET objects = NULL
+                    WHERE objects IS NOT NULL
+                        AND digest IN (SELECT digest FROM manifest WHERE objects IS NOT NULL);
+                    """)
+        }
         return migrator
     }
 }
