@@ -11,6 +11,11 @@ public struct ToolRequirement: Sendable, Hashable {
     /// What was tested, and where; honest about what ran against fakes only.
     public var tested: String
     public var install: String
+
+    /// The preflight problem of the tool not being found on PATH, with the way to install it.
+    public func missing(_ error: CommandError) -> Problem {
+        Problem(.preflight, problem: "\(tool) is not installed (not found on PATH)", fix: install, cause: error)
+    }
 }
 
 public enum ToolRequirements {

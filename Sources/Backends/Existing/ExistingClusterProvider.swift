@@ -26,12 +26,7 @@ public struct ExistingClusterProvider: ClusterProvider {
     /// kubectl's current context, for `--backend existing` without `--context`.
     public static func currentContext(runner: any CommandRunner) async throws -> String {
         let command = Command("kubectl", ["config", "current-context"], timeout: .seconds(30))
-        let output: CommandOutput
-        do {
-            output = try await runner.execute(command)
-        } catch let error as CommandError where error.reason == .notFound {
-            throw Self.kubectlMissing(error)
-        }
+        let output = try await runner.execute(command, notFound: ToolRequirements.kubectl.missing)
         let name = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard output.exitStatus == 0, !name.isEmpty else {
             throw Problem(
@@ -119,18 +114,8 @@ public struct ExistingClusterProvider: ClusterProvider {
 
     private func contexts() async throws -> [String] {
         let command = Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: .seconds(30))
-        do {
-            return try await runner.run(command).standardOutput.split(separator: "\n")
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        } catch let error as CommandError where error.reason == .notFound {
-            throw Self.kubectlMissing(error)
-        }
-    }
-
-    static func kubectlMissing(_ error: CommandError) -> Problem {
-        Problem(
-            .preflight, problem: "kubectl is not installed (not found on PATH)",
-            fix: "install kubectl: https://kubernetes.io/docs/tasks/tools/", cause: error)
+        return try await runner.run(command, notFound: ToolRequirements.kubectl.missing).standardOutput
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// `clientVersion.gitVersion` and `serverVersion.gitVersion` of `kubectl version -o json`.

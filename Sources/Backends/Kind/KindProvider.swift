@@ -114,22 +114,11 @@ public struct KindProvider: ClusterProvider {
     }
 
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool {
-        let command = Command("kind", ["get", "clusters"], timeout: .seconds(60))
-        let output: CommandOutput
-        do {
-            output = try await runner.run(command)
-        } catch let error as CommandError where error.reason == .notFound {
-            throw Self.kindMissing(error)
-        }
+        let output = try await runner.run(
+            Command("kind", ["get", "clusters"], timeout: .seconds(60)), notFound: ToolRequirements.kind.missing)
         // "No kind clusters found." goes to standard error, so stdout lists names only.
         return output.standardOutput.split(separator: "\n")
             .contains { $0.trimmingCharacters(in: .whitespaces) == cluster.name }
-    }
-
-    static func kindMissing(_ error: CommandError) -> Problem {
-        Problem(
-            .preflight, problem: "kind is not installed (not found on PATH)", fix: ToolRequirements.kind.install,
-            cause: error)
     }
 
     public func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning {
@@ -153,12 +142,7 @@ public struct KindProvider: ClusterProvider {
             ["create", "cluster", "--name", cluster.name, "--config", configFile.path, "--wait", "120s"],
             workingDirectory: repositoryRoot(of: cluster).path,
             timeout: .seconds(900))
-        let output: CommandOutput
-        do {
-            output = try await runner.execute(command)
-        } catch let error as CommandError where error.reason == .notFound {
-            throw Self.kindMissing(error)
-        }
+        let output = try await runner.execute(command, notFound: ToolRequirements.kind.missing)
         guard output.exitStatus == 0 else {
             let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
             // kind deletes the nodes after most failures, but not when writing the kubeconfig
@@ -213,12 +197,7 @@ public struct KindProvider: ClusterProvider {
 
     public func deleteCluster(_ cluster: ClusterSpec) async throws {
         let command = Command("kind", ["delete", "cluster", "--name", cluster.name], timeout: .seconds(300))
-        let output: CommandOutput
-        do {
-            output = try await runner.execute(command)
-        } catch let error as CommandError where error.reason == .notFound {
-            throw Self.kindMissing(error)
-        }
+        let output = try await runner.execute(command, notFound: ToolRequirements.kind.missing)
         guard output.exitStatus == 0 else {
             throw Problem(
                 problem: "kind could not delete cluster \(cluster.name)",

@@ -135,4 +135,24 @@ extension CommandRunner {
     public func run(_ executable: String, _ arguments: String..., timeout: Duration? = nil) async throws -> CommandOutput {
         try await run(Command(executable, arguments, timeout: timeout))
     }
+
+    /// ``execute(_:)``, with a program not found on PATH reported as `notFound` makes it
+    /// (a provider's "kind is not installed", with the way to install it).
+    public func execute(_ command: Command, notFound: (CommandError) -> any Error) async throws -> CommandOutput {
+        do {
+            return try await execute(command)
+        } catch let error as CommandError where error.reason == .notFound {
+            throw notFound(error)
+        }
+    }
+
+    /// ``run(_:)``, with a program not found on PATH reported as `notFound` makes it.
+    @discardableResult
+    public func run(_ command: Command, notFound: (CommandError) -> any Error) async throws -> CommandOutput {
+        let output = try await execute(command, notFound: notFound)
+        guard output.exitStatus == 0 else {
+            throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+        }
+        return output
+    }
 }
