@@ -128,6 +128,12 @@ struct ReadOnlyCommandTests {
         #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.appending(path: "state.sqlite").path))
         let json = try await world.provision("history", "--json")
         #expect(json.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        // A run asked for before any was recorded: `history N` answers as `history show N`.
+        let early = try await world.provision("history", "7")
+        let earlyShow = try await world.provision("history", "show", "7")
+        #expect(early.exitCode == 2 && earlyShow.exitCode == 2)
+        #expect(early.standardError == earlyShow.standardError && early.standardOutput.isEmpty, "\(early)")
+        #expect(early.standardError.contains("no history in \(world.stateDirectory.appending(path: "state.sqlite").path)"))
         #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
         let missing = try await world.provision("history", "42")
         #expect(missing.exitCode == 2)

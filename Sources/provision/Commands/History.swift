@@ -85,13 +85,13 @@ struct HistoryList: ContextualCommand {
         }
         let databaseFile = state.databaseFile(in: context)
         guard let store = try StoreAccess.openExisting(state, in: context) else {
+            // A run asked for where none was ever recorded: the answer `history show` gives.
+            if runID != nil { throw HistoryStore.noHistory(in: databaseFile) }
             if json {
-                console.out(runID == nil ? "[]" : "null")
-                if runID != nil { throw notFound(databaseFile) }
+                console.out("[]")
             } else {
                 console.out("No runs recorded yet (no history in \(databaseFile.path)).")
                 console.out("Start one with `provision up`; every run is recorded there.")
-                if runID != nil { throw notFound(databaseFile) }
             }
             return
         }

@@ -68,11 +68,15 @@ struct HistoryShow: ContextualCommand {
 enum HistoryStore {
     static func open(_ state: StateOptions, in context: CommandContext) throws -> StateStore {
         guard let store = try StoreAccess.openExisting(state, in: context) else {
-            throw Problem(
-                .usage, problem: "no history in \(state.databaseFile(in: context).path)",
-                fix: "runs are recorded by `provision up` and `provision down`; check --state-dir")
+            throw noHistory(in: state.databaseFile(in: context))
         }
         return store
+    }
+
+    static func noHistory(in databaseFile: URL) -> Problem {
+        Problem(
+            .usage, problem: "no history in \(databaseFile.path)",
+            fix: "runs are recorded by `provision up` and `provision down`; check --state-dir")
     }
 
     static func noRun(_ text: String) -> Problem {
