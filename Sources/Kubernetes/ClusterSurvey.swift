@@ -49,11 +49,14 @@ extension KubernetesDeployment {
         ".\(object.kind).\(object.namespace ?? (isClusterScoped(object.kind) ? "" : "default")).\(object.name)"
     }
 
-    static func isClusterScoped(_ kind: String) -> Bool {
-        ["Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "IngressClass",
-         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PersistentVolume",
-         "CustomResourceDefinition", "PriorityClass"].contains(kind)
-    }
+    /// Kinds without a namespace, among those a stack's manifests hold.
+    static let clusterScopedKinds: Set<String> = [
+        "Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "IngressClass",
+        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PersistentVolume",
+        "CustomResourceDefinition", "PriorityClass",
+    ]
+
+    static func isClusterScoped(_ kind: String) -> Bool { clusterScopedKinds.contains(kind) }
 }
 
 /// One object's section of `kubectl diff` output (diff -u -N of the live and merged files).
