@@ -66,15 +66,21 @@ struct StateStoreDatabaseTests {
         let directory = try TemporaryDirectory()
         _ = try StateStore(url: directory.storeURL)
         let (copy, url) = try StateStoreFixtureTests.copyOfFixture()
-        _ = copy
-        _ = try StateStore(url: url)
+        // The copy's directory is deleted when `copy` goes: keep it until the schemas are compared.
+        try withExtendedLifetime(copy) {
+            _ = try StateStore(url: url)
+            let schema = try Self.schema(of: directory.storeURL)
+            #expect(schema.count == 11, "v1's 9 entries plus the manifest table and its primary key index")
+            #expect(try schema == Self.schema(of: url))
+        }
         let schema = try Self.schema(of: directory.storeURL)
-        #expect(schema.count == 11, "v1's 9 entries plus the manifest table and its primary key index")
-        #expect(try schema == Self.schema(of: url))
         // The v2 columns are there, the rest of v1 as it was.
         let run = try #require(schema.first { $0["name"] == "run" })
         let sql: String = run["sql"]
         #expect(sql.contains("context") && sql.contains("server"))
+        // v4: the object lists live with the manifest.
+        let manifest = try #require(schema.first { $0["name"] == "manifest" })
+        #expect((manifest["sql"] as String).contains("objects"))
     }
 
     @Test func openingAndReadingTheRelease010FileKeepsEveryRow() throws {

@@ -89,7 +89,7 @@ public final class ChildProcess: @unchecked Sendable {
         // still writing would otherwise stay open for writing in it, and exec of that script
         // fails with ETXTBSY ("Text file busy").
         // (glibc >= 2.34 has the action, but Swift's Glibc module does not declare it: no _GNU_SOURCE.)
-        Self.closeFrom?(&actions, 3)
+        _ = Self.closeFrom?(&actions, 3)
         #endif
 
         // Default signal handling and nothing blocked, as a shell gives a command, whatever

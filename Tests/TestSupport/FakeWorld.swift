@@ -85,7 +85,7 @@ public final class FakeWorld {
             FileHandle.standardError.write(Data("FakeWorld: \(error)\n".utf8))
         }
         // Release anything a fake may still wait for, then clean up.
-        FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -105,7 +105,7 @@ public final class FakeWorld {
 
     @discardableResult
     public func provision(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
-        let result = await try start(arguments, environment: extra).wait()
+        let result = try await start(arguments, environment: extra).wait()
         try checkRefusedCalls()
         return result
     }
@@ -142,7 +142,7 @@ public final class FakeWorld {
     }
 
     public func release() {
-        FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: releaseFile.path, contents: nil)
     }
 
     // MARK: History
