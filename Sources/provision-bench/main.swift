@@ -1,12 +1,22 @@
 import Foundation
 
-// provision-bench: measures the scheduler against the critical path and the
-// history queries on a large store. Run with `swift run -c release provision-bench`.
+// provision-bench: measures the scheduler against the critical path, the history queries
+// on a large store, and a first and a no-op `up` against the fake tools. Run with
+// `swift run -c release provision-bench`.
 // Not a test: the numbers depend on the machine, so they are printed, not asserted.
+// Arguments pick sections (`provision-bench rerun`); none runs them all.
+let sections: [(name: String, run: () async throws -> Bool)] = [
+    ("deploy", SimulatedDeployBenchmark.run), ("history", HistoryBenchmark.run), ("rerun", ReRunBenchmark.run),
+]
+let wanted = Set(CommandLine.arguments.dropFirst())
+if let unknown = wanted.first(where: { name in !sections.contains { $0.name == name } }) {
+    print("provision-bench: unknown section `\(unknown)`; the sections: \(sections.map(\.name).joined(separator: ", "))")
+    exit(2)
+}
 print("provision-bench (\(ProcessInfo.processInfo.activeProcessorCount) CPUs)\n")
-let deployMet = try await SimulatedDeployBenchmark.run()
-let historyMet = try await HistoryBenchmark.run()
-let reRunMet = try await ReRunBenchmark.run()
-let allMet = deployMet && historyMet && reRunMet
+var allMet = true
+for section in sections where wanted.isEmpty || wanted.contains(section.name) {
+    allMet = try await section.run() && allMet
+}
 print(allMet ? "All goals met." : "Some goals were NOT met (see the tables above).")
 exit(allMet ? 0 : 1)
