@@ -27,7 +27,7 @@ struct ProviderSeamTests {
         // The fake kubectl's cluster "wrightnow" (context kind-wrightnow) already exists.
         let clusters = world.fakeState.appending(path: "clusters")
         try FileManager.default.createDirectory(at: clusters, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: clusters.appending(path: "wrightnow").path, contents: Data("running\n".utf8))
+        _ = FileManager.default.createFile(atPath: clusters.appending(path: "wrightnow").path, contents: Data("running\n".utf8))
 
         let runner = EnvironmentRunner(environment: world.environment)
         let cluster = ClusterSpec(

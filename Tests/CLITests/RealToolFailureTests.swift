@@ -51,7 +51,7 @@ struct RealToolFailureTests {
             try await world.waitUntilBlocked()
             let lacks = world.fakeState.appending(path: "kubeconfig-lacks")
             try FileManager.default.createDirectory(at: lacks, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: lacks.appending(path: "kind-wrightnow").path, contents: Data())
+            _ = FileManager.default.createFile(atPath: lacks.appending(path: "kind-wrightnow").path, contents: Data())
             world.release()
             let result = await running.wait(limit: 60)
             #expect(result.exitCode == 1, "attempt \(attempt): \(result)")

@@ -27,10 +27,8 @@ struct RedisSmokeCommandTests {
             process = try ChildProcess(["redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "",
                                         "--appendonly", "no", "--dir", directory.path, "--requirepass", password])
             let shim = directory.appending(path: "bin/redis-cli")
-            try FileManager.default.createDirectory(at: shim.deletingLastPathComponent(), withIntermediateDirectories: true)
             let realCLI = try Self.which("redis-cli")
-            try "#!/bin/sh\nexec \(realCLI) -p \(port) \"$@\"\n".write(to: shim, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shim.path)
+            try ExecutableFile.write("#!/bin/sh\nexec \(realCLI) -p \(port) \"$@\"\n", to: shim)
         }
 
         static func which(_ program: String) throws -> String {

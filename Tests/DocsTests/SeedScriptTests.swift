@@ -22,7 +22,7 @@ struct SeedScriptTests {
         let scripts = world.repository.appending(path: "scripts")
         try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
         for name in Self.scripts + ["k8s-common.sh"] {
-            try FileManager.default.copyItem(at: Repository.file("scripts/\(name)"), to: scripts.appending(path: name))
+            try ExecutableFile.copy(Repository.file("scripts/\(name)"), to: scripts.appending(path: name))
         }
         return world
     }

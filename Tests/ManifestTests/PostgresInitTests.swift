@@ -44,8 +44,7 @@ struct PostgresInitTests {
 
         func runScript(against server: PostgresServer, in scratch: TemporaryDirectory) async throws -> ProcessResult {
             let file = scratch.url.appending(path: "init-db.sh")
-            try script.write(to: file, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+            try ExecutableFile.write(script, to: file)
             // Over the socket, without PGHOST's TCP: the way the image's entrypoint runs it.
             return try await ChildProcess.run(
                 [file.path], environment: ChildProcess.environment(adding: environment(for: server)), limit: 60)

@@ -71,8 +71,7 @@ struct PostgresReadOnlyRootTests {
 
         if statefulSet == "postgres" {
             let script = scratch.url.appending(path: "init-db.sh")
-            try manifest.script.write(to: script, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            try ExecutableFile.write(manifest.script, to: script)
             var environment = manifest.environment(for: server)
             environment["TMPDIR"] = layout.temporaryDirectory
             let result = try await ChildProcess.run(

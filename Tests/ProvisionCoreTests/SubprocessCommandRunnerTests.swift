@@ -77,8 +77,7 @@ struct SubprocessCommandRunnerTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let tool = directory.url.appending(path: "provision-test-tool")
-        try Data("#!/bin/sh\necho \"tool says $1\"\n".utf8).write(to: tool)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tool.path)
+        try ExecutableFile.write("#!/bin/sh\necho \"tool says $1\"\n", to: tool)
         let path = directory.url.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
 
         let output = try await runner.run(Command("provision-test-tool", ["hi"], environment: ["PATH": path]))

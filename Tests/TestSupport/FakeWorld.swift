@@ -55,7 +55,7 @@ public final class FakeWorld {
             let tools = root.appending(path: "tools")
             try manager.createDirectory(at: tools, withIntermediateDirectories: true)
             for file in try manager.contentsOfDirectory(atPath: Self.fakeTools.path) where !missingTools.contains(file) {
-                try manager.copyItem(at: Self.fakeTools.appending(path: file), to: tools.appending(path: file))
+                try ExecutableFile.copy(Self.fakeTools.appending(path: file), to: tools.appending(path: file))
             }
             // /usr/bin may hold a real kubectl, so PATH is this directory alone, with links to the
             // few system programs the fakes use.
