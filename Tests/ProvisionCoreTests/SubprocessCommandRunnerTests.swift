@@ -59,6 +59,22 @@ struct SubprocessCommandRunnerTests {
         #expect(empty.standardOutput.isEmpty)
     }
 
+    #if os(Linux)
+    /// Secrets travel on standard input: the child reads a file no path leads to (unlinked before
+    /// the bytes were written), and nothing of it stays behind.
+    @Test func standardInputIsAnUnlinkedFileThatLeavesNothingBehind() async throws {
+        let output = try await runner.run(
+            Command("/bin/sh", ["-c", "readlink /proc/self/fd/0; cat"], standardInput: Data("s3cr3t".utf8)))
+        let lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = String(try #require(lines.first))
+        #expect(first.hasSuffix(" (deleted)"), "not an unlinked file: \(first)")
+        let path = String(first.dropLast(" (deleted)".count))
+        #expect(URL(filePath: path).lastPathComponent.hasPrefix("provision-stdin-"), "\(first)")
+        #expect(!FileManager.default.fileExists(atPath: path), "no path leads to it")
+        #expect(lines.last == "s3cr3t")
+    }
+    #endif
+
     @Test func passesEnvironmentAndWorkingDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
