@@ -8,18 +8,18 @@ struct KindPreflight: Sendable {
     let portChecker: any PortChecker
     let procRoot: URL
 
+    /// A tool of the requirements table and how to ask its version.
     struct Tool {
-        let name: String
+        let requirement: ToolRequirement
         let versionArguments: [String]
-        let install: String
+        var name: String { requirement.tool }
+        var install: String { requirement.install }
     }
 
     static let tools = [
-        Tool(name: "kind", versionArguments: ["version"], install: ToolRequirements.kind.install),
-        Tool(name: "kubectl", versionArguments: ["version", "--client"], install: ToolRequirements.kubectl.install),
-        Tool(
-            name: "docker", versionArguments: ["version", "--format", "{{.Client.Version}}"],
-            install: ToolRequirements.docker.install),
+        Tool(requirement: ToolRequirements.kind, versionArguments: ["version"]),
+        Tool(requirement: ToolRequirements.kubectl, versionArguments: ["version", "--client"]),
+        Tool(requirement: ToolRequirements.docker, versionArguments: ["version", "--format", "{{.Client.Version}}"]),
     ]
 
     /// Every tool present, with the version it reports, and a problem for each that is
@@ -33,9 +33,7 @@ struct KindPreflight: Sendable {
             do {
                 output = try await runner.execute(command)
             } catch let error as CommandError where error.reason == .notFound {
-                problems.append(Problem(
-                    .preflight, problem: "\(tool.name) is not installed (not found on PATH)", fix: tool.install,
-                    cause: error))
+                problems.append(tool.requirement.missing(error))
                 continue
             } catch {
                 problems.append(Problem(
@@ -43,9 +41,8 @@ struct KindPreflight: Sendable {
                 continue
             }
             if output.exitStatus == 127 {
-                problems.append(Problem(
-                    .preflight, problem: "\(tool.name) is not installed (not found on PATH)", fix: tool.install,
-                    cause: CommandError(command: command, reason: .exited(127), output: output)))
+                // 127: a shell or a shim found no program behind the name; as good as not installed.
+                problems.append(tool.requirement.missing(CommandError(command: command, reason: .exited(127), output: output)))
                 continue
             }
             // `docker version` exits non-zero when only the daemon is missing but still prints
