@@ -78,9 +78,9 @@ struct UpCommandTests {
         #expect(first.exitCode == 0, "\(first)")
         let file = world.secretsFile("authentik-credentials")
         let contents = try String(contentsOf: file, encoding: .utf8)
-        let password = try #require(
-            contents.split(separator: "\n").first { $0.hasPrefix("AUTHENTIK_BOOTSTRAP_PASSWORD=") }?
-                .split(separator: "=", maxSplits: 1).last.map(String.init))
+        let line: Substring? = contents.split(separator: "\n").first { $0.hasPrefix("AUTHENTIK_BOOTSTRAP_PASSWORD=") }
+        let value: Substring? = line?.split(separator: "=", maxSplits: 1).last
+        let password = try #require(value.map(String.init))
         #expect(password.count == 24)
         let permissions = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
         #expect(permissions == 0o600)

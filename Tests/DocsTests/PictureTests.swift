@@ -151,8 +151,12 @@ struct PictureTests {
         #expect(marked == path, "active tasks \(marked.sorted()), critical path by the times \(path.sorted())")
         #expect(tasks.allSatisfy { !$0.tags.contains("crit") }, "the sample run succeeded")
         // Some steps ran side by side: that is what the picture is for.
-        let overlapping = tasks.indices.contains { i in
-            tasks.indices.contains { j in i < j && tasks[i].start < tasks[j].end && tasks[j].start < tasks[i].end }
+        func overlap(_ i: Int, _ j: Int) -> Bool {
+            let a = tasks[i], b = tasks[j]
+            return a.start < b.end && b.start < a.end
+        }
+        let overlapping = tasks.indices.contains { (i: Int) -> Bool in
+            tasks.indices.contains { (j: Int) -> Bool in i < j && overlap(i, j) }
         }
         #expect(overlapping, "no two steps of the sample run overlap")
     }

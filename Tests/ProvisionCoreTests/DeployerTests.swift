@@ -49,11 +49,13 @@ struct DeployerTests {
         #expect(steps[0].note?.contains("will be created") == true)
         #expect(steps[0].note?.contains("inotify max_user_watches") == true)
         #expect(steps[1].note == "created cluster `wrightnow`")
-        #expect(steps[2...].map(\.digest) == ["cache", "db", "app"].map { SHA256.hexDigest(of: FakeBackend.manifest(of: $0)) })
+        let ids: [ComponentID] = ["cache", "db", "app"]
+        let digests: [String?] = ids.map { (id: ComponentID) -> String? in SHA256.hexDigest(of: FakeBackend.manifest(of: id)) }
+        #expect(Array(steps[2...].map(\.digest)) == digests)
         // What was applied is kept, with its objects and change counts (all new on a first run).
         #expect(try store.manifest(digest: steps[3].digest!) == FakeBackend.manifest(of: "db"))
         #expect(steps[3].objects?.map(\.reference) == ["Deployment/apps/db", "Service/apps/db"])
-        #expect(steps[3].created == 2 && steps[3].changed == 0 && steps[3].unchanged == 0)
+        #expect([steps[3].created, steps[3].changed, steps[3].unchanged] == [2, 0, 0])
         #expect(try store.run(report.runID)?.tools == ["fake 1.0"])
         #expect(steps[4].note == "applied 2 objects")
 
