@@ -101,9 +101,9 @@ extension StepRecord {
     static let run = belongsTo(RunRecord.self, using: ForeignKey(["runId"]))
 
     /// The component's latest step that recorded what it applied (its change counts), on
-    /// `cluster`, optionally before
-    /// a run and only if it succeeded. Walks the (component, runId) index backwards and joins
-    /// each candidate's run by its key, so it stays fast however long the history grows.
+    /// `cluster`, optionally before a run and only if it succeeded. Walks the (component, runId)
+    /// index backwards and joins each candidate's run by its key, so it stays fast however long
+    /// the history grows.
     static func lastApplied(
         component: ComponentID, cluster: String, before run: RunID? = nil, succeeded: Bool = false
     ) -> QueryInterfaceRequest<StepRecord> {
