@@ -9,7 +9,7 @@ import Glibc
 
 /// The failures a laptop meets with the real kind, kubectl and docker, each through fakes that
 /// answer as the real tools do (their sources are cited in Tests/Fixtures/fake-tools).
-@Suite("failures of the real tools", .serialized)
+@Suite("failures of the real tools")
 struct RealToolFailureTests {
     // MARK: 1. A child that does not read its standard input
 
