@@ -27,6 +27,23 @@ public struct KubernetesDeployment: ComponentDeployment {
         self.http = HTTPProbe(runner: kubectl.runner)
     }
 
+    /// The deployment layer on `provider`'s cluster, as `provision` composes it: kubectl on the
+    /// provider's context, pinned manifests cached in the state directory (`cache/manifests`),
+    /// the cluster's secret vault there, and the ingress where the provider publishes it.
+    /// - Parameter sleep: waits between retries (smoke checks, refused applies).
+    public init(
+        cluster: ClusterSpec, provider: any ClusterProvider, runner: any CommandRunner, stateDirectory: URL,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        forceConflicts: Bool = false
+    ) {
+        self.init(
+            kubectl: Kubectl(
+                runner: runner, context: provider.kubeContext(for: cluster), sleep: sleep, forceConflicts: forceConflicts),
+            manifests: ManifestSource(runner: runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
+            vault: SecretVault(stateDirectory: stateDirectory, cluster: cluster.name), cluster: cluster)
+        publishedIngress = provider.publishedIngress(for: cluster)
+    }
+
     // MARK: Objects
 
     /// The objects `component` owns, exactly as they are applied: its labelled subset of the

@@ -27,12 +27,8 @@ enum ReRunBenchmark {
         var noOp: (calls: Int, applies: Int, downloads: Int) = (0, 0, 0)
         for label in ["first up", "no-op up"] {
             // A new deployment layer each time, as each `provision up` is a new process.
-            var deployment = KubernetesDeployment(
-                kubectl: Kubectl(runner: runner, context: provider.kubeContext(for: spec)),
-                manifests: ManifestSource(runner: runner, cacheDirectory: world.stateDirectory.appending(path: "cache/manifests")),
-                vault: SecretVault(stateDirectory: world.stateDirectory, cluster: spec.name), cluster: spec)
-            // As provision's ClusterContext does: ingress-nginx's smoke check goes to the published port.
-            deployment.publishedIngress = provider.publishedIngress(for: spec)
+            let deployment = KubernetesDeployment(
+                cluster: spec, provider: provider, runner: runner, stateDirectory: world.stateDirectory)
             let deployer = Deployer(provider: provider, deployment: deployment, store: store)
             runner.reset()
             let started = clock.now

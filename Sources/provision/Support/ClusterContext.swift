@@ -10,7 +10,8 @@ struct ClusterContext {
     let spec: ClusterSpec
     private(set) var provider: any ClusterProvider
     private(set) var deployment: KubernetesDeployment
-    let vault: SecretVault
+    /// Where the cluster's generated secrets live (the deployment writes them from here).
+    var vault: SecretVault { deployment.vault }
     let context: CommandContext
     let stateDirectory: URL
     /// Whether a `k8s/` directory was found (here, or where the cluster's record says):
@@ -58,8 +59,6 @@ struct ClusterContext {
         try await resolveContext(target: target)
     }
 
-    private var kubeContextOverride: String?
-
     private init(
         spec: ClusterSpec, record: ClusterRecord?, hasManifests: Bool, target: TargetOptions, state: StateOptions,
         stateDirectory: URL, context: CommandContext, forceConflicts: Bool
@@ -69,18 +68,11 @@ struct ClusterContext {
         self.hasManifests = hasManifests
         self.stateDirectory = stateDirectory
         self.context = context
-        provider = context.makeProvider(target.backend, context.runner, target.context)
-        vault = SecretVault(stateDirectory: stateDirectory, cluster: spec.name)
-        var deployment = KubernetesDeployment(
-            kubectl: Kubectl(
-                runner: context.runner, context: provider.kubeContext(for: spec), sleep: context.sleep,
-                forceConflicts: forceConflicts),
-            manifests: ManifestSource(
-                runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
-            vault: vault, cluster: spec)
-        deployment.publishedIngress = provider.publishedIngress(for: spec)
-        self.deployment = deployment
         self.forceConflicts = forceConflicts
+        provider = context.makeProvider(target.backend, context.runner, target.context)
+        deployment = KubernetesDeployment(
+            cluster: spec, provider: provider, runner: context.runner, stateDirectory: stateDirectory,
+            sleep: context.sleep, forceConflicts: forceConflicts)
     }
 
     private let forceConflicts: Bool
@@ -91,14 +83,9 @@ struct ClusterContext {
         let current = try await ExistingClusterProvider.currentContext(runner: context.runner)
         context.console.out("Using kubectl's current context `\(current)` (pass --context to choose another).")
         provider = context.makeProvider(target.backend, context.runner, current)
-        var deployment = KubernetesDeployment(
-            kubectl: Kubectl(
-                runner: context.runner, context: current, sleep: context.sleep, forceConflicts: forceConflicts),
-            manifests: ManifestSource(
-                runner: context.runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
-            vault: vault, cluster: spec)
-        deployment.publishedIngress = provider.publishedIngress(for: spec)
-        self.deployment = deployment
+        deployment = KubernetesDeployment(
+            cluster: spec, provider: provider, runner: context.runner, stateDirectory: stateDirectory,
+            sleep: context.sleep, forceConflicts: forceConflicts)
     }
 
     /// Records where the cluster's manifests and data are, after a run that created or reused it.
