@@ -123,11 +123,7 @@ extension CommandRunner {
     /// Runs `command` and throws ``CommandError`` unless it exits with status 0.
     @discardableResult
     public func run(_ command: Command) async throws -> CommandOutput {
-        let output = try await execute(command)
-        guard output.exitStatus == 0 else {
-            throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
-        }
-        return output
+        try await run(command, notFound: { $0 })
     }
 
     /// Convenience for the common case.
