@@ -10,6 +10,18 @@ import Glibc
 
 @Suite("kind preflight")
 struct KindPreflightTests {
+    /// A fixture whose copied kind config publishes a port a real socket listens on (in place
+    /// of 80) and a free one (in place of 443), with the real port checker.
+    static func fixtureWithATakenPort() throws -> (fixture: KindFixture, listener: ListeningSocket, free: Int) {
+        let listener = try ListeningSocket()
+        let free = try ListeningSocket.freePort()
+        let fixture = try KindFixture(portChecker: SocketPortChecker()) { config in
+            config.replacingOccurrences(of: "hostPort: 80\n", with: "hostPort: \(listener.port)\n")
+                .replacingOccurrences(of: "hostPort: 443\n", with: "hostPort: \(free)\n")
+        }
+        return (fixture, listener, free)
+    }
+
     @Test func healthyMachineReportsVersionsAndNoWarnings() async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
@@ -43,13 +55,8 @@ struct KindPreflightTests {
 
     @Test("every blocking problem at once: no kind, Docker stopped (an empty line, exit 0), a taken port")
     func everyBlockingProblemAtOnce() async throws {
-        let listener = try ListeningSocket()
+        let (fixture, listener, _) = try Self.fixtureWithATakenPort()
         defer { listener.close() }
-        let free = try ListeningSocket.freePort()
-        let fixture = try KindFixture(portChecker: SocketPortChecker()) { config in
-            config.replacingOccurrences(of: "hostPort: 80\n", with: "hostPort: \(listener.port)\n")
-                .replacingOccurrences(of: "hostPort: 443\n", with: "hostPort: \(free)\n")
-        }
         defer { fixture.temporary.remove() }
         fixture.runner.on("kind", prefix: [], answers: [.notFound])
         // docker before 28.1.0 with its daemon down: the template renders empty, the error goes
@@ -100,13 +107,8 @@ struct KindPreflightTests {
 
     /// A real listening socket on the port the (copied) kind config publishes.
     @Test func takenPortStopsPreflightWhenACusterMustBeCreated() async throws {
-        let listener = try ListeningSocket()
+        let (fixture, listener, free) = try Self.fixtureWithATakenPort()
         defer { listener.close() }
-        let free = try ListeningSocket.freePort()
-        let fixture = try KindFixture(portChecker: SocketPortChecker()) { config in
-            config.replacingOccurrences(of: "hostPort: 80\n", with: "hostPort: \(listener.port)\n")
-                .replacingOccurrences(of: "hostPort: 443\n", with: "hostPort: \(free)\n")
-        }
         defer { fixture.temporary.remove() }
         fixture.scriptHealthyTools()
         await #expect {
