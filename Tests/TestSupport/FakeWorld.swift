@@ -129,11 +129,17 @@ public final class FakeWorld {
     /// The file whose existence releases a call held by FAKE_BLOCK.
     public var releaseFile: URL { fakeState.appending(path: "release") }
 
-    /// Waits until a fake call held by FAKE_BLOCK is waiting.
-    public func waitUntilBlocked(limit: TimeInterval = 30) async throws {
+    /// Waits until a fake call held by FAKE_BLOCK is waiting, or fails as soon as `running`
+    /// has ended without reaching it. The limit only keeps a stuck run from hanging the suite:
+    /// 30 s ran out on a 2-core machine running a second build beside the full suite (issue 15).
+    public func waitUntilBlocked(_ running: ChildProcess, limit: TimeInterval = 300) async throws {
         let marker = fakeState.appending(path: "blocked")
         let deadline = Date().addingTimeInterval(limit)
         while !FileManager.default.fileExists(atPath: marker.path) {
+            guard running.isRunning || FileManager.default.fileExists(atPath: marker.path) else {
+                let result = await running.wait(limit: 10)
+                throw FakeWorldError(description: "provision ended before any fake call blocked: \(result); calls: \(calls)")
+            }
             guard Date() < deadline else {
                 throw FakeWorldError(description: "no fake call blocked within \(Int(limit)) s; calls: \(calls)")
             }

@@ -43,6 +43,19 @@ final class PostgresServer: @unchecked Sendable {
         ProcessInfo.processInfo.environment["PROVISION_TEST_PLAIN_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
     }
 
+    /// Who runs the server: under root the unprivileged user scripts/test-env.sh creates
+    /// (PostgreSQL refuses root); otherwise nil, this process's own user.
+    static var serverUser: String? {
+        get throws {
+            guard getuid() == 0 else { return nil }
+            let user = ProcessInfo.processInfo.environment["PROVISION_TEST_DB_USER"] ?? "provision-test"
+            guard getpwnam(user) != nil else {
+                throw SetupError(description: "running as root needs the user \(user) for PostgreSQL: run ./scripts/test, which creates it")
+            }
+            return user
+        }
+    }
+
     /// - Parameter layout: run every server program under a read-only root (``ReadOnlyRoot``)
     ///   with these directories; nil runs it as usual, in a scratch directory of its own.
     init(binDirectory: String, superuser: String, layout: Layout? = nil) async throws {
@@ -60,11 +73,7 @@ final class PostgresServer: @unchecked Sendable {
         if layout != nil {
             // The sandbox maps its unprivileged user to the caller: no other user is needed.
             osUser = nil
-        } else if getuid() == 0 {
-            let user = ProcessInfo.processInfo.environment["PROVISION_TEST_DB_USER"] ?? "provision-test"
-            guard getpwnam(user) != nil else {
-                throw SetupError(description: "running as root needs the user \(user) for PostgreSQL: run ./scripts/test, which creates it")
-            }
+        } else if let user = try Self.serverUser {
             osUser = user
             for directory in [scratch.url.path, scratch.path("log")] {
                 try FileManager.default.setAttributes([.ownerAccountName: user], ofItemAtPath: directory)
@@ -75,7 +84,8 @@ final class PostgresServer: @unchecked Sendable {
         try await runAsServerUser(["\(binDirectory)/initdb", "-D", dataDirectory, "-U", superuser, "-A", "trust",
                              "--no-sync", "-E", "UTF8"])
         try await runAsServerUser([
-            "\(binDirectory)/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60",
+            // -t: how long pg_ctl waits for the server; generous for a loaded 2-core machine.
+            "\(binDirectory)/pg_ctl", "-D", dataDirectory, "-l", logFile, "-w", "-t", "180",
             "-o", "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
         ])
     }
@@ -119,7 +129,7 @@ final class PostgresServer: @unchecked Sendable {
 
     @discardableResult
     private func runAsServerUser(_ arguments: [String]) async throws -> ProcessResult {
-        let result = try await ChildProcess.run(asServerUser(arguments), limit: 90)
+        let result = try await ChildProcess.run(asServerUser(arguments), limit: 240)
         guard result.succeeded else {
             let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
             throw SetupError(description: "\(arguments.first ?? "") failed:\n\(result.description)\nserver log:\n\(log)")
