@@ -52,11 +52,10 @@ struct ChildProcessTests {
     }
 
     @Test func aChildPastItsLimitIsKilledAndShowsItsOutput() async throws {
-        let started = Date()
         let result = try await ChildProcess.run(["sh", "-c", "echo before; exec sleep 60"], limit: 0.5)
-        // Well before the child's own end; not tighter, because on a busy 2-core machine the
-        // polling task can wait seconds for a thread.
-        #expect(Date().timeIntervalSince(started) < 40)
+        // Killed, not ended on its own (that would be exit 0): the kill proves the limit acted,
+        // whatever the clock says. (A bound on the elapsed time failed at 51 s on a 2-core
+        // machine running two builds beside the suite; issue 15.)
         #expect(result.timedOut)
         #expect(result.exitCode == 128 + SIGKILL)
         #expect(result.standardOutput == "before\n")
