@@ -5,8 +5,8 @@
 #   FAKE_LOG    file that gets one line per invocation: "<tool> <arg> <arg> ..."
 #   FAKE_STATE  directory holding the fake world (clusters, applied objects, stdin copies)
 #   FAKE_BLOCK  glob matched against "<tool> <args>": a matching call waits, see fake_block
-#   FAKE_BLOCK_UNTIL  file whose appearance releases a blocked call (none: wait up to 30 s;
-#                     with it, up to 10 minutes: the test releases it, or its world's cleanup does)
+#   FAKE_BLOCK_UNTIL  file whose appearance releases a blocked call (default: $FAKE_STATE/release,
+#                     which the test's world creates when it goes away); waits up to 10 minutes
 #   FAKE_SLOW, FAKE_SLOW_SECONDS  glob and seconds: a matching call sleeps that long first
 # Besides the log, $FAKE_STATE/events.log lists what happened to the fake cluster in order,
 # and $FAKE_STATE/rejected.log every call the real tool would have refused (an unknown flag, a
@@ -45,14 +45,14 @@ fake_block() {
     [ -n "${FAKE_BLOCK:-}" ] || return 0
     fake_matches "$FAKE_BLOCK" || return 0
     printf '%s\n' "$FAKE_LINE" >> "$FAKE_STATE/blocked"
-    # A call the test releases must not release itself: under load (two builds beside the suite)
-    # the test can take longer than 30 s to get to its release, and the call then ran on with
-    # what the test had not yet set up (issue 15).
-    limit=600
-    [ -z "${FAKE_BLOCK_UNTIL:-}" ] || limit=12000
+    # A blocked call never releases itself early: under load (two builds beside the suite) a
+    # test took longer than the former 30 s to release it or to signal provision, and the call
+    # then ran on with what the test had not yet set up (issue 15). The bound only ends a call
+    # whose test died without cleaning up.
+    release=${FAKE_BLOCK_UNTIL:-$FAKE_STATE/release}
     waited=0
-    while [ "$waited" -lt "$limit" ]; do
-        if [ -n "${FAKE_BLOCK_UNTIL:-}" ] && [ -e "$FAKE_BLOCK_UNTIL" ]; then return 0; fi
+    while [ "$waited" -lt 12000 ]; do
+        if [ -e "$release" ]; then return 0; fi
         sleep 0.05
         waited=$((waited + 1))
     done
