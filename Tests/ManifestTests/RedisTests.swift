@@ -144,10 +144,14 @@ struct RedisTests {
         let written = try await cli(port, ["SET", "survivor", "written-before-the-kill"], password: password)
         #expect(written.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "OK", "\(written.description)")
         first.kill()
-        let second = try Server(command, writable: writable)
+        // The restart listens on a port of its own: in the moment between the kill and the
+        // restart another program on the machine may take the first one (seen under load).
+        let restartPort = try ListeningSocket.freePort()
+        let restart = try manifest.serverCommand(directory: scratch.url.path, port: restartPort, replacing: replacing)
+        let second = try Server(restart, writable: writable)
         defer { second.kill() }
-        try await waitUntilReady(manifest, port: port, server: second)
-        let read = try await cli(port, ["GET", "survivor"], password: password)
+        try await waitUntilReady(manifest, port: restartPort, server: second)
+        let read = try await cli(restartPort, ["GET", "survivor"], password: password)
         return read.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
