@@ -27,11 +27,11 @@ public enum ToolRequirements {
         tested: "v0.33.0 (fakes that answer as it does; the real-cluster workflow, not run yet)",
         install: "install kind v0.33.0 or newer: https://kind.sigs.k8s.io/docs/user/quick-start/#installation")
 
-    /// One minor version either side of the node's Kubernetes (1.35): kubectl's version skew
+    /// One minor version either side of the node's Kubernetes (1.37): kubectl's version skew
     /// policy. Outside it: a warning.
     public static let kubectl = ToolRequirement(
-        tool: "kubectl", minimum: "v1.34 (the node's Kubernetes 1.35, one minor either side)",
-        tested: "v1.37.1 offline (rendering, flags); v1.35.0 in the real-cluster workflow, not run yet",
+        tool: "kubectl", minimum: "v1.36 (the node's Kubernetes 1.37, one minor either side: 1.36 to 1.38)",
+        tested: "v1.37.1 offline (rendering, flags); v1.37.1 in the real-cluster workflow, not run yet",
         install: "install kubectl: https://kubernetes.io/docs/tasks/tools/")
 
     public static let docker = ToolRequirement(

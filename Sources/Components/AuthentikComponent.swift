@@ -1,13 +1,14 @@
 import ProvisionCore
 
 /// authentik (identity provider) under http://localhost/auth/: its own PostgreSQL, the server
-/// and worker, the media volume, the Ingress and the server's PodDisruptionBudget.
-/// Depends on ingress-nginx so its Ingress is applied only once the admission webhook is ready.
+/// and worker, the media volume, its route from the edge (an HTTPRoute, or the seed's Ingress)
+/// and the server's PodDisruptionBudget. Depends on the edge, so its route is applied once the
+/// Gateway is programmed (or ingress-nginx's admission webhook is ready).
 public struct AuthentikComponent: Component {
     public init() {}
     public let id: ComponentID = "authentik"
     public let summary = "authentik server + worker with its own PostgreSQL, served at http://localhost/auth/"
-    public let dependencies: [ComponentID] = ["namespaces", "storage", "ingress-nginx"]
+    public let dependencies: [ComponentID] = ["namespaces", "storage", "edge"]
 
     public static let url = "http://localhost/auth/"
     public static let bootstrapUser = "akadmin"

@@ -1,10 +1,10 @@
 import ProvisionCore
 
-/// The shared Redis 7 cache (append-only file on a 2Gi volume), password protected.
+/// The shared Redis 8 cache (append-only file on a 2Gi volume), password protected.
 public struct RedisComponent: Component {
     public init() {}
     public let id: ComponentID = "redis"
-    public let summary = "Redis 7 with AOF persistence (Deployment redis, 2Gi)"
+    public let summary = "Redis 8 with AOF persistence (Deployment redis, 2Gi)"
     public let dependencies: [ComponentID] = ["namespaces", "storage"]
 
     public var secrets: [SecretSpec] {

@@ -8,7 +8,10 @@ public enum StackCatalog {
         StorageComponent(),
         PostgresPgvectorComponent(),
         RedisComponent(),
+        GatewayCRDsComponent(),
+        NginxGatewayFabricComponent(),
         IngressNginxComponent(),
+        EdgeComponent(),
         AuthentikComponent(),
         AuthentikRedisComponent(),
     ]

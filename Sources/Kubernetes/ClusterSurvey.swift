@@ -15,7 +15,10 @@ extension KubernetesDeployment {
         }
         guard !owned.isEmpty else { return [:] }
         let differences = try await kubectl.serverSideDiff(owned.map(\.object.text).joined(separator: "---\n"))
-        let workloads = try await kubectl.labelledWorkloads(label: ComponentLabel.key)
+        // Only the kinds the stack holds: a cluster without the Gateway API CRDs (the
+        // ingress-nginx edge) refuses `get gateways` and would fail the whole call.
+        let checks = owned.compactMap { WorkloadReadiness.check(for: $0.object) }
+        let workloads = try await kubectl.labelledWorkloads(label: ComponentLabel.key, resources: LabelledWorkloads.resources(for: checks))
 
         var surveys: [ComponentID: ComponentSurvey] = [:]
         for component in components {
@@ -53,7 +56,8 @@ extension KubernetesDeployment {
     static let clusterScopedKinds: Set<String> = [
         "Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "IngressClass",
         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PersistentVolume",
-        "CustomResourceDefinition", "PriorityClass",
+        "CustomResourceDefinition", "PriorityClass", "GatewayClass", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
     ]
 
     static func isClusterScoped(_ kind: String) -> Bool { clusterScopedKinds.contains(kind) }
@@ -100,9 +104,48 @@ struct LabelledWorkloads: @unchecked Sendable {
     /// `Kind/namespace/name` (or `Namespace/name`) to the object.
     var objects: [String: [String: Any]]
 
+    /// The resource types `kubectl get` must list to answer `checks`: the workloads and
+    /// namespaces always, the objects controllers report on (gateways…) when checked.
+    static func resources(for checks: [ReadinessCheck]) -> [String] {
+        var resources = ["deployments", "statefulsets", "daemonsets", "jobs", "namespaces"]
+        for check in checks {
+            let resource: String? =
+                switch check {
+                case .conditionTrue(let resource, _, _, _), .routeAttached(let resource, _, _): resource
+                default: nil
+                }
+            if let resource, !resources.contains(resource) { resources.append(resource) }
+        }
+        return resources
+    }
+
+    /// The object of kubectl's `resource` type (`gateway`) called `name`, by its kind's name.
+    private func object(resource: String, name: String, namespace: String?) -> [String: Any]? {
+        objects.first { key, object in
+            let metadata = object["metadata"] as? [String: Any] ?? [:]
+            return (object["kind"] as? String)?.lowercased() == resource && metadata["name"] as? String == name
+                && metadata["namespace"] as? String == namespace
+        }?.value
+    }
+
+    private static func isTrue(_ type: String, in conditions: Any?) -> Bool {
+        (conditions as? [[String: Any]] ?? []).contains { $0["type"] as? String == type && $0["status"] as? String == "True" }
+    }
+
     /// Why the workload of `check` is not ready, or nil when it is.
     func problem(with check: ReadinessCheck) -> String? {
         switch check {
+        case .conditionTrue(let resource, let name, let namespace, let condition):
+            let reference = "\(resource)/\(namespace.map { "\($0)/" } ?? "")\(name)"
+            guard let object = object(resource: resource, name: name, namespace: namespace) else { return "\(reference) is missing" }
+            let status = object["status"] as? [String: Any] ?? [:]
+            return Self.isTrue(condition, in: status["conditions"]) ? nil : "\(reference) is not \(condition)"
+        case .routeAttached(let resource, let name, let namespace):
+            let reference = "\(resource)/\(namespace)/\(name)"
+            guard let object = object(resource: resource, name: name, namespace: namespace) else { return "\(reference) is missing" }
+            let parent = ((object["status"] as? [String: Any])?["parents"] as? [[String: Any]])?.first
+            let attached = Self.isTrue("Accepted", in: parent?["conditions"]) && Self.isTrue("ResolvedRefs", in: parent?["conditions"])
+            return attached ? nil : "\(reference) is not accepted by its Gateway with its backends resolved"
         case .namespaceActive(let name):
             guard let object = objects["Namespace/\(name)"] else { return "Namespace/\(name) is missing" }
             let phase = (object["status"] as? [String: Any])?["phase"] as? String
@@ -162,10 +205,10 @@ extension Kubectl {
         }
     }
 
-    /// Every labelled Deployment, StatefulSet, DaemonSet, Job and Namespace, in one call.
-    func labelledWorkloads(label: String) async throws -> LabelledWorkloads {
+    /// Every labelled object of the `resources` types (workloads, namespaces, gateways…), in one call.
+    func labelledWorkloads(label: String, resources: [String]) async throws -> LabelledWorkloads {
         let output = try await runner.run(clusterCommand(
-            ["get", "deployments,statefulsets,daemonsets,jobs,namespaces", "-l", label, "--all-namespaces", "-o", "json"],
+            ["get", resources.joined(separator: ","), "-l", label, "--all-namespaces", "-o", "json"],
             timeout: .seconds(120)))
         let list = (try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8))) as? [String: Any] ?? [:]
         var objects: [String: [String: Any]] = [:]

@@ -101,6 +101,16 @@ public struct Kubectl: Sendable {
         return address.isEmpty ? nil : address
     }
 
+    /// The first address a Gateway reports in its status (its data plane's load balancer), or
+    /// nil while it has none.
+    public func gatewayAddress(name: String, namespace: String) async throws -> String? {
+        let output = try await runner.run(clusterCommand(
+            ["get", "gateway", name, "-n", namespace, "-o", "jsonpath={.status.addresses[0].value}"],
+            timeout: .seconds(60)))
+        let address = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        return address.isEmpty ? nil : address
+    }
+
     /// `kubectl rollout status KIND/NAME -n NS --timeout=Ns`.
     public func rolloutStatus(_ kind: WorkloadKind, name: String, namespace: String, timeout: Duration) async throws {
         try await runner.run(clusterCommand(
@@ -120,6 +130,30 @@ public struct Kubectl: Sendable {
         let output = try await runner.execute(command)
         if output.exitStatus == 0 || Self.isNotFound(output.standardError) { return }
         throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+    }
+
+    /// `kubectl wait --for=condition=COND RESOURCE/NAME [-n NS] --timeout=Ns`: an object's
+    /// status condition is True (a CRD Established, a Gateway Programmed).
+    public func waitForCondition(
+        _ condition: String, resource: String, name: String, namespace: String?, timeout: Duration
+    ) async throws {
+        try await runner.run(clusterCommand(
+            ["wait", "--for=condition=\(condition)", "\(resource)/\(name)"] + (namespace.map { ["-n", $0] } ?? [])
+                + ["--timeout=\(Self.seconds(timeout))s"],
+            timeout: timeout + .seconds(30)))
+    }
+
+    /// The route's first parent reports it `Accepted` and its backends resolved: two
+    /// `--for=jsonpath` conditions in one `kubectl wait` (ANDed; kubectl >= 1.28). Route
+    /// conditions live under `.status.parents[]`, so `--for=condition=` cannot see them.
+    public func waitForRouteAttached(resource: String, name: String, namespace: String, timeout: Duration) async throws {
+        let parentCondition = { (type: String) in
+            "--for=jsonpath={.status.parents[0].conditions[?(@.type==\"\(type)\")].status}=True"
+        }
+        try await runner.run(clusterCommand(
+            ["wait", parentCondition("Accepted"), parentCondition("ResolvedRefs"), "\(resource)/\(name)", "-n", namespace,
+             "--timeout=\(Self.seconds(timeout))s"],
+            timeout: timeout + .seconds(30)))
     }
 
     /// kubectl's message for a missing object: `Error from server (NotFound): ... not found`.

@@ -56,26 +56,28 @@ public struct KubernetesDeployment: ComponentDeployment {
             return try await labelledSubset(
                 of: component.id, renderedFrom: cluster.manifestsRoot.appending(path: path)
             ).documents
-        case .pinnedManifest(let path):
-            return try ManifestDocument.parseStream(try await pinnedBody(path))
+        case .pinnedManifest(let name):
+            guard let body = try await pinnedBody(name) else { return [] }
+            return try ManifestDocument.parseStream(body)
         }
     }
 
-    /// The pin file for `path` (relative to `k8s/`): the overlay's own when it has one at
-    /// `overlays/<overlay>/pins/<file name>` (the generic overlay pins ingress-nginx's cloud
-    /// manifest there), else the one at `k8s/<path>`.
-    public func pinFile(_ path: String) -> (url: URL, shown: String) {
-        let name = URL(filePath: path).lastPathComponent
-        let own = cluster.overlayDirectory.appending(path: "pins").appending(path: name)
-        if FileManager.default.fileExists(atPath: own.path) {
-            return (own, "k8s/overlays/\(cluster.overlay)/pins/\(name)")
-        }
-        return (cluster.manifestsRoot.appending(path: path), "k8s/\(path)")
+    /// Where the overlay pins `name`: its own `pins/<name>`, else the `pins/<name>` of a
+    /// kustomize Component it lists (the edge it selects); nil when the overlay selects no such
+    /// manifest (the component then has nothing here and its step is skipped).
+    public func pinFile(_ name: String) throws -> (url: URL, shown: String)? {
+        try OverlayPins(cluster: cluster).file(named: name)
     }
 
-    private func pinnedBody(_ path: String) async throws -> String {
-        let file = pinFile(path)
-        return try await manifests.pinned(try ManifestPin.load(from: file.url), pinFile: file.shown)
+    /// The pinned manifests' exact bytes, in the pin file's order, or nil when not selected.
+    private func pinnedBody(_ name: String) async throws -> String? {
+        guard let file = try pinFile(name) else { return nil }
+        var parts: [String] = []
+        for pin in try ManifestPin.loadAll(from: file.url) {
+            parts.append(try await manifests.pinned(pin, pinFile: file.shown))
+        }
+        // One stream: each part is whole YAML documents; a separator keeps them apart.
+        return parts.count == 1 ? parts[0] : parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "---\n")
     }
 
     /// The exact text sent to the cluster for `component`'s objects.
@@ -84,9 +86,9 @@ public struct KubernetesDeployment: ComponentDeployment {
         case .overlay, .kustomization:
             let documents = try await objects(of: component)
             return (ManifestSubset(documents: documents).yaml, documents.count)
-        case .pinnedManifest(let path):
+        case .pinnedManifest(let name):
             // The upstream bytes as pinned, not a re-serialisation, so the digest matches the pin.
-            let body = try await pinnedBody(path)
+            guard let body = try await pinnedBody(name) else { return ("", 0) }
             return (body, try ManifestDocument.parseStream(body).count)
         }
     }
@@ -182,6 +184,10 @@ public struct KubernetesDeployment: ComponentDeployment {
             try await kubectl.rolloutStatus(kind, name: name, namespace: namespace, timeout: timeout)
         case .jobCompleted(let name, let namespace):
             try await kubectl.waitForJobCompletion(name: name, namespace: namespace, timeout: timeout)
+        case .conditionTrue(let resource, let name, let namespace, let condition):
+            try await kubectl.waitForCondition(condition, resource: resource, name: name, namespace: namespace, timeout: timeout)
+        case .routeAttached(let resource, let name, let namespace):
+            try await kubectl.waitForRouteAttached(resource: resource, name: name, namespace: namespace, timeout: timeout)
         case .namespaceActive(let namespace):
             let phase = try await kubectl.namespacePhase(namespace)
             guard phase == "Active" else {
@@ -203,6 +209,9 @@ public struct KubernetesDeployment: ComponentDeployment {
             "\(self.kubectl.clusterCommand(["describe", object, "-n", namespace], timeout: nil)); "
                 + "\(self.kubectl.clusterCommand(["get", "pods", "-n", namespace], timeout: nil))"
         }
+        let describeObject: (String, String?) -> String = { object, namespace in
+            "\(self.kubectl.clusterCommand(["describe", object] + (namespace.map { ["-n", $0] } ?? []), timeout: nil))"
+        }
         switch check {
         case .rolledOut(let kind, let name, let namespace):
             return Problem(
@@ -214,6 +223,18 @@ public struct KubernetesDeployment: ComponentDeployment {
             return Problem(
                 problem: "\(component): job \(name) in \(namespace) did not complete within \(Kubectl.seconds(timeout)) s",
                 fix: "see why: \(describe("job/\(name)", namespace)); then run `provision up` again", cause: cause)
+        case .conditionTrue(let resource, let name, let namespace, let condition):
+            let place = namespace.map { " in \($0)" } ?? ""
+            return Problem(
+                problem: "\(component): \(resource) \(name)\(place) did not report \(condition) within \(Kubectl.seconds(timeout)) s",
+                fix: "see its status conditions: \(describeObject("\(resource)/\(name)", namespace)); "
+                    + "then run `provision up` again", cause: cause)
+        case .routeAttached(let resource, let name, let namespace):
+            return Problem(
+                problem: "\(component): \(resource) \(name) in \(namespace) was not accepted by its Gateway with its "
+                    + "backends resolved within \(Kubectl.seconds(timeout)) s",
+                fix: "see why in its status.parents conditions: \(describeObject("\(resource)/\(name)", namespace)); "
+                    + "then run `provision up` again", cause: cause)
         case .namespaceActive(let namespace):
             return Problem(
                 problem: "\(component): cannot read namespace \(namespace)",
@@ -276,37 +297,77 @@ public struct KubernetesDeployment: ComponentDeployment {
     }
 
     /// Where an HTTP smoke check really goes: never assume localhost on a remote cluster.
-    /// When one of the component's Ingresses routes the URL's path, the request goes to the
-    /// address that Ingress reports in its status (kind's ingress-nginx publishes `localhost`,
-    /// a cloud one its load balancer), with the Ingress's host as the `Host` header.
-    /// `nil` when no Ingress of the component routes the path: the URL is used as written.
+    /// When one of the component's routes (an HTTPRoute, or an Ingress) serves the URL's path,
+    /// the request goes to the address the edge reports in its status (the Gateway's, or the
+    /// Ingress's: a cloud load balancer), with the route's host as the `Host` header.
+    /// `nil` when the route serves the URL's own host (kind: localhost), or no route of the
+    /// component serves the path: the URL is used as written.
     func ingressRoute(for url: String, of owner: any Component) async throws -> (url: String, host: String?)? {
         let component = owner.id
         guard let parsed = URLComponents(string: url) else { return nil }
-        for ingress in try await objects(of: owner) where ingress.kind == "Ingress" {
-            let spec = try ingress.object()["spec"] as? [String: Any] ?? [:]
-            for rule in spec["rules"] as? [[String: Any]] ?? [] {
-                let paths = ((rule["http"] as? [String: Any])?["paths"] as? [[String: Any]] ?? [])
-                    .compactMap { $0["path"] as? String }
-                guard paths.contains(where: { parsed.path.hasPrefix($0) }) else { continue }
-                let host = rule["host"] as? String
-                // The URL names the very host the Ingress serves (kind: localhost): as written.
-                if let host, host == parsed.host { return nil }
-                let address = try await kubectl.ingressAddress(name: ingress.name, namespace: ingress.namespace ?? "default")
-                guard let address else {
-                    throw Problem(
-                        problem: "\(component): Ingress \(ingress.name) has no address yet, so \(url) cannot be reached",
-                        fix: "check that the ingress controller runs and has an address: "
-                            + "\(kubectl.clusterCommand(["get", "ingress", "-n", ingress.namespace ?? "default"], timeout: nil))")
-                }
-                var target = parsed
-                target.host = address
-                target.port = nil
-                let sendHost = host.flatMap { $0 == address ? nil : $0 }
-                return (target.string ?? url, sendHost)
+        for route in try await objects(of: owner) {
+            guard let served = try EdgeRoute(route), served.prefixes.contains(where: { parsed.path.hasPrefix($0) })
+            else { continue }
+            // The URL names the very host the route serves (kind: localhost): as written.
+            if let host = served.host, host == parsed.host { return nil }
+            let address: String?
+            let look: [String]
+            switch served.edge {
+            case .gateway(let name, let namespace):
+                address = try await kubectl.gatewayAddress(name: name, namespace: namespace)
+                look = ["get", "gateway", name, "-n", namespace]
+            case .ingress:
+                address = try await kubectl.ingressAddress(name: route.name, namespace: route.namespace ?? "default")
+                look = ["get", "ingress", "-n", route.namespace ?? "default"]
             }
+            guard let address else {
+                throw Problem(
+                    problem: "\(component): \(route.kind) \(route.name) has no address yet, so \(url) cannot be reached",
+                    fix: "check that the edge's controller runs and has a load balancer address: "
+                        + "\(kubectl.clusterCommand(look, timeout: nil))")
+            }
+            var target = parsed
+            target.host = address
+            target.port = nil
+            let sendHost = served.host.flatMap { $0 == address ? nil : $0 }
+            return (target.string ?? url, sendHost)
         }
         return nil
     }
+}
 
+/// What a route object says about reaching a service: the host it serves, its path prefixes,
+/// and which edge publishes it. Ingresses name their rule's host and paths; HTTPRoutes their
+/// first hostname, their PathPrefix matches and their parent Gateway.
+struct EdgeRoute {
+    enum Edge {
+        case gateway(name: String, namespace: String)
+        case ingress
+    }
+    var host: String?
+    var prefixes: [String]
+    var edge: Edge
+
+    /// nil for objects that are not routes.
+    init?(_ object: ManifestDocument) throws {
+        let spec = try object.object()["spec"] as? [String: Any] ?? [:]
+        switch object.kind {
+        case "Ingress":
+            let rule = (spec["rules"] as? [[String: Any]])?.first ?? [:]
+            host = rule["host"] as? String
+            prefixes = ((rule["http"] as? [String: Any])?["paths"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            edge = .ingress
+        case "HTTPRoute" where object.isGatewayAPI:
+            host = (spec["hostnames"] as? [String])?.first
+            prefixes = (spec["rules"] as? [[String: Any]] ?? []).flatMap { rule in
+                (rule["matches"] as? [[String: Any]] ?? []).compactMap { ($0["path"] as? [String: Any])?["value"] as? String }
+            }
+            guard let parent = (spec["parentRefs"] as? [[String: Any]])?.first, let name = parent["name"] as? String else {
+                return nil
+            }
+            edge = .gateway(name: name, namespace: parent["namespace"] as? String ?? object.namespace ?? "default")
+        default:
+            return nil
+        }
+    }
 }

@@ -4,11 +4,15 @@ import ProvisionCore
 /// does with `wait: true`: what the manifests run is what the component waits for, so no
 /// component lists its workloads a second time.
 public enum WorkloadReadiness {
-    /// One check per workload among `objects`: Namespaces first (everything lives in them),
-    /// then Jobs (ingress-nginx's controller needs the certificate its admission Job makes),
-    /// then StatefulSets, Deployments and DaemonSets; in rendered order within each kind.
+    /// One check per workload among `objects`: Namespaces and CRDs first (everything lives
+    /// in them), then Jobs (ingress-nginx's controller needs the certificate its admission Job
+    /// makes), then StatefulSets, Deployments and DaemonSets, then what their controllers
+    /// report on (GatewayClasses, Gateways, routes); in rendered order within each kind.
     public static func checks(for objects: [ManifestDocument]) -> [ReadinessCheck] {
-        let order = ["Namespace", "Job", "StatefulSet", "Deployment", "DaemonSet"]
+        let order = [
+            "Namespace", "CustomResourceDefinition", "Job", "StatefulSet", "Deployment", "DaemonSet",
+            "GatewayClass", "Gateway", "HTTPRoute",
+        ]
         return order.flatMap { kind in
             objects.filter { $0.kind == kind }.compactMap { check(for: $0) }
         }
@@ -24,7 +28,22 @@ public enum WorkloadReadiness {
         case "StatefulSet": return .rolledOut(.statefulSet, name: object.name, namespace: namespace)
         case "Deployment": return .rolledOut(.deployment, name: object.name, namespace: namespace)
         case "DaemonSet": return .rolledOut(.daemonSet, name: object.name, namespace: namespace)
+        // Until a CRD is Established, objects of its kind are refused ("no matches for kind").
+        case "CustomResourceDefinition":
+            return .conditionTrue(resource: "customresourcedefinition", name: object.name, namespace: nil, condition: "Established")
+        // Gateway API (gateway.networking.k8s.io): the controller reports on what it serves.
+        case "GatewayClass" where object.isGatewayAPI:
+            return .conditionTrue(resource: "gatewayclass", name: object.name, namespace: nil, condition: "Accepted")
+        case "Gateway" where object.isGatewayAPI:
+            return .conditionTrue(resource: "gateway", name: object.name, namespace: namespace, condition: "Programmed")
+        case "HTTPRoute" where object.isGatewayAPI:
+            return .routeAttached(resource: "httproute", name: object.name, namespace: namespace)
         default: return nil
         }
     }
+}
+
+extension ManifestDocument {
+    /// An object of the Gateway API (`gateway.networking.k8s.io/...`).
+    var isGatewayAPI: Bool { apiVersion.hasPrefix("gateway.networking.k8s.io/") }
 }

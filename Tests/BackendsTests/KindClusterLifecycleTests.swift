@@ -119,7 +119,12 @@ struct KindClusterLifecycleTests {
     @Test func realConfigPublishesPortsAndMountsData() throws {
         let config = try KindClusterConfig(
             contentsOf: Repository.k8s.appending(path: "overlays/local/kind-cluster-config.yaml"))
-        #expect(Set(config.portMappings.map(\.hostPort)) == [80, 443])
+        #expect(config.portMappings.map(\.hostPort) == [80])
+        #expect(config.ingressURL == "http://localhost/")
         #expect(config.dataMount?.containerPath == KindClusterConfig.volumeDataPath)
+        let seeds = try KindClusterConfig(
+            contentsOf: Repository.k8s.appending(path: "overlays/local-ingress-nginx/kind-cluster-config.yaml"))
+        #expect(Set(seeds.portMappings.map(\.hostPort)) == [80, 443])
+        #expect(seeds.ingressURL == "http://localhost/")
     }
 }

@@ -21,7 +21,7 @@ struct ReadOnlyCommandTests {
             #expect(out.contains("wave \(index + 1): \(wave.map(\.rawValue).joined(separator: ", "))"))
         }
         let authentikRow = try #require(out.split(separator: "\n").first { $0.contains(" authentik ") })
-        #expect(authentikRow.contains("ingress-nginx, namespaces, storage"))
+        #expect(authentikRow.contains(AuthentikComponent().dependencies.map(\.rawValue).sorted().joined(separator: ", ")))
         // Dependencies come first in the printed order.
         let positions = expected.order.map { out.range(of: "  \($0) ")!.lowerBound }
         #expect(positions == positions.sorted())
@@ -59,7 +59,7 @@ struct ReadOnlyCommandTests {
         let optional = try #require(rows.first { $0.hasPrefix("authentik-redis ") })
         #expect(optional.contains(" yes "))
         let authentik = try #require(rows.first { $0.hasPrefix("authentik ") })
-        #expect(authentik.contains(" no ") && authentik.contains("namespaces, storage, ingress-nginx"))
+        #expect(authentik.contains(" no ") && authentik.contains(AuthentikComponent().dependencies.map(\.rawValue).joined(separator: ", ")))
         #expect(world.calls.isEmpty)
     }
 

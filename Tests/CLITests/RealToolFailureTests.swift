@@ -5,6 +5,7 @@ import TestSupport
 
 #if canImport(Glibc)
 import Glibc
+import Components
 #endif
 
 /// The failures a laptop meets with the real kind, kubectl and docker, each through fakes that
@@ -33,8 +34,8 @@ struct RealToolFailureTests {
             """.write(to: overlay.appending(path: "large-payload.yaml"), atomically: true, encoding: .utf8)
         let kustomization = overlay.appending(path: "kustomization.yaml")
         let text = try String(contentsOf: kustomization, encoding: .utf8)
-        let first = try #require(text.range(of: "  - storage\n"))
-        try text.replacingCharacters(in: first, with: "  - storage\n  - large-payload.yaml\n")
+        let first = try #require(text.range(of: "  - ../../base\n"))
+        try text.replacingCharacters(in: first, with: "  - ../../base\n  - large-payload.yaml\n")
             .write(to: kustomization, atomically: true, encoding: .utf8)
     }
 
@@ -103,7 +104,7 @@ struct RealToolFailureTests {
         #expect(status.standardError.contains("docker start wrightnow-control-plane"))
         #expect(world.calls(containing: "kubectl --context").isEmpty, "\(world.calls)")
         // The fix works: the node runs again and status answers.
-        let start = try ChildProcess.runBlocking(
+        let start = try await ChildProcess.run(
             ["docker", "start", "wrightnow-control-plane"], environment: world.environment)
         #expect(start.exitCode == 0 && start.standardOutput == "wrightnow-control-plane\n", "\(start)")
         #expect(try await world.run("status", "--only", "namespaces").exitCode == 0)
@@ -113,7 +114,7 @@ struct RealToolFailureTests {
     func foreignCluster() async throws {
         let world = try FakeWorld()
         // `kind create cluster --name wrightnow` without --config: no host ports, no data mount.
-        let created = try ChildProcess.runBlocking(
+        let created = try await ChildProcess.run(
             ["kind", "create", "cluster", "--name", "wrightnow"], environment: world.environment)
         #expect(created.exitCode == 0, "\(created)")
         try world.clearCalls()
@@ -146,27 +147,29 @@ struct RealToolFailureTests {
     @Test("a port something listens on is found by connecting to it")
     func listenerFoundByConnecting() async throws {
         let world = try FakeWorld()
-        let holder = try ListeningSocket(port: world.hostPorts[1])
+        let holder = try ListeningSocket(port: world.hostPorts[0])
         let result = try await world.run("up")
         withExtendedLifetime(holder) {}
         #expect(result.exitCode == 3, "\(result)")
-        #expect(result.standardError.contains("port \(world.hostPorts[1]) is already allocated"))
-        #expect(result.standardError.contains("macOS: `sudo lsof -nP -iTCP:\(world.hostPorts[1]) -sTCP:LISTEN`"))
+        #expect(result.standardError.contains("port \(world.hostPorts[0]) is already allocated"))
+        #expect(result.standardError.contains("macOS: `sudo lsof -nP -iTCP:\(world.hostPorts[0]) -sTCP:LISTEN`"))
     }
 
     // MARK: 4. Port problems at the right step
 
-    @Test("nothing answers on the published port: ingress-nginx's own step fails, before authentik")
-    func ingressNotPublished() async throws {
+    @Test("nothing answers on the published port: the edge's own step fails, before authentik", arguments: [
+        ("local", "edge"), ("local-ingress-nginx", "ingress-nginx"),
+    ])
+    func edgeNotPublished(overlay: String, edge: String) async throws {
         let world = try FakeWorld(environment: ["FAKE_HTTP_DOWN": "1"])
-        let result = try await world.run("up", "--only", "ingress-nginx")
+        let result = try await world.run("up", "--only", edge, "--overlay", overlay)
         #expect(result.exitCode == 1, "\(result)")
-        #expect(result.standardError.contains("deploying `ingress-nginx` failed: ingress-nginx: nothing answers on "
+        #expect(result.standardError.contains("deploying `\(edge)` failed: \(edge): nothing answers on "
             + "http://localhost:\(world.hostPorts[0])/"), "\(result)")
         #expect(world.calls.contains("curl -sS --max-time 10 -o /dev/null -w %{http_code} http://localhost:\(world.hostPorts[0])/"))
         #expect(world.calls(containing: "-w %{http_code}").count == 5, "tried 5 times before giving up")
         let healthy = try FakeWorld()
-        let fine = try await healthy.run("up", "--only", "ingress-nginx")
+        let fine = try await healthy.run("up", "--only", edge, "--overlay", overlay)
         #expect(fine.exitCode == 0, "\(fine)")
         #expect(healthy.calls(containing: "-w %{http_code}").count == 1)
     }
@@ -191,7 +194,9 @@ struct RealToolFailureTests {
         #expect(!result.standardOutput.contains("Docker is not running"), "\(result)")
         let skipped = result.standardOutput.split(separator: "\n").filter { $0.contains("skipped") }
         #expect(skipped.count == 1, "\(result.standardOutput)")
-        #expect(skipped.first?.contains("skipped  7 steps (create-cluster, deploy ") == true, "\(skipped)")
+        // Every step after preflight: creating the cluster and one deploy per planned component.
+        let planned = try Plan(components: StackCatalog.all).order.count
+        #expect(skipped.first?.contains("skipped  \(planned + 1) steps (create-cluster, deploy ") == true, "\(skipped)")
     }
 
     // MARK: 6. down and status from any directory
@@ -341,7 +346,7 @@ struct RealToolFailureTests {
         #expect(try await world.lastRun().steps.first { $0.action == .createCluster }?.note?
             .contains("kind made `kind-wrightnow` kubectl's current context") == true)
         #expect(world.calls.contains("kubectl config use-context team-staging"))
-        let current = try ChildProcess.runBlocking(["kubectl", "config", "current-context"], environment: world.environment)
+        let current = try await ChildProcess.run(["kubectl", "config", "current-context"], environment: world.environment)
         #expect(current.standardOutput == "team-staging\n", "\(current)")
     }
 
@@ -417,18 +422,18 @@ struct RealToolFailureTests {
         let world = try FakeWorld()
         world.expectsRefusedCalls = true
         let real = try #require(world.environment["REAL_KUBECTL"])
-        let fake = try ChildProcess.runBlocking(
+        let fake = try await ChildProcess.run(
             ["kubectl", "--context", "kind-x", "apply", "--server-side", "--frobnicate", "-f", "-"],
             environment: world.environment)
-        let genuine = try ChildProcess.runBlocking(
+        let genuine = try await ChildProcess.run(
             [real, "--context", "kind-x", "apply", "--server-side", "--frobnicate", "-f", "-"],
             environment: world.environment)
         #expect(fake.exitCode == genuine.exitCode && fake.exitCode == 1, "\(fake)\n\(genuine)")
         #expect(fake.standardError == genuine.standardError, "\(fake)\n\(genuine)")
         #expect(fake.standardOutput == genuine.standardOutput)
-        let kind = try ChildProcess.runBlocking(["kind", "create", "cluster", "--nmae", "x"], environment: world.environment)
+        let kind = try await ChildProcess.run(["kind", "create", "cluster", "--nmae", "x"], environment: world.environment)
         #expect(kind.exitCode == 1 && kind.standardError == "ERROR: unknown flag: --nmae\n", "\(kind)")
-        let docker = try ChildProcess.runBlocking(["docker", "info", "--frmat", "x"], environment: world.environment)
+        let docker = try await ChildProcess.run(["docker", "info", "--frmat", "x"], environment: world.environment)
         #expect(docker.exitCode == 125, "\(docker)")
         #expect(docker.standardError.hasPrefix("unknown flag: --frmat\n\nUsage:  docker info [OPTIONS]"), "\(docker)")
         #expect(world.refusedCalls.count == 3, "\(world.refusedCalls)")

@@ -34,20 +34,23 @@ struct UpCommandTests {
             let index = try #require(calls.firstIndex(of: check), "missing \(check) in \(calls)")
             #expect(index < create)
         }
-        #expect(calls.contains { $0.contains("curl -fsSL") && $0.contains("controller-v1.15.1") })
+        #expect(calls.contains { $0.contains("curl -fsSL") && $0.contains("nginx-gateway-fabric/v2.6.7/deploy/nodeport/deploy.yaml") })
+        #expect(!calls.contains { $0.contains("ingress-nginx") }, "the retired edge is not installed by default")
         #expect(calls.contains("kubectl kustomize \(world.repository.path)/k8s/overlays/local"))
         #expect(calls.filter { $0.contains("apply --server-side --field-manager=provision") }.count >= 6)
 
-        // The authentik Ingress is applied only after the webhook's jobs and controller are ready.
+        // authentik's route is applied only after the edge is ready: CRDs established, the
+        // controller rolled out, its class accepted, the Gateway programmed.
         let events = world.events
-        let ingress = try #require(events.firstIndex { $0.hasPrefix("applied Ingress/") }, "\(events)")
+        let route = try #require(events.firstIndex { $0.hasPrefix("applied HTTPRoute/") }, "\(events)")
         for ready in [
-            "ready job/ingress-nginx-admission-create", "ready job/ingress-nginx-admission-patch",
-            "ready deployment/ingress-nginx-controller",
+            "ready customresourcedefinition/httproutes.gateway.networking.k8s.io", "ready deployment/nginx-gateway",
+            "ready gatewayclass/nginx", "ready gateway/wrightnow",
         ] {
             let index = try #require(events.firstIndex(of: ready), "missing \(ready) in \(events)")
-            #expect(index < ingress)
+            #expect(index < route)
         }
+        #expect(events.last { $0.hasPrefix("ready ") } == "ready httproute/authentik", "the route is waited for: \(events)")
         // Smoke checks ran: psql, redis-cli, authentik's config endpoint.
         #expect(calls.contains { $0.contains("exec -n staging-infra postgres-0") && $0.contains("psql") })
         #expect(calls.contains { $0.contains("redis-cli ping") })
@@ -59,9 +62,12 @@ struct UpCommandTests {
         #expect(recorded.run.backend == "kind" && recorded.run.cluster == "wrightnow")
         #expect(recorded.run.commandLine == ["provision", "up"])
         #expect(recorded.steps.map(\.label) == ["preflight", "create-cluster"] + Self.componentOrder.map { "deploy \($0)" })
-        #expect(recorded.steps.allSatisfy { $0.state == .succeeded }, "\(recorded.steps)")
+        // The retired edge, which the default overlay does not select, is the one step skipped.
+        let deployed = recorded.steps.filter { $0.component != "ingress-nginx" }
+        #expect(deployed.allSatisfy { $0.state == .succeeded }, "\(recorded.steps)")
+        #expect(recorded.steps.first { $0.component == "ingress-nginx" }?.state == .skipped)
         #expect(recorded.steps.first { $0.action == .createCluster }?.note == "created cluster `wrightnow`")
-        #expect(recorded.steps.filter { $0.action == .deploy }.allSatisfy { $0.digest?.count == 64 })
+        #expect(deployed.filter { $0.action == .deploy }.allSatisfy { $0.digest?.count == 64 })
 
         // The readable table too.
         let table = try await world.run("history")
@@ -99,7 +105,7 @@ struct UpCommandTests {
         #expect(runs.map(\.outcome) == [.succeeded, .succeeded])
         let rerun = try await world.history(of: runs[0].id)
         #expect(rerun.steps.first { $0.action == .createCluster }?.note == "reused cluster `wrightnow`")
-        #expect(rerun.steps.allSatisfy { $0.state == .succeeded })
+        #expect(rerun.steps.allSatisfy { $0.state == .succeeded || $0.component == "ingress-nginx" }, "\(rerun.steps)")
     }
 
     @Test("--only deploys the selection and its dependencies, nothing else")

@@ -27,54 +27,58 @@ struct UpFailureTests {
     }
 
     @Test("an upstream manifest that is not the pinned one is refused: nothing of it applied, authentik skipped")
-    func ingressManifestDigestMismatch() async throws {
-        // The real pin (upstream digest) against the fake curl's stand-in manifest.
+    func edgeManifestDigestMismatch() async throws {
+        // The real pins (upstream digests) against the fake curl's stand-in manifests.
         let world = try FakeWorld(pinFakeIngressManifest: false)
         let result = try await world.run("up")
         #expect(result.exitCode == 1, "\(result)")
-        #expect(result.standardError.contains("deploying `ingress-nginx` failed"))
-        #expect(result.standardError.contains("k8s/base/ingress/nginx-ingress-controller.yaml pins"))
+        #expect(result.standardError.contains("deploying `gateway-crds` failed"), "\(result)")
+        #expect(result.standardError.contains("k8s/components/edge-gateway-api/pins/gateway-crds.yaml pins"))
         #expect(result.standardError.contains("fix: "))
-        #expect(!world.events.contains { $0.contains("ingress-nginx-controller") }, "\(world.events)")
-        #expect(!world.events.contains { $0.hasPrefix("applied Ingress/") }, "\(world.events)")
+        #expect(!world.events.contains { $0.contains("CustomResourceDefinition/") }, "\(world.events)")
+        #expect(!world.events.contains { $0.hasPrefix("applied HTTPRoute/") }, "\(world.events)")
 
         let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .failed)
-        #expect(recorded.steps.first { $0.component == "ingress-nginx" }?.state == .failed)
-        #expect(recorded.steps.first { $0.component == "authentik" }?.state == .skipped)
+        #expect(recorded.steps.first { $0.component == "gateway-crds" }?.state == .failed)
+        for dependent in ["nginx-gateway-fabric", "edge", "authentik"] {
+            #expect(recorded.steps.first { $0.component == ComponentID(dependent) }?.state == .skipped, "\(dependent)")
+        }
         #expect(recorded.steps.first { $0.component == "redis" }?.state == .succeeded)
     }
 
-    @Test("the ingress controller's rollout times out: authentik is skipped, independent components succeed")
+    @Test("the edge controller's rollout times out: the edge and authentik are skipped, independent components succeed")
     func rolloutTimesOut() async throws {
-        let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "ingress-nginx-controller"])
+        let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "nginx-gateway"])
         let result = try await world.run("up", "--timeout", "5")
         #expect(result.exitCode == 1, "\(result)")
-        #expect(result.standardError.contains("deploying `ingress-nginx` failed"))
-        #expect(result.standardError.contains("ingress-nginx-controller"))
+        #expect(result.standardError.contains("deploying `nginx-gateway-fabric` failed"))
+        #expect(result.standardError.contains("deployment nginx-gateway in nginx-gateway"))
         #expect(result.standardError.contains("did not become ready within 5 s"))
         #expect(result.standardError.contains("fix: "))
         // The backend splits one readiness deadline across its checks, so under load this
         // rollout may get 4 s rather than 5: match up to `--timeout=` and require 1...5 s.
         let rolloutPrefix =
-            "kubectl --context kind-wrightnow rollout status deployment/ingress-nginx-controller -n ingress-nginx --timeout="
+            "kubectl --context kind-wrightnow rollout status deployment/nginx-gateway -n nginx-gateway --timeout="
         let rollout = try #require(world.calls.first { $0.hasPrefix(rolloutPrefix) }, "\(world.calls)")
         let seconds = rollout.dropFirst(rolloutPrefix.count).dropLast()  // "5s" -> "5"
         #expect(rollout.hasSuffix("s") && (1...5).contains(Int(seconds) ?? 0), "\(rollout)")
-        // authentik (and so its Ingress) never reached the cluster.
-        #expect(!world.events.contains { $0.hasPrefix("applied Ingress/") }, "\(world.events)")
+        // Neither the Gateway nor authentik's route reached the cluster.
+        #expect(!world.events.contains { $0.hasPrefix("applied Gateway/") || $0.hasPrefix("applied HTTPRoute/") }, "\(world.events)")
 
         let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .failed)
         let states = Dictionary(uniqueKeysWithValues: recorded.steps.compactMap { step in
             step.component.map { ($0.rawValue, step.state) }
         })
-        #expect(states["ingress-nginx"] == .failed)
+        #expect(states["nginx-gateway-fabric"] == .failed)
+        #expect(states["edge"] == .skipped)
         #expect(states["authentik"] == .skipped)
-        for independent in ["namespaces", "storage", "postgres-pgvector", "redis"] {
+        for independent in ["namespaces", "storage", "postgres-pgvector", "redis", "gateway-crds"] {
             #expect(states[independent] == .succeeded, "\(independent): \(String(describing: states[independent]))")
         }
-        #expect(recorded.steps.first { $0.component == "authentik" }?.error?.contains("ingress-nginx") == true)
+        let reason = recorded.steps.first { $0.component == "authentik" }?.error ?? ""
+        #expect(reason.contains("did not succeed") && (reason.contains("edge") || reason.contains("nginx-gateway-fabric")), "\(reason)")
 
         let table = try await world.run("history", "1")
         #expect(table.standardOutput.contains("skipped"))
@@ -90,13 +94,15 @@ struct UpFailureTests {
         let recorded = try await world.lastRun()
         let failed = recorded.steps.filter { $0.state == .failed }.compactMap(\.component?.rawValue)
         #expect(failed == ["authentik"])
-        #expect(recorded.steps.filter { $0.state == .succeeded }.count == recorded.steps.count - 1)
+        // All else succeeded, but the retired edge, which the default overlay does not select.
+        #expect(recorded.steps.filter { $0.state == .succeeded }.count == recorded.steps.count - 2)
+        #expect(recorded.steps.first { $0.component == "ingress-nginx" }?.state == .skipped)
     }
 
-    @Test("the admission webhook refuses the first Ingress apply: the apply is retried and the run succeeds")
+    @Test("the admission webhook refuses the first Ingress apply: the apply is retried and the run succeeds (ingress-nginx overlay)")
     func webhookRefusesOnce() async throws {
         let world = try FakeWorld(environment: ["FAKE_WEBHOOK_REFUSE_ONCE": "1"])
-        let result = try await world.run("up", "--only", "authentik")
+        let result = try await world.run("up", "--only", "authentik", "--overlay", "local-ingress-nginx")
         #expect(result.exitCode == 0, "\(result)")
         // The fake refused exactly once (its marker exists), and the Ingress got applied after.
         #expect(FileManager.default.fileExists(atPath: world.fakeState.appending(path: "once-webhook").path))
@@ -105,7 +111,12 @@ struct UpFailureTests {
         #expect(world.calls(containing: " apply ").count == 6, "\(world.calls)")
         let recorded = try await world.lastRun()
         #expect(recorded.run.outcome == .succeeded)
-        #expect(recorded.steps.allSatisfy { $0.state == .succeeded })
+        // The Gateway API edge has nothing in this overlay: its steps are skipped, the rest succeed.
+        let skipped = recorded.steps.filter { $0.state == .skipped }.compactMap(\.component?.rawValue)
+        #expect(Set(skipped) == ["gateway-crds", "nginx-gateway-fabric", "edge"], "\(recorded.steps)")
+        #expect(recorded.steps.allSatisfy { $0.state == .succeeded || $0.state == .skipped })
+        // The retired edge is said to be retired at run time.
+        #expect(result.standardOutput.contains("ingress-nginx is retired"), "\(result)")
     }
 
     @Test("docker is not running: preflight exit code 3, the fix, no cluster created")

@@ -34,12 +34,36 @@ struct ComponentManifestTests {
         }
     }
 
-    @Test func ingressNginxIsPinnedByTagAndDigestInK8s() throws {
-        #expect(IngressNginxComponent().resources == .pinnedManifest(IngressNginxComponent.pinFile))
-        let pin = try ManifestPin.load(from: Repository.k8s.appending(path: IngressNginxComponent.pinFile))
-        #expect(pin.url.absoluteString
-            == "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml")
-        #expect(pin.sha256.count == 64)
+    /// Every upstream manifest a component installs is pinned by tag and digest in `k8s/`:
+    /// the edge's CRDs and controllers, found where the overlays that select them look.
+    @Test func edgeManifestsArePinnedByTagAndDigestInK8s() throws {
+        func pinName(_ component: any Component) -> String? {
+            if case .pinnedManifest(let name) = component.resources { name } else { nil }
+        }
+        let pins: [(String, String?, [String])] = [
+            ("local", pinName(GatewayCRDsComponent()), [
+                "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
+                "https://raw.githubusercontent.com/nginx/nginx-gateway-fabric/v2.6.7/deploy/crds.yaml",
+            ]),
+            ("local", pinName(NginxGatewayFabricComponent()), [
+                "https://raw.githubusercontent.com/nginx/nginx-gateway-fabric/v2.6.7/deploy/nodeport/deploy.yaml",
+            ]),
+            ("local-ingress-nginx", pinName(IngressNginxComponent()), [
+                "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml",
+            ]),
+        ]
+        for (overlay, pinned, urls) in pins {
+            let name = try #require(pinned)
+            let deployment = KubernetesDeployment(
+                kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
+                manifests: ManifestSource(runner: SubprocessCommandRunner()),
+                vault: SecretVault(directory: URL(filePath: "/nonexistent")),
+                cluster: ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: overlay))
+            let file = try #require(try deployment.pinFile(name), "\(overlay) selects no \(name)")
+            let loaded = try ManifestPin.loadAll(from: file.url)
+            #expect(loaded.map(\.url.absoluteString) == urls, "\(file.shown)")
+            #expect(loaded.allSatisfy { $0.sha256.count == 64 })
+        }
     }
 
     /// Every Secret a rendered object reads is declared by a component (so `provision`
@@ -89,7 +113,9 @@ struct ComponentManifestTests {
         for component in StackCatalog.all where component.resources == .overlay {
             let owned = rendered.subset(for: component.id)?.documents ?? []
             let derived = component.readiness.includesWorkloads ? WorkloadReadiness.checks(for: owned) : []
-            let workloads = owned.filter { ["Deployment", "StatefulSet", "DaemonSet", "Job", "Namespace"].contains($0.kind) }
+            let workloads = owned.filter {
+                ["Deployment", "StatefulSet", "DaemonSet", "Job", "Namespace", "Gateway", "HTTPRoute"].contains($0.kind)
+            }
             #expect(derived.count == workloads.count, "\(component.id) waits for \(derived), renders \(workloads.map(\.reference))")
             for check in component.readiness.checks {
                 switch check {
@@ -99,6 +125,12 @@ struct ComponentManifestTests {
                 case .namespaceActive(let namespace):
                     #expect(all.contains { $0.kind == "Namespace" && $0.name == namespace },
                             "\(component.id) waits for namespace \(namespace), which the overlay does not render")
+                case .conditionTrue(_, let name, let namespace, _):
+                    #expect(all.contains { $0.name == name && $0.namespace == namespace },
+                            "\(component.id) waits for \(name), which the overlay does not render")
+                case .routeAttached(_, let name, let namespace):
+                    #expect(all.contains { $0.name == name && $0.namespace == namespace },
+                            "\(component.id) waits for route \(name), which the overlay does not render")
                 }
             }
         }
@@ -151,19 +183,19 @@ struct ComponentManifestTests {
     }
 
     /// authentik's smoke URL goes through the rendered Ingress: host localhost, prefix /auth/.
-    @Test func authentikSmokeURLIsServedByTheRenderedIngress() async throws {
+    @Test func authentikSmokeURLIsServedByTheRenderedRoute() async throws {
         let objects = try await RenderedStack.objects()
-        let ingress = try #require(objects.first { $0.document.kind == "Ingress" && $0.document.labels[ComponentLabel.key] == "authentik" })
-        let rules = (ingress.object["spec"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
-        let paths = rules.filter { $0["host"] as? String == "localhost" }.flatMap {
-            (($0["http"] as? [String: Any])?["paths"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        let route = try #require(objects.first { $0.document.kind == "HTTPRoute" && $0.document.labels[ComponentLabel.key] == "authentik" })
+        let spec = route.object["spec"] as? [String: Any] ?? [:]
+        let hostnames = spec["hostnames"] as? [String] ?? []
+        let paths = (spec["rules"] as? [[String: Any]] ?? []).flatMap { rule in
+            (rule["matches"] as? [[String: Any]] ?? []).compactMap { ($0["path"] as? [String: Any])?["value"] as? String }
         }
-        guard case .httpGet(let url, true)? = AuthentikComponent().smokeChecks.first else {
-            Issue.record("authentik's smoke check is not a JSON GET")
-            return
+        for check in AuthentikComponent().smokeChecks {
+            guard case .httpGet(let url, _) = check else { continue }
+            let components = try #require(URLComponents(string: url))
+            #expect(components.host == "localhost" && hostnames.contains("localhost"))
+            #expect(paths.contains { components.path.hasPrefix($0) }, "no route path on localhost serves \(components.path)")
         }
-        let components = try #require(URLComponents(string: url))
-        #expect(components.host == "localhost")
-        #expect(paths.contains { components.path.hasPrefix($0) }, "no Ingress path on localhost serves \(components.path)")
     }
 }

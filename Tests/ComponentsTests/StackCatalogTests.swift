@@ -22,31 +22,43 @@ struct StackCatalogTests {
         #expect(Set(everything.order) == Set(StackCatalog.all.map(\.id)))
     }
 
-    /// authentik's Ingress must never reach the API server before the ingress-nginx webhook is ready.
-    @Test func authentikWaitsForIngressNginx() throws {
+    /// authentik's route must reach the API server only once its edge is ready: the Gateway
+    /// programmed (after its CRDs and controller), or the ingress-nginx webhook answering.
+    @Test func authentikWaitsForTheEdge() throws {
         let plan = try Plan(components: StackCatalog.all)
         let order = plan.order
-        #expect(order.firstIndex(of: "ingress-nginx")! < order.firstIndex(of: "authentik")!)
-        #expect(plan.dependencies(of: "authentik").contains("ingress-nginx"))
-        // Ready means every workload of the pinned manifest: the admission Jobs and the controller.
-        #expect(IngressNginxComponent().readiness == .workloads)
+        #expect(plan.dependencies(of: "authentik").contains("edge"))
+        for edge: ComponentID in ["gateway-crds", "nginx-gateway-fabric", "ingress-nginx", "edge"] {
+            #expect(order.firstIndex(of: edge)! < order.firstIndex(of: "authentik")!, "\(edge)")
+        }
+        #expect(plan.dependencies(of: "edge") == ["ingress-nginx", "nginx-gateway-fabric"])
+        #expect(plan.dependencies(of: "nginx-gateway-fabric") == ["gateway-crds"])
+        // Ready means what the manifests hold: CRDs established, the controller and its Jobs,
+        // the GatewayClass accepted, the Gateway programmed; nothing declared twice in Swift.
+        for component in StackCatalog.all where ["gateway-crds", "nginx-gateway-fabric", "ingress-nginx", "edge"].contains(component.id) {
+            #expect(component.readiness == .workloads, "\(component.id)")
+        }
     }
 
     /// Independent parts deploy side by side: postgres and redis wait for nothing but
-    /// namespaces and storage, and ingress-nginx for nothing at all.
+    /// namespaces and storage, and the edge's CRDs and ingress-nginx for nothing at all.
     @Test func independentPartsDoNotWaitForEachOther() throws {
         let plan = try Plan(components: StackCatalog.all)
         #expect(plan.dependencies(of: "postgres-pgvector") == ["namespaces", "storage"])
         #expect(plan.dependencies(of: "redis") == ["namespaces", "storage"])
         #expect(plan.dependencies(of: "ingress-nginx").isEmpty)
+        #expect(plan.dependencies(of: "gateway-crds").isEmpty)
         let wave = try #require(plan.waves.first { $0.contains("postgres-pgvector") })
         #expect(wave.contains("redis"))
+        #expect(plan.waves.first?.contains("gateway-crds") == true)
     }
 
     /// Selecting one component pulls in what it needs and nothing else.
     @Test func selectingAuthentikPullsInItsDependencies() throws {
         let plan = try Plan(components: StackCatalog.all, selecting: ["authentik"])
-        #expect(Set(plan.order) == ["namespaces", "storage", "ingress-nginx", "authentik"])
+        #expect(Set(plan.order) == [
+            "namespaces", "storage", "gateway-crds", "nginx-gateway-fabric", "ingress-nginx", "edge", "authentik",
+        ])
     }
 
     @Test func secretsAreTheBriefsExactly() {

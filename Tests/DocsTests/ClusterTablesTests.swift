@@ -8,8 +8,8 @@ import Testing
 @Suite("Cluster tables in k8s/README.md")
 struct ClusterTablesTests {
     /// Rendered objects of the local overlay, parsed.
-    static func rendered() throws -> [(document: ManifestDocument, object: [String: Any])] {
-        let outcome = try Shell.run("kubectl", ["kustomize", "k8s/overlays/local"])
+    static func rendered() async throws -> [(document: ManifestDocument, object: [String: Any])] {
+        let outcome = try await Shell.run("kubectl", ["kustomize", "k8s/overlays/local"])
         guard outcome.status == 0 else { throw ResourceTableTests.RenderFailed(outcome: outcome) }
         return try ManifestDocument.parseStream(outcome.output).map { ($0, try $0.object()) }
     }
@@ -32,9 +32,9 @@ struct ClusterTablesTests {
     static func owner(_ document: ManifestDocument) -> String { document.labels[ComponentLabel.key] ?? "" }
 
     @Test("every Service row names a rendered Service with its DNS name, ports and type; none of a listed component is missing")
-    func servicesTable() throws {
+    func servicesTable() async throws {
         let readme = try Repository.read("k8s/README.md")
-        let services = try Self.rendered().filter { $0.document.kind == "Service" }
+        let services = try await Self.rendered().filter { $0.document.kind == "Service" }
         let rows = Self.rows(readme, columns: 5).filter { ($0[1]).contains(".svc.cluster.local") }
         try #require(!rows.isEmpty, "no Services table found")
         let listed = Set(rows.compactMap { Self.firstCode($0[0]) })
@@ -55,10 +55,10 @@ struct ClusterTablesTests {
     }
 
     @Test("every volume row matches a rendered claim or claim template and its size; none of a listed component is missing")
-    func volumesTable() throws {
+    func volumesTable() async throws {
         let readme = try Repository.read("k8s/README.md")
         var claims: [String: (size: String, owner: String)] = [:]  // claim name as Kubernetes creates it
-        for (document, object) in try Self.rendered() {
+        for (document, object) in try await Self.rendered() {
             let spec = object["spec"] as? [String: Any] ?? [:]
             if document.kind == "PersistentVolumeClaim" {
                 claims[document.name] = (Self.storage(spec), Self.owner(document))

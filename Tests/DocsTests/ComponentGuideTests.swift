@@ -23,7 +23,7 @@ struct ComponentGuideTests {
     }
 
     @Test("the guide's kustomization renders: namespace staging-core, label on every object, selectors untouched")
-    func guideKustomizationRenders() throws {
+    func guideKustomizationRenders() async throws {
         let markdown = try Repository.read("docs/architecture.md")
         let yaml = try #require(markdown.firstMatch(of: /```yaml\n((?:.|\n)*?)```/).map { String($0.1) })
         let directory = FileManager.default.temporaryDirectory.appending(path: "docs-guide-\(UUID().uuidString)")
@@ -46,7 +46,7 @@ struct ComponentGuideTests {
                 """
             try object.write(to: directory.appending(path: file), atomically: true, encoding: .utf8)
         }
-        let outcome = try Shell.run("kubectl", ["kustomize", directory.path])
+        let outcome = try await Shell.run("kubectl", ["kustomize", directory.path])
         try #require(outcome.status == 0, "\(outcome)")
         let documents = try ManifestDocument.parseStream(outcome.output)
         #expect(documents.count == resources.count)

@@ -19,10 +19,10 @@ struct DocumentedCommandTests {
     }
 
     @Test("every provision command in the docs is a real subcommand with real options")
-    func commandsExist() throws {
+    func commandsExist() async throws {
         let commands = try DocumentedCommand.all()
         try #require(commands.contains { $0.subcommand == "up" }, "the docs show no `provision up`")
-        let problems = Self.problems(commands, help: try ProvisionHelp.load())
+        let problems = Self.problems(commands, help: try await ProvisionHelp.load())
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
@@ -38,20 +38,20 @@ struct DocumentedCommandTests {
     }
 
     @Test("documented commands that need no cluster run and succeed")
-    func runnableCommandsSucceed() throws {
+    func runnableCommandsSucceed() async throws {
         let runnable = Set(try DocumentedCommand.all().filter(Self.runnableHere)
             .map { [$0.subcommand].compactMap { $0 } + $0.arguments })
         #expect(runnable.contains(["--help"]), "the docs should show `provision --help`")
         #expect(runnable.contains(["plan"]), "the docs should show `provision plan`")
         for arguments in runnable.sorted(by: { $0.joined() < $1.joined() }) {
-            let outcome = try ProvisionBinary.run(arguments)
+            let outcome = try await ProvisionBinary.run(arguments)
             #expect(outcome.status == 0, "provision \(arguments.joined(separator: " ")) failed:\n\(outcome)")
             #expect(!outcome.output.isEmpty, "provision \(arguments.joined(separator: " ")) printed nothing")
         }
     }
 
     @Test("documented cloud backends stop with exit code 3 and point to the migration guide")
-    func cloudBackendsRefuse() throws {
+    func cloudBackendsRefuse() async throws {
         let clouds = try DocumentedCommand.all().filter { command in
             guard command.subcommand == "up", let index = command.arguments.firstIndex(of: "--backend"),
                 index + 1 < command.arguments.count
@@ -62,19 +62,19 @@ struct DocumentedCommandTests {
         let state = FileManager.default.temporaryDirectory.appending(path: "docs-state-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: state) }
         for command in Set(clouds.map(\.arguments)) {
-            let outcome = try ProvisionBinary.run(["up"] + command, environment: ["PROVISION_STATE_DIR": state.path])
+            let outcome = try await ProvisionBinary.run(["up"] + command, environment: ["PROVISION_STATE_DIR": state.path])
             #expect(outcome.status == 3, "provision up \(command.joined(separator: " ")):\n\(outcome)")
             #expect((outcome.output + outcome.error).contains("docs/kubernetes-setup.md#cloud-migration"))
         }
     }
 
     @Test("every `kubectl kustomize` in the docs renders")
-    func kustomizeCommandsRender() throws {
+    func kustomizeCommandsRender() async throws {
         let lines = try DocumentationSet.documents().flatMap { $0.codeLines + $0.codeSpans }
         let targets = Set(lines.compactMap { $0.wholeMatch(of: /kubectl kustomize ([\w.\/-]+)/).map { String($0.1) } })
         try #require(targets.contains("k8s/overlays/local"), "the docs should show `kubectl kustomize k8s/overlays/local`")
         for target in targets.sorted() {
-            let outcome = try Shell.run("kubectl", ["kustomize", target])
+            let outcome = try await Shell.run("kubectl", ["kustomize", target])
             #expect(outcome.status == 0, "kubectl kustomize \(target):\n\(outcome)")
             #expect(outcome.output.contains("kind:"), "kubectl kustomize \(target) rendered nothing")
         }
@@ -156,8 +156,8 @@ struct ExitCodeTableTests {
     }
 
     @Test("the README's table and provision --help agree")
-    func tablesAgree() throws {
-        let help = try ProvisionBinary.run(["--help"])
+    func tablesAgree() async throws {
+        let help = try await ProvisionBinary.run(["--help"])
         try #require(help.status == 0, "\(help)")
         let documented = Self.helpCodes(help.output)
         try #require(documented.contains(0) && documented.contains(3), "could not read EXIT CODES from --help")
@@ -181,8 +181,8 @@ struct QuotedDefaultTests {
     }
 
     @Test("the readiness wait per component quoted in k8s/README.md is up's --timeout default")
-    func readinessTimeout() throws {
-        let help = try ProvisionBinary.run(["up", "--help"])
+    func readinessTimeout() async throws {
+        let help = try await ProvisionBinary.run(["up", "--help"])
         let value = try #require(Self.helpDefault(help.output, option: "--timeout"), "\(help)")
         let readme = try Repository.read("k8s/README.md").replacingOccurrences(of: "\n", with: " ")
         let quoted = readme.matches(of: /waits up to (\d+) s per\s+component by default/).map { String($0.1) }

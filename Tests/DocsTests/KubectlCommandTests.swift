@@ -27,10 +27,10 @@ struct KubectlCommandTests {
 
     final class Help: @unchecked Sendable {
         private var cache: [String: String] = [:]
-        func text(_ path: [String]) throws -> String {
+        func text(_ path: [String]) async throws -> String {
             let key = path.joined(separator: " ")
             if let cached = cache[key] { return cached }
-            let outcome = try Shell.run("kubectl", path.isEmpty ? ["options"] : path + ["--help"])
+            let outcome = try await Shell.run("kubectl", path.isEmpty ? ["options"] : path + ["--help"])
             guard outcome.status == 0 else { throw HelpFailed(path: key, outcome: outcome) }
             cache[key] = outcome.output
             return outcome.output
@@ -44,14 +44,14 @@ struct KubectlCommandTests {
     }
 
     /// Problems with one shell line that starts with `kubectl`; empty when it is valid.
-    static func problems(in line: String, help: Help) throws -> [String] {
+    static func problems(in line: String, help: Help) async throws -> [String] {
         var words = line.split(separator: " ").map(String.init)
         guard words.first == "kubectl" else { return [] }
         words.removeFirst()
         if let end = words.firstIndex(where: { ["|", "||", "&&", ";", ">", "--", "#"].contains($0) || $0.hasPrefix("#") }) {
             words = Array(words[..<end])
         }
-        let global = flags(inHelp: try help.text([]))
+        let global = flags(inHelp: try await help.text([]))
         var path: [String] = []
         var flagWords: [String] = []
         var index = 0
@@ -64,13 +64,13 @@ struct KubectlCommandTests {
                 if !word.contains("="), path.isEmpty, global[name] == true { index += 1 }
             } else if path.isEmpty {
                 path = [word]
-            } else if subcommands(inHelp: try help.text(path)).contains(word) {
+            } else if subcommands(inHelp: try await help.text(path)).contains(word) {
                 path.append(word)
             }
             index += 1
         }
         guard !path.isEmpty else { return ["kubectl \(line): no command"] }
-        let known = global.merging(flags(inHelp: try help.text(path))) { $1 }
+        let known = global.merging(flags(inHelp: try await help.text(path))) { $1 }
         var problems: [String] = []
         for word in flagWords {
             let name = String(word.split(separator: "=", maxSplits: 1)[0])
@@ -94,14 +94,14 @@ struct KubectlCommandTests {
     }
 
     @Test("every documented kubectl command and flag exists")
-    func documentedCommandsExist() throws {
+    func documentedCommandsExist() async throws {
         let lines = try Self.documentedLines()
         try #require(lines.count > 10, "expected the docs to show kubectl commands")
         let help = Help()
         var problems: [String] = []
         for (source, line) in lines {
             do {
-                problems += try Self.problems(in: line, help: help).map { "\(source): \($0)" }
+                problems += try await Self.problems(in: line, help: help).map { "\(source): \($0)" }
             } catch {
                 problems.append("\(source): `\(line)`: \(error)")
             }
@@ -110,12 +110,12 @@ struct KubectlCommandTests {
     }
 
     @Test("a misspelt command or flag is reported")
-    func mistakesAreReported() throws {
+    func mistakesAreReported() async throws {
         let help = Help()
-        #expect(try Self.problems(in: "kubectl -n x rollout status deployment/a --timeout=5s", help: help).isEmpty)
-        #expect(try Self.problems(in: "kubectl exec -it -n x pod -- sh -c 'ls --bogus'", help: help).isEmpty)
-        #expect(try Self.problems(in: "kubectl get pods --namspace x", help: help).count == 1)
-        #expect(try Self.problems(in: "kubectl rollout status deployment/a --waitt", help: help).count == 1)
-        #expect(throws: HelpFailed.self) { try Self.problems(in: "kubectl rolout status x", help: help) }
+        #expect(try await Self.problems(in: "kubectl -n x rollout status deployment/a --timeout=5s", help: help).isEmpty)
+        #expect(try await Self.problems(in: "kubectl exec -it -n x pod -- sh -c 'ls --bogus'", help: help).isEmpty)
+        #expect(try await Self.problems(in: "kubectl get pods --namspace x", help: help).count == 1)
+        #expect(try await Self.problems(in: "kubectl rollout status deployment/a --waitt", help: help).count == 1)
+        await #expect(throws: HelpFailed.self) { try await Self.problems(in: "kubectl rolout status x", help: help) }
     }
 }

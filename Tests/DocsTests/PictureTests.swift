@@ -44,9 +44,9 @@ struct PictureTests {
     }
 
     @Test("the plan graph is what `provision plan --format mermaid` prints for the whole catalog")
-    func planGraphIsTheToolsOutput() throws {
+    func planGraphIsTheToolsOutput() async throws {
         let documented = try Self.block(startingWith: "flowchart LR")
-        let outcome = try ProvisionBinary.run(Self.planArguments)
+        let outcome = try await ProvisionBinary.run(Self.planArguments)
         try #require(outcome.status == 0, "\(outcome)")
         let printed = outcome.output.hasSuffix("\n") ? String(outcome.output.dropLast()) : outcome.output
         #expect(documented == printed, """
@@ -135,7 +135,8 @@ struct PictureTests {
             """)
         // The component tasks are the catalog's plan, in plan order.
         let componentTasks = try Plan(components: StackCatalog.all).order.map { "deploy \($0)" }
-        #expect(generated.shape.tasks.last == componentTasks, "\(generated.shape)")
+        let generatedTasks = generated.shape.tasks.last?.map { $0.replacingOccurrences(of: " (skipped)", with: "") }
+        #expect(generatedTasks == componentTasks, "\(generated.shape)")
         #expect(generated.shape.header.contains("    dateFormat x"))
     }
 

@@ -16,8 +16,8 @@ struct PlainKubectlPathTests {
         try codeLines().filter { $0.contains(".data/credentials") && !$0.hasPrefix("kubectl ") }
     }
 
-    static func runGeneration(in directory: URL, lines: [String]) throws -> Shell.Outcome {
-        try Shell.run("sh", ["-euc", lines.joined(separator: "\n")], in: directory)
+    static func runGeneration(in directory: URL, lines: [String]) async throws -> Shell.Outcome {
+        try await Shell.run("sh", ["-euc", lines.joined(separator: "\n")], in: directory)
     }
 
     static func files(in directory: URL) throws -> [String: String] {
@@ -30,26 +30,26 @@ struct PlainKubectlPathTests {
     }
 
     @Test("the credentials are generated once and reused: a second run changes nothing")
-    func credentialsAreKept() throws {
+    func credentialsAreKept() async throws {
         let lines = try Self.generatingLines()
         try #require(lines.count >= 4, "k8s/README.md no longer keeps the credentials in .data/credentials/")
         let scratch = try TemporaryDirectory("plain-kubectl")
-        let first = try Self.runGeneration(in: scratch.url, lines: lines)
+        let first = try await Self.runGeneration(in: scratch.url, lines: lines)
         try #require(first.status == 0, "\(first)")
         let generated = try Self.files(in: scratch.url)
         #expect(Set(generated.keys) == ["postgres.env", "redis.env", "authentik.env"])
-        let second = try Self.runGeneration(in: scratch.url, lines: lines)
+        let second = try await Self.runGeneration(in: scratch.url, lines: lines)
         #expect(second.status == 0, "\(second)")
         #expect(try Self.files(in: scratch.url) == generated, "a second run must keep the values")
         // .data/ is git-ignored, so the files never reach git.
-        let ignored = try Shell.run("git", ["-C", Repository.root.path, "check-ignore", "-q", ".data/credentials/postgres.env"])
+        let ignored = try await Shell.run("git", ["-C", Repository.root.path, "check-ignore", "-q", ".data/credentials/postgres.env"])
         #expect(ignored.status == 0, ".data/credentials/ must be ignored by git")
     }
 
     @Test("the Secrets made from them have exactly the keys, literals and lengths provision generates")
-    func secretsMatchTheComponents() throws {
+    func secretsMatchTheComponents() async throws {
         let scratch = try TemporaryDirectory("plain-kubectl-secrets")
-        let generation = try Self.runGeneration(in: scratch.url, lines: try Self.generatingLines())
+        let generation = try await Self.runGeneration(in: scratch.url, lines: try Self.generatingLines())
         try #require(generation.status == 0, "\(generation)")
         let creating = try Self.codeLines().filter { $0.hasPrefix("kubectl create secret generic ") }
         let specs = StackCatalog.all.filter { !$0.isOptional }.flatMap(\.secrets)
@@ -57,7 +57,7 @@ struct PlainKubectlPathTests {
         for line in creating {
             // The documented line, offline: a client-side dry run prints the Secret.
             let words = line.split(separator: " ").map(String.init)
-            let outcome = try Shell.run(words[0], Array(words.dropFirst()) + ["--dry-run=client", "-o", "json"], in: scratch.url)
+            let outcome = try await Shell.run(words[0], Array(words.dropFirst()) + ["--dry-run=client", "-o", "json"], in: scratch.url)
             try #require(outcome.status == 0, "\(line): \(outcome)")
             let secret = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
             let metadata = secret["metadata"] as? [String: Any] ?? [:]
@@ -83,7 +83,7 @@ struct PlainKubectlPathTests {
     /// for delete only).
     @Test("every documented wait on the ingress-nginx Jobs waits for their deletion")
     func jobWaitsUseDelete() throws {
-        let pin = try Repository.read("k8s/base/ingress/nginx-ingress-controller.yaml").split(separator: "\n")
+        let pin = try Repository.read("k8s/components/edge-ingress-nginx/pins/nginx-ingress-controller.yaml").split(separator: "\n")
             .map { $0.drop(while: { $0 == "#" || $0 == " " }) }.map(String.init)
         let lines = try DocumentationSet.documents().flatMap { $0.codeLines + $0.codeSpans } + pin
         let waits = lines.filter { $0.hasPrefix("kubectl") && $0.contains(" wait ") && $0.contains("ingress-nginx") && $0.contains(" job") }

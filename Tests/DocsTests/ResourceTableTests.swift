@@ -37,8 +37,8 @@ struct ResourceTableTests {
 
     /// Workloads of the rendered overlay, per replica (one row per Deployment or StatefulSet).
     /// Every rendered Deployment and StatefulSet, with the component that owns it.
-    static func renderedRows() throws -> [String: (row: Row, owner: String)] {
-        let outcome = try Shell.run("kubectl", ["kustomize", "k8s/overlays/local"])
+    static func renderedRows() async throws -> [String: (row: Row, owner: String)] {
+        let outcome = try await Shell.run("kubectl", ["kustomize", "k8s/overlays/local"])
         guard outcome.status == 0 else { throw RenderFailed(outcome: outcome) }
         var rows: [String: (row: Row, owner: String)] = [:]
         for document in try ManifestDocument.parseStream(outcome.output)
@@ -63,9 +63,9 @@ struct ResourceTableTests {
     /// The table covers the built-in components: every workload of a component it lists is
     /// in it; a component added later need not be (its budget is ResourceBudgetTests' job).
     @Test("every workload's row matches the rendered overlay, and the totals add up")
-    func tableMatchesManifests() throws {
+    func tableMatchesManifests() async throws {
         let documented = try Self.documentedRows(try Repository.read("k8s/README.md"))
-        let all = try Self.renderedRows()
+        let all = try await Self.renderedRows()
         try #require(!all.isEmpty)
         let covered = Set(documented.rows.keys.compactMap { all[$0]?.owner })
         let rendered = all.filter { covered.contains($0.value.owner) }.mapValues(\.row)

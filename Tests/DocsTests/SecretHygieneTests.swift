@@ -6,8 +6,8 @@ import Testing
 /// committed by accident while the documented examples stay tracked (seed tasks 1.3, 1.4).
 @Suite("What the docs promise about secrets in git")
 struct SecretHygieneTests {
-    static func ignored(_ path: String) throws -> Bool {
-        let outcome = try Shell.run("git", ["check-ignore", "--quiet", "--no-index", path])
+    static func ignored(_ path: String) async throws -> Bool {
+        let outcome = try await Shell.run("git", ["check-ignore", "--quiet", "--no-index", path])
         guard outcome.status == 0 || outcome.status == 1 else {
             throw GitFailed(outcome: outcome)
         }
@@ -24,17 +24,17 @@ struct SecretHygieneTests {
         "k8s/base/authentik/secrets.yaml", "k8s/overlays/local/secret.yaml",
         "wrightnow.kubeconfig", ".kube/config", ".data/local-path-provisioner/staging-infra/x",
     ])
-    func ignoredPaths(_ path: String) throws {
-        #expect(try Self.ignored(path), "\(path) could be committed")
+    func ignoredPaths(_ path: String) async throws {
+        #expect(try await Self.ignored(path), "\(path) could be committed")
     }
 
     @Test("the documented examples are not ignored", arguments: [
         "k8s/base/postgres/secrets.example.yaml", "k8s/base/redis/secrets.example.yaml",
         "k8s/base/authentik/secrets.example.yaml",
     ])
-    func examplesTracked(_ path: String) throws {
+    func examplesTracked(_ path: String) async throws {
         #expect(Repository.exists(path), "\(path) is missing")
-        #expect(try !Self.ignored(path), "\(path) is ignored, so a fresh clone would lack it")
+        #expect(try await !Self.ignored(path), "\(path) is ignored, so a fresh clone would lack it")
     }
 
     @Test("the secrets the docs name are the ones the examples document")

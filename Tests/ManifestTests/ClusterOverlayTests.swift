@@ -25,38 +25,46 @@ struct ClusterOverlayTests {
         }
     }
 
-    @Test("the Ingress host is set once, and authentik's base URL follows it")
+    @Test("the route host is set once, and authentik's base URL follows it")
     func hostSaidOnce() async throws {
         let rendering = try await RenderCache.shared.rendering(of: .clusterOverlay)
         let text = try Repository.read("k8s/overlays/cluster/kustomization.yaml")
         let hosts = text.matches(of: /value: ([a-z0-9.-]+\.[a-z]+)\n/).map { String($0.1) }
         #expect(hosts.count == 1, "one host value in the overlay: \(hosts)")
         let host = try #require(hosts.first)
-        for ingress in rendering.objects(ofKind: "Ingress") {
-            let rules = (ingress.raw["spec"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
-            #expect(rules.allSatisfy { $0["host"] as? String == host }, "\(ingress.name)")
+        let routes = rendering.objects(ofKind: "HTTPRoute")
+        #expect(!routes.isEmpty)
+        for route in routes {
+            let hostnames = (route.raw["spec"] as? [String: Any])?["hostnames"] as? [String] ?? []
+            #expect(hostnames == [host], "\(route.name)")
         }
         let config = try #require(rendering.object("ConfigMap", "authentik-config"))
         #expect((config.raw["data"] as? [String: Any])?["AUTHENTIK_WEB__BASE_URL"] as? String == "http://\(host)")
     }
 
-    @Test("ingress-nginx is pinned to the upstream manifest for generic clusters, same release as kind's")
-    func ingressPin() throws {
-        let own = try ManifestPin.load(from: Repository.file("k8s/overlays/cluster/pins/nginx-ingress-controller.yaml"))
-        let kind = try ManifestPin.load(from: Repository.file("k8s/\(IngressNginxComponent.pinFile)"))
-        #expect(own.url.absoluteString.hasSuffix("/deploy/static/provider/cloud/deploy.yaml"))
-        #expect(own.url.absoluteString.replacingOccurrences(of: "/cloud/", with: "/kind/") == kind.url.absoluteString)
+    @Test("NGINX Gateway Fabric is pinned to its LoadBalancer flavour for generic clusters, same release as kind's")
+    func edgePin() throws {
+        let own = try ManifestPin.load(from: Repository.file("k8s/overlays/cluster/pins/nginx-gateway-fabric.yaml"))
+        let kind = try ManifestPin.load(from: Repository.file("k8s/components/edge-gateway-api/pins/nginx-gateway-fabric.yaml"))
+        #expect(own.url.absoluteString.hasSuffix("/deploy/default/deploy.yaml"))
+        #expect(own.url.absoluteString.replacingOccurrences(of: "/default/", with: "/nodeport/") == kind.url.absoluteString)
         #expect(own.sha256 != kind.sha256)
-        // The deployment layer reads the overlay's pin when the overlay has one.
-        let cluster = ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: "cluster")
-        let deployment = KubernetesDeployment(
-            kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
-            manifests: ManifestSource(runner: SubprocessCommandRunner()),
-            vault: SecretVault(directory: URL(filePath: "/nonexistent")), cluster: cluster)
-        #expect(deployment.pinFile(IngressNginxComponent.pinFile).shown == "k8s/overlays/cluster/pins/nginx-ingress-controller.yaml")
-        let local = ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: "local")
-        #expect(KubernetesDeployment(
-            kubectl: deployment.kubectl, manifests: deployment.manifests, vault: deployment.vault, cluster: local
-        ).pinFile(IngressNginxComponent.pinFile).shown == "k8s/\(IngressNginxComponent.pinFile)")
+        // The deployment layer reads the overlay's own pin first, then its edge Component's;
+        // an overlay that selects no such pin has none (its component is skipped).
+        func shown(_ overlay: String, _ name: String) throws -> String? {
+            let deployment = KubernetesDeployment(
+                kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
+                manifests: ManifestSource(runner: SubprocessCommandRunner()),
+                vault: SecretVault(directory: URL(filePath: "/nonexistent")),
+                cluster: ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: overlay))
+            return try deployment.pinFile(name)?.shown
+        }
+        #expect(try shown("cluster", "nginx-gateway-fabric.yaml") == "k8s/overlays/cluster/pins/nginx-gateway-fabric.yaml")
+        #expect(try shown("cluster", "gateway-crds.yaml") == "k8s/components/edge-gateway-api/pins/gateway-crds.yaml")
+        #expect(try shown("local", "nginx-gateway-fabric.yaml") == "k8s/components/edge-gateway-api/pins/nginx-gateway-fabric.yaml")
+        #expect(try shown("local", IngressNginxComponent.pinFile) == nil)
+        #expect(try shown("local-ingress-nginx", IngressNginxComponent.pinFile)
+            == "k8s/components/edge-ingress-nginx/pins/nginx-ingress-controller.yaml")
+        #expect(try shown("local-ingress-nginx", "gateway-crds.yaml") == nil)
     }
 }

@@ -49,9 +49,24 @@ struct ComponentLabelTests {
                 let objects = try KubeObject.parseAll(result.standardOutput)
                 #expect(!objects.isEmpty && objects.allSatisfy { $0.labels[ComponentLabel.key] == id }, "k8s/\(path)")
                 #expect(!overlay.objects.contains { $0.labels[ComponentLabel.key] == id }, "\(id) is optional: not in the default overlay")
-            case .pinnedManifest(let path):
-                let pin = try ManifestPin.load(from: Repository.k8s.appending(path: path))
-                #expect(pin.url.absoluteString.contains("/controller-v"), "\(id) must be pinned to a release tag")
+            case .pinnedManifest(let name):
+                // Some overlay selects it, pinned to release tags (never a branch).
+                let files = try Kustomization.allCases.compactMap { kustomization in
+                    try KubernetesDeployment(
+                        kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
+                        manifests: ManifestSource(runner: SubprocessCommandRunner()),
+                        vault: SecretVault(directory: URL(filePath: "/nonexistent")),
+                        cluster: ClusterSpec(name: "x", manifestsRoot: Repository.k8s,
+                                             overlay: URL(filePath: kustomization.rawValue).lastPathComponent)
+                    ).pinFile(name)
+                }
+                #expect(!files.isEmpty, "no overlay selects \(name) for \(id)")
+                for file in files {
+                    for pin in try ManifestPin.loadAll(from: file.url) {
+                        let tagged = pin.url.absoluteString.contains(/\/(controller-)?v\d+\.\d+\.\d+\//)
+                        #expect(tagged, "\(file.shown): \(pin.url) must name a release tag")
+                    }
+                }
             }
         }
     }

@@ -5,22 +5,78 @@ import Testing
 /// The kind cluster config and the local storage that makes data survive recreation.
 @Suite("kind config and local persistence")
 struct KindConfigTests {
-    @Test("the node image is pinned by version and digest to a release ingress-nginx supports")
-    func nodeImageIsPinnedAndSupported() throws {
+    @Test("the default node image is Kubernetes 1.37, pinned by version and digest")
+    func nodeImageIsPinned() throws {
         let config = try KindConfig.load()
+        #expect(config.kubernetesMinor == "1.37", "node image \(config.nodeImage) is not kindest/node:v1.37.Z@sha256:<64 hex>")
+    }
+
+    @Test("the ingress-nginx overlay's node image is pinned to a release the retired ingress-nginx supports")
+    func ingressNginxNodeImageIsSupported() throws {
+        let config = try KindConfig.load(KindConfig.ingressNginxPath)
         let minor = try #require(config.kubernetesMinor, "node image \(config.nodeImage) is not kindest/node:vX.Y.Z@sha256:<64 hex>")
-        let reference = try Repository.read("k8s/base/ingress/nginx-ingress-controller.yaml")
+        let reference = try Repository.read(Self.ingressNginxPin)
         let line = try #require(reference.split(separator: "\n").first { $0.contains("Supported Kubernetes versions for v1.15.1") })
         let supported = line.split(separator: ":").last?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces.union(.punctuationCharacters.subtracting(["."]))) } ?? []
         #expect(supported.contains(minor), "Kubernetes \(minor) is not in \(supported)")
     }
 
-    @Test("ports 80 and 443 reach the ingress controller")
-    func portMappings() throws {
-        let mappings = Tree.array(try KindConfig.load().controlPlane["extraPortMappings"]).map(Tree.dictionary)
-        for port in [80, 443] {
-            #expect(mappings.contains { Tree.int($0["containerPort"]) == port && Tree.int($0["hostPort"]) == port })
+    static let ingressNginxPin = "k8s/components/edge-ingress-nginx/pins/nginx-ingress-controller.yaml"
+
+    /// The port kind publishes as 80 on the host must be the node port the Gateway's data plane
+    /// listens on for its HTTP listener: both read from the files, so a change to one fails here.
+    static func dataPlaneReachesHostPort80(config: KindConfig, rendered: [KubeObject]) -> String? {
+        guard let gateway = rendered.first(where: { $0.kind == "Gateway" }) else { return "no Gateway rendered" }
+        let listeners = Tree.array(gateway.spec["listeners"]).map(Tree.dictionary)
+        guard let http = listeners.first(where: { Tree.string($0["protocol"]) == "HTTP" }), let port = Tree.int(http["port"])
+        else { return "the Gateway has no HTTP listener" }
+        let proxyName = Tree.string(Tree.value(gateway.spec, at: "infrastructure.parametersRef.name"))
+        guard let proxy = rendered.first(where: { $0.kind == "NginxProxy" && $0.name == proxyName && $0.namespace == gateway.namespace })
+        else { return "the Gateway's NginxProxy \(proxyName ?? "(none)") is not rendered in \(gateway.namespace ?? "")" }
+        let nodePorts = Tree.array(Tree.value(proxy.spec, at: "kubernetes.service.nodePorts")).map(Tree.dictionary)
+        guard let nodePort = nodePorts.first(where: { Tree.int($0["listenerPort"]) == port }).flatMap({ Tree.int($0["port"]) })
+        else { return "the NginxProxy fixes no node port for listener port \(port)" }
+        guard config.portMappings.first?.container == nodePort, config.portMappings.first?.host == 80 else {
+            return "the kind config's first port mapping \(config.portMappings.first.map { "\($0)" } ?? "(none)") "
+                + "does not publish node port \(nodePort) as host port 80"
         }
+        return nil
+    }
+
+    @Test("host port 80 reaches the Gateway's data plane: the kind mapping, the NginxProxy node port and the listener agree")
+    func dataPlanePortMapping() async throws {
+        let rendered = try await RenderCache.shared.rendering(of: .localOverlay).objects
+        let config = try KindConfig.load()
+        #expect(Self.dataPlaneReachesHostPort80(config: config, rendered: rendered) == nil)
+        // The check can fail: a mapping to another node port, or a listener on another port.
+        let moved = try KindConfig.parse(try Repository.read(KindConfig.path).replacingOccurrences(
+            of: "containerPort: 30080", with: "containerPort: 30081"))
+        #expect(Self.dataPlaneReachesHostPort80(config: moved, rendered: rendered)?.contains("does not publish node port 30080") == true)
+        let yaml = try await RenderCache.shared.rendering(of: .localOverlay).yaml
+        let relistened = try KubeObject.parseAll(yaml.replacingOccurrences(of: "port: 80\n    protocol: HTTP", with: "port: 8080\n    protocol: HTTP"))
+        #expect(Self.dataPlaneReachesHostPort80(config: config, rendered: relistened) == "the NginxProxy fixes no node port for listener port 8080")
+    }
+
+    @Test("the ingress-nginx overlay publishes ports 80 and 443 of the node, where the controller binds them")
+    func ingressNginxPortMappings() throws {
+        let mappings = try KindConfig.load(KindConfig.ingressNginxPath).portMappings
+        for port in [80, 443] {
+            #expect(mappings.contains { $0.container == port && $0.host == port })
+        }
+    }
+
+    @Test("the two kind configs differ only in the node image and the port mappings")
+    func kindConfigsAgree() throws {
+        var local = try KindConfig.load().raw, ingress = try KindConfig.load(KindConfig.ingressNginxPath).raw
+        for index in [0] {
+            for key in ["image", "extraPortMappings", "labels"] {
+                var node = Tree.dictionary(Tree.array(local["nodes"])[index]); node[key] = nil
+                local["nodes"] = [node]
+                var other = Tree.dictionary(Tree.array(ingress["nodes"])[index]); other[key] = nil
+                ingress["nodes"] = [other]
+            }
+        }
+        #expect(NSDictionary(dictionary: local).isEqual(to: ingress), "\(local)\n\(ingress)")
     }
 
     @Test("local-path-provisioner's directory is a git-ignored host directory under the repository")
@@ -55,7 +111,7 @@ struct KindConfigTests {
 
     @Test("the ingress-nginx reference pins the release URL and digest, and holds no objects")
     func ingressReference() throws {
-        let text = try Repository.read("k8s/base/ingress/nginx-ingress-controller.yaml")
+        let text = try Repository.read(Self.ingressNginxPin)
         let url = "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml"
         #expect(text.split(separator: "\n").contains { $0 == "url: \(url)" })
         #expect(text.split(separator: "\n").contains { $0.wholeMatch(of: /sha256: [0-9a-f]{64}/) != nil })

@@ -7,7 +7,14 @@ struct NetworkPolicyTests {
     typealias Endpoint = NetworkPolicies.Endpoint
     typealias Flow = NetworkPolicies.Flow
 
-    /// Pods outside the rendered manifests, as they run on kind.
+    /// Pods outside the rendered manifests, as they run on kind. The Gateway's data plane is
+    /// made by NGINX Gateway Fabric in the Gateway's namespace, with these labels
+    /// (internal/controller/provisioner/objects.go at v2.6.7).
+    static let gatewayDataPlane = Endpoint(
+        name: "wrightnow-nginx", namespace: "nginx-gateway",
+        labels: ["gateway.networking.k8s.io/gateway-name": "wrightnow", "app.kubernetes.io/name": "wrightnow-nginx",
+                 "app.kubernetes.io/instance": "nginx-gateway", "app.kubernetes.io/managed-by": "nginx-gateway-nginx"],
+        ip: "10.244.1.11")
     static let ingressController = Endpoint(
         name: "ingress-nginx-controller", namespace: "ingress-nginx",
         labels: ["app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller",
@@ -30,12 +37,22 @@ struct NetworkPolicyTests {
             pods = Dictionary(uniqueKeysWithValues: NetworkPolicies.pods(of: objects).map { ($0.name, $0) })
         }
 
+        /// The edge this rendering selects (its Gateway's data plane, or the seed's ingress-nginx),
+        /// and the one it does not; a kustomization without an edge (k8s/base) has neither.
+        var edge: Endpoint? {
+            if objects.contains(where: { $0.kind == "Gateway" }) { return NetworkPolicyTests.gatewayDataPlane }
+            if objects.contains(where: { $0.kind == "Ingress" }) { return NetworkPolicyTests.ingressController }
+            return nil
+        }
+        var otherEdges: [Endpoint] {
+            [NetworkPolicyTests.gatewayDataPlane, NetworkPolicyTests.ingressController].filter { $0.name != edge?.name }
+        }
+
         func pod(_ name: String) throws -> Endpoint { try #require(pods[name], "no pod \(name) rendered") }
 
         /// Required flows, including those of the optional authentik Redis when it is rendered.
         func required() throws -> [Flow] {
             var flows: [Flow] = [
-                Flow(from: NetworkPolicyTests.ingressController, to: try pod("authentik-server"), port: 9000),
                 Flow(from: try pod("authentik-server"), to: try pod("authentik-postgres"), port: 5432),
                 Flow(from: try pod("authentik-worker"), to: try pod("authentik-postgres"), port: 5432),
                 Flow(from: try pod("authentik-server"), to: NetworkPolicyTests.publicHTTPS, port: 443),
@@ -53,6 +70,9 @@ struct NetworkPolicyTests {
                 flows.append(Flow(from: try pod("authentik-server"), to: redis, port: 6379))
                 flows.append(Flow(from: try pod("authentik-worker"), to: redis, port: 6379))
             }
+            if let edge {
+                flows.append(Flow(from: edge, to: try pod("authentik-server"), port: 9000))
+            }
             return flows
         }
 
@@ -64,6 +84,11 @@ struct NetworkPolicyTests {
             for (name, port) in databases {
                 flows.append(Flow(from: NetworkPolicyTests.webClient, to: try pod(name), port: port))
                 flows.append(Flow(from: NetworkPolicyTests.ingressController, to: try pod(name), port: port))
+                flows.append(Flow(from: NetworkPolicyTests.gatewayDataPlane, to: try pod(name), port: port))
+            }
+            // Only the selected edge reaches authentik's server.
+            for other in otherEdges {
+                flows.append(Flow(from: other, to: try pod("authentik-server"), port: 9000))
             }
             for (name, port) in [("authentik-postgres", 5432), ("authentik-server", 9000)] + (pods["authentik-redis"].map { _ in [("authentik-redis", 6379)] } ?? []) {
                 flows.append(Flow(from: NetworkPolicyTests.coreBackend, to: try pod(name), port: port))
@@ -96,9 +121,27 @@ struct NetworkPolicyTests {
         #expect(try stack.problems() == [])
     }
 
-    @Test("emptying the rule that lets ingress-nginx reach authentik is reported")
-    func emptiedIngressRule() async throws {
+    @Test("emptying the rule that lets the Gateway's data plane reach authentik is reported")
+    func emptiedEdgeRule() async throws {
         let objects = try await RenderCache.shared.rendering(of: .localOverlay).objects
+        let broken = objects.replacing("NetworkPolicy", "authentik-server-from-edge") { $0.setting("spec.ingress", to: []) }
+        #expect(try Stack(broken).problems() == [
+            "blocked, but needed: nginx-gateway/wrightnow-nginx -> staging-infra/authentik-server:9000/TCP",
+        ])
+        // Widened to every namespace, it would admit pods that are not the edge.
+        let anywhere = objects.replacing("NetworkPolicy", "authentik-server-from-edge") {
+            $0.setting("spec.ingress.0.from", to: [["namespaceSelector": [String: Any]()]])
+        }
+        let problems = try Stack(anywhere).problems()
+        #expect(problems.contains(
+            "allowed, but must be closed: ingress-nginx/ingress-nginx-controller -> staging-infra/authentik-server:9000/TCP"), "\(problems)")
+        #expect(problems.contains(
+            "allowed, but must be closed: staging-core/core-backend -> staging-infra/authentik-server:9000/TCP"), "\(problems)")
+    }
+
+    @Test("emptying the rule that lets ingress-nginx reach authentik is reported (the seed's edge)")
+    func emptiedIngressRule() async throws {
+        let objects = try await RenderCache.shared.rendering(of: .localIngressNginxOverlay).objects
         let broken = objects.replacing("NetworkPolicy", "authentik-server-from-ingress-nginx") { $0.setting("spec.ingress", to: []) }
         #expect(try Stack(broken).problems() == [
             "blocked, but needed: ingress-nginx/ingress-nginx-controller -> staging-infra/authentik-server:9000/TCP",

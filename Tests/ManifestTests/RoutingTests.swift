@@ -31,7 +31,7 @@ struct RoutingTests {
 
     @Test("an Ingress routing to a missing Service or port is reported")
     func ingressWithMissingBackend() async throws {
-        let objects = try await RenderCache.shared.rendering(of: .localOverlay).objects
+        let objects = try await RenderCache.shared.rendering(of: .localIngressNginxOverlay).objects
         let wrongPort = objects.replacing("Ingress", "authentik") {
             $0.setting("spec.rules.0.http.paths.0.backend.service.port.number", to: 9001)
         }
@@ -44,6 +44,49 @@ struct RoutingTests {
         #expect(ServiceRouting.problems(in: wrongService) == [
             "Ingress/staging-infra/authentik routes to Service authentik, which is not rendered in its namespace",
         ])
+    }
+
+    @Test("an HTTPRoute to a missing Service, port, Gateway or listener, or from a namespace the Gateway refuses, is reported")
+    func routeProblemsAreReported() async throws {
+        let objects = try await RenderCache.shared.rendering(of: .localOverlay).objects
+        let route = "HTTPRoute/staging-infra/authentik"
+        func problems(_ path: String, _ value: Any, in kind: String = "HTTPRoute", _ name: String = "authentik") -> [String] {
+            ServiceRouting.problems(in: objects.replacing(kind, name) { $0.setting(path, to: value) })
+        }
+        #expect(problems("spec.rules.0.backendRefs.0.port", 9001)
+            == ["\(route) routes to Service/staging-infra/authentik-server port 9001, which the Service does not have"])
+        #expect(problems("spec.rules.0.backendRefs.0.name", "authentik")
+            == ["\(route) routes to Service authentik, which is not rendered in its namespace"])
+        #expect(problems("spec.parentRefs.0.name", "edge") == ["\(route) attaches to Gateway nginx-gateway/edge, which is not rendered"])
+        #expect(problems("spec.parentRefs.0.sectionName", "https")
+            == ["\(route) attaches to listener https of Gateway/nginx-gateway/wrightnow, which has no such listener"])
+        #expect(problems("metadata.labels.environment", "production", in: "Namespace", "staging-infra").contains {
+            $0.hasPrefix("\(route)'s namespace does not carry the labels Gateway/nginx-gateway/wrightnow lets routes attach from")
+        })
+    }
+
+    /// The seed's Ingress and the default HTTPRoute are two spellings of one route: the same
+    /// host, path (a prefix, never rewritten) and backend, so switching edges changes nothing
+    /// a user of http://localhost/auth/ sees.
+    @Test("the /auth/ route is the same on both edges: host, path prefix and backend")
+    func routeTwinsAgree() async throws {
+        let gatewayAPI = try #require(
+            try await RenderCache.shared.rendering(of: .localOverlay).object("HTTPRoute", "authentik"))
+        let seed = try #require(
+            try await RenderCache.shared.rendering(of: .localIngressNginxOverlay).object("Ingress", "authentik"))
+        let routeMatch = Tree.dictionary(Tree.value(gatewayAPI.spec, at: "rules.0.matches.0.path"))
+        let routeBackend = Tree.dictionary(Tree.value(gatewayAPI.spec, at: "rules.0.backendRefs.0"))
+        let rule = Tree.dictionary(Tree.value(seed.spec, at: "rules.0"))
+        let path = Tree.dictionary(Tree.value(rule, at: "http.paths.0"))
+        #expect(Tree.array(gatewayAPI.spec["hostnames"]).compactMap(Tree.string) == [Tree.string(rule["host"]) ?? ""])
+        #expect(Tree.string(routeMatch["type"]) == "PathPrefix" && Tree.string(path["pathType"]) == "Prefix")
+        #expect(Tree.string(routeMatch["value"]) == Tree.string(path["path"]))
+        #expect(Tree.string(routeBackend["name"]) == Tree.string(Tree.value(path, at: "backend.service.name")))
+        #expect(Tree.int(routeBackend["port"]) == Tree.int(Tree.value(path, at: "backend.service.port.number")))
+        #expect(gatewayAPI.namespace == seed.namespace)
+        // No rewrite on either: authentik serves everything under its own /auth/ prefix.
+        #expect(Tree.array(Tree.value(gatewayAPI.spec, at: "rules.0.filters")).isEmpty)
+        #expect(!Tree.stringDictionary(seed.metadata["annotations"]).keys.contains { $0.contains("rewrite") })
     }
 }
 

@@ -12,8 +12,9 @@ public enum ExecutableFile {
     public static func copy(_ source: URL, to destination: URL) throws {
         try FileManager.default.createDirectory(
             at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let outcome = try Shell.run("install", ["-m", "0755", source.path, destination.path])
-        guard outcome.status == 0 else {
+        // Blocking (its callers are synchronous), but brief: one `install`.
+        let outcome = try ChildProcess.runBlocking(["install", "-m", "0755", source.path, destination.path], limit: 120)
+        guard outcome.exitCode == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "install \(destination.path): \(outcome)"])
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,8 +32,8 @@ public final class FakeWorld {
     ///   - extra: environment variables for every provision run (fake switches).
     ///   - missingTools: fakes left off PATH, as if the tool were not installed. PATH then
     ///     holds only the remaining fakes and the system directories that lack the tool.
-    ///   - pinFakeIngressManifest: pin the fake curl's stand-in ingress-nginx manifest in the
-    ///     copy of `k8s/` (false keeps the real upstream digest, which the stand-in cannot match).
+    ///   - pinFakeIngressManifest: pin the fake curl's stand-ins for the upstream manifests in
+    ///     the copy of `k8s/` (false keeps the real upstream digests, which no stand-in matches).
     public init(environment extra: [String: String] = [:], missingTools: [String] = [],
          pinFakeIngressManifest: Bool = true) throws {
         let manager = FileManager.default
@@ -46,7 +47,7 @@ public final class FakeWorld {
             at: Repository.root.appending(path: "k8s"), to: repository.appending(path: "k8s"))
         hostPorts = [try Self.freePort(), try Self.freePort()]
         try moveHostPorts()
-        if pinFakeIngressManifest { try pinTheFakeIngressManifest() }
+        if pinFakeIngressManifest { try pinTheFakeManifests() }
 
         var environment = ProcessInfo.processInfo.environment
         let originalPath = environment["PATH"] ?? "/usr/bin:/bin"
@@ -199,39 +200,61 @@ public final class FakeWorld {
         return text.split(separator: "\n").map(String.init)
     }
 
-    /// The tests must not depend on ports 80 and 443 being free on the machine.
-    /// The fake curl serves a small stand-in for the upstream ingress-nginx manifest; this
-    /// world's `k8s/` pins that stand-in's digest, as a repository would pin the real one.
-    private func pinTheFakeIngressManifest() throws {
+    /// The fake curl serves small stand-ins for the upstream manifests the overlays pin (the
+    /// edge's CRDs and controllers); this world's `k8s/` pins those stand-ins' digests, as a
+    /// repository pins the real ones. Every `url:` of every pin file under `k8s/` is fetched.
+    private func pinTheFakeManifests() throws {
         let k8s = repository.appending(path: "k8s")
-        var pins = [k8s.appending(path: "base/ingress/nginx-ingress-controller.yaml")]
-        // Overlays that pin their own flavour (overlays/cluster: the cloud manifest).
-        for overlay in (try? FileManager.default.contentsOfDirectory(atPath: k8s.appending(path: "overlays").path)) ?? [] {
-            let own = k8s.appending(path: "overlays/\(overlay)/pins/nginx-ingress-controller.yaml")
-            if FileManager.default.fileExists(atPath: own.path) { pins.append(own) }
-        }
-        for pinFile in pins {
-            var text = try String(contentsOf: pinFile, encoding: .utf8)
-            let url = try FakeWorld.require(text.firstMatch(of: /\nurl: (\S+)\n/)).1
-            let fetched = try ChildProcess.runBlocking(
-                [Self.fakeTools.appending(path: "curl").path, "-fsSL", String(url)],
-                environment: ChildProcess.environment(adding: ["FAKE_STATE": fakeState.path, "FAKE_INTERNAL": "1"]))
-            try FakeWorld.require(fetched.succeeded, "fake curl: \(fetched.description)")
-            let pinned = try FakeWorld.require(text.firstMatch(of: /\nsha256: ([0-9a-f]{64})\n?/)).1
-            text = text.replacingOccurrences(
-                of: "sha256: \(pinned)", with: "sha256: \(SHA256.hexDigest(of: fetched.standardOutput))")
-            try text.write(to: pinFile, atomically: true, encoding: .utf8)
+        let files = FileManager.default.enumerator(at: k8s, includingPropertiesForKeys: nil)?
+            .compactMap { $0 as? URL }
+            .filter { $0.deletingLastPathComponent().lastPathComponent == "pins" && $0.pathExtension == "yaml" } ?? []
+        for pinFile in files {
+            var lines = try String(contentsOf: pinFile, encoding: .utf8).components(separatedBy: "\n")
+            var url: Substring?
+            for (index, line) in lines.enumerated() {
+                if let match = line.firstMatch(of: /^\s*(?:- )?url: (\S+)$/) {
+                    url = match.1
+                } else if let match = line.firstMatch(of: /^(\s*)sha256: [0-9a-f]{64}$/), let pinned = url {
+                    lines[index] = "\(match.1)sha256: \(try standInDigest(of: String(pinned)))"
+                    url = nil
+                }
+            }
+            try lines.joined(separator: "\n").write(to: pinFile, atomically: true, encoding: .utf8)
         }
     }
 
+    /// The digest of what the fake curl answers for `url`: the same for every world, so asked
+    /// once per test process (each ask is a blocking child process in a synchronous init).
+    private func standInDigest(of url: String) throws -> String {
+        if let known = Self.standInDigests.withLock({ $0[url] }) { return known }
+        let fetched = try ChildProcess.runBlocking(
+            [Self.fakeTools.appending(path: "curl").path, "-fsSL", url],
+            environment: ChildProcess.environment(adding: ["FAKE_STATE": fakeState.path, "FAKE_INTERNAL": "1"]))
+        try FakeWorld.require(fetched.succeeded, "fake curl: \(fetched.description)")
+        let digest = SHA256.hexDigest(of: fetched.standardOutput)
+        Self.standInDigests.withLock { $0[url] = digest }
+        return digest
+    }
+
+    private static let standInDigests = Mutex<[String: String]>([:])
+
+    /// The tests must not depend on ports 80 and 443 being free on the machine: every kind
+    /// overlay's config gets free high ports instead (the same ones: one cluster at a time).
     private func moveHostPorts() throws {
-        var text = try String(contentsOf: kindConfig, encoding: .utf8)
-        for (old, new) in zip([80, 443], hostPorts) {
-            let before = text
-            text = text.replacingOccurrences(of: "hostPort: \(old)\n", with: "hostPort: \(new)\n")
-            try FakeWorld.require(before != text, "the kind config no longer maps hostPort \(old); update FakeWorld")
+        let overlays = repository.appending(path: "k8s/overlays")
+        for overlay in try FileManager.default.contentsOfDirectory(atPath: overlays.path) {
+            let config = overlays.appending(path: "\(overlay)/kind-cluster-config.yaml")
+            guard FileManager.default.fileExists(atPath: config.path) else { continue }
+            var text = try String(contentsOf: config, encoding: .utf8)
+            for (old, new) in zip([80, 443], hostPorts) {
+                let before = text
+                text = text.replacingOccurrences(of: "hostPort: \(old)\n", with: "hostPort: \(new)\n")
+                // Port 80 is the edge's; 443 only where the overlay publishes it (ingress-nginx's).
+                try FakeWorld.require(
+                    before != text || old != 80, "\(overlay)'s kind config no longer maps hostPort 80; update FakeWorld")
+            }
+            try text.write(to: config, atomically: true, encoding: .utf8)
         }
-        try text.write(to: kindConfig, atomically: true, encoding: .utf8)
     }
 
     private static func realKubectl(path: String) throws -> String {

@@ -80,12 +80,12 @@ public struct KindClusterConfig: Sendable, Hashable {
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 
-    /// The URL the ingress controller answers on from this machine: the host port mapped to
-    /// the node's port 80 (`http://localhost/` for 80), or nil when the config maps none.
+    /// The URL the edge answers on from this machine: the config's first TCP port mapping,
+    /// which publishes the edge's HTTP port (the Gateway data plane's node port 30080, or
+    /// ingress-nginx's host port 80 in the node) as `http://localhost/` for host port 80;
+    /// nil when the config maps none.
     public var ingressURL: String? {
-        guard let http = portMappings.first(where: { $0.containerPort == 80 && $0.protocol == "TCP" }) else {
-            return nil
-        }
+        guard let http = portMappings.first(where: { $0.protocol == "TCP" }) else { return nil }
         let host = ["0.0.0.0", "127.0.0.1", ""].contains(http.listenAddress) ? "localhost" : http.listenAddress
         return http.hostPort == 80 ? "http://\(host)/" : "http://\(host):\(http.hostPort)/"
     }

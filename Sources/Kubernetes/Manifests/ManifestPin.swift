@@ -11,6 +11,14 @@ import Yams
 /// url: https://example.org/deploy.yaml
 /// sha256: <64 lowercase hex digits of the exact bytes>
 /// ```
+/// or, for several manifests applied together (CRDs from two projects), a list of them:
+/// ```yaml
+/// manifests:
+///   - url: https://example.org/a.yaml
+///     sha256: <…>
+///   - url: https://example.org/b.yaml
+///     sha256: <…>
+/// ```
 public struct ManifestPin: Sendable, Hashable {
     public var url: URL
     public var sha256: String
@@ -20,9 +28,21 @@ public struct ManifestPin: Sendable, Hashable {
         self.sha256 = sha256
     }
 
-    /// Reads and checks the pin file at `file`.
+    /// Reads and checks the pin file at `file`, which pins exactly one manifest.
     /// - Throws: ``Problem`` naming the file and what is wrong with it.
     public static func load(from file: URL) throws -> ManifestPin {
+        let pins = try loadAll(from: file)
+        guard pins.count == 1 else {
+            throw Problem(
+                problem: "\(file.path) pins \(pins.count) manifests where one is expected",
+                fix: "keep a single `url:` and `sha256:` in it")
+        }
+        return pins[0]
+    }
+
+    /// Reads and checks the pin file at `file`: its one manifest, or its `manifests:` in order.
+    /// - Throws: ``Problem`` naming the file and what is wrong with it.
+    public static func loadAll(from file: URL) throws -> [ManifestPin] {
         let text: String
         do {
             text = try String(contentsOf: file, encoding: .utf8)
@@ -31,11 +51,25 @@ public struct ManifestPin: Sendable, Hashable {
                 problem: "cannot read the manifest pin \(file.path): \(error.localizedDescription)",
                 fix: "restore the file from git (it names the upstream manifest's url and sha256)")
         }
-        return try parse(text, file: file.path)
+        return try parseAll(text, file: file.path)
+    }
+
+    static func parseAll(_ text: String, file: String) throws -> [ManifestPin] {
+        let fields = (try? Yams.load(yaml: text)) as? [String: Any]
+        guard let list = fields?["manifests"] else { return [try parse(fields, file: file)] }
+        guard let entries = list as? [[String: Any]], !entries.isEmpty else {
+            throw Problem(
+                problem: "\(file) has a `manifests:` that is not a list of `url:` and `sha256:` pairs",
+                fix: "write each manifest as `- url: https://…` with its `sha256:` below it")
+        }
+        return try entries.map { try parse($0, file: file) }
     }
 
     static func parse(_ text: String, file: String) throws -> ManifestPin {
-        let fields = (try? Yams.load(yaml: text)) as? [String: Any]
+        try parse((try? Yams.load(yaml: text)) as? [String: Any], file: file)
+    }
+
+    private static func parse(_ fields: [String: Any]?, file: String) throws -> ManifestPin {
         guard let address = fields?["url"] as? String, let url = URL(string: address),
             url.scheme == "https"
         else {

@@ -68,9 +68,11 @@ public enum ResourceSource: Sendable, Hashable {
     /// The objects of the rendered overlay (`k8s/overlays/<name>`) labelled
     /// `wrightnow/component: <component id>`. `k8s/` stays the single source of truth.
     case overlay
-    /// An upstream manifest applied as is (used for ingress-nginx), described by a pin file
-    /// under `k8s/` (path relative to `k8s/`) that names its URL and the SHA-256 of its exact
-    /// bytes. A download whose digest differs is refused.
+    /// Upstream manifests applied as they are (the edge's CRDs and controllers), described by
+    /// the pin file of this name (`pins/<name>`) that the overlay selects: its own, or that of
+    /// a kustomize Component it lists. The file names each manifest's URL and the SHA-256 of its
+    /// exact bytes; a download whose digest differs is refused. An overlay that selects no such
+    /// file has nothing for the component, whose step is then skipped.
     case pinnedManifest(String)
     /// The objects of another kustomization under `k8s/` (path relative to `k8s/`), rendered
     /// on its own and labelled like the overlay's. For optional parts kept out of the
@@ -91,11 +93,19 @@ public enum ReadinessCheck: Sendable, Hashable {
     case jobCompleted(name: String, namespace: String)
     /// A namespace exists and is Active.
     case namespaceActive(String)
+    /// An object's status condition `condition` is True: a CRD `Established`, a GatewayClass
+    /// `Accepted`, a Gateway `Programmed`. `resource` is its API resource type
+    /// (`gateway`); `namespace` is nil for cluster-scoped objects.
+    case conditionTrue(resource: String, name: String, namespace: String?, condition: String)
+    /// A route (an HTTPRoute) is attached: the parent it names reports it `Accepted` with its
+    /// backends resolved (`ResolvedRefs`). Route conditions are per parent, not top-level.
+    case routeAttached(resource: String, name: String, namespace: String)
 }
 
 /// When a component counts as ready. As Flux's `wait: true`: every workload among the
 /// component's rendered objects (Deployments, StatefulSets and DaemonSets rolled out,
-/// Jobs complete, Namespaces Active), plus any checks the manifests cannot express.
+/// Jobs complete, Namespaces Active, CRDs established, Gateways programmed, routes attached),
+/// plus any checks the manifests cannot express.
 public struct Readiness: Sendable, Hashable {
     /// Wait for every workload the component's rendered objects contain.
     public var includesWorkloads: Bool

@@ -30,10 +30,10 @@ struct KindFixture {
     }
 
     /// Answers the three version commands and `docker info` like a healthy machine (a kubectl
-    /// within one minor version of the node image's Kubernetes 1.35).
+    /// within one minor version of the node image's Kubernetes 1.37).
     func scriptHealthyTools() {
         runner.on("kind", "version", answers: .output(stdout: "kind v0.33.0 go1.25.1 linux/amd64\n"))
-        runner.on("kubectl", "version", answers: .output(stdout: "Client Version: v1.35.4\nKustomize Version: v5.7.1\n"))
+        runner.on("kubectl", "version", answers: .output(stdout: "Client Version: v1.37.1\nKustomize Version: v5.8.1\n"))
         runner.on("docker", "version", answers: .output(stdout: "28.2.2\n"))
         runner.on("docker", "info", answers: .output(stdout: "28.2.2\n"))
     }

@@ -64,21 +64,21 @@ struct ProvisionHelp {
         return options[command.subcommand ?? ""] ?? []
     }
 
-    static func load() throws -> ProvisionHelp {
-        let root = try ProvisionBinary.run(["--help"])
+    static func load() async throws -> ProvisionHelp {
+        let root = try await ProvisionBinary.run(["--help"])
         guard root.status == 0 else { throw HelpFailed(command: "provision --help", outcome: root) }
         let subcommands = Self.subcommands(inHelp: root.output)
         var options = ["": Self.options(inHelp: root.output)]
         var nested: [String: Set<String>] = [:]
         for sub in subcommands {
-            let help = try ProvisionBinary.run([sub, "--help"])
+            let help = try await ProvisionBinary.run([sub, "--help"])
             guard help.status == 0 else { throw HelpFailed(command: "provision \(sub) --help", outcome: help) }
             options[sub] = Self.options(inHelp: help.output)
             // Nested subcommands (`history show`); the default one's options are the parent's too.
             let children = Self.subcommands(inHelp: help.output)
             nested[sub] = children
             for child in children {
-                let childHelp = try ProvisionBinary.run([sub, child, "--help"])
+                let childHelp = try await ProvisionBinary.run([sub, child, "--help"])
                 guard childHelp.status == 0 else {
                     throw HelpFailed(command: "provision \(sub) \(child) --help", outcome: childHelp)
                 }

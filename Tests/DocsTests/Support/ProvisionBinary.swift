@@ -17,7 +17,7 @@ enum ProvisionBinary {
     }
 
     /// Runs `provision` with `arguments` from the repository root.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Shell.Outcome {
-        try Shell.run(try url().path, arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Shell.Outcome {
+        try await Shell.run(try url().path, arguments, environment: environment)
     }
 }

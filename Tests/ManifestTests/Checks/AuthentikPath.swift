@@ -2,9 +2,10 @@ import Foundation
 
 /// authentik is served under a sub-path that several places must agree on: its own setting
 /// `AUTHENTIK_WEB__PATH` (ConfigMap authentik-config), `AUTHENTIK_WEB__BASE_URL` (scheme and
-/// host only), the Ingress host and path, the HTTP probe paths and the URLs `provision` checks
-/// and prints. The proxy must pass the prefix through unchanged: a rewrite-target breaks every
-/// route (k8s/base/authentik/ingress.yaml). This check holds them all against one external URL.
+/// host only), the route's host and path (the HTTPRoute, or the seed's Ingress), the HTTP probe
+/// paths and the URLs `provision` checks and prints. The edge must pass the prefix through
+/// unchanged: a rewrite (an Ingress rewrite-target, an HTTPRoute URLRewrite filter) breaks every
+/// route. This check holds them all against one external URL.
 enum AuthentikPath {
     static let configMap = "authentik-config"
     static let service = "authentik-server"
@@ -58,7 +59,28 @@ enum AuthentikPath {
                 }
             }
         }
-        if routes == 0 { problems.append("no Ingress routes to \(service)") }
+        // Every HTTPRoute rule that sends to the authentik server.
+        for route in objects where route.kind == "HTTPRoute" {
+            let hostnames = Tree.array(route.spec["hostnames"]).compactMap(Tree.string)
+            for rule in Tree.array(route.spec["rules"]).map(Tree.dictionary) {
+                let backends = Tree.array(rule["backendRefs"]).map(Tree.dictionary)
+                guard backends.contains(where: { Tree.string($0["name"]) == service }) else { continue }
+                routes += 1
+                for match in Tree.array(rule["matches"]).map(Tree.dictionary) {
+                    let routed = Tree.string(Tree.value(match, at: "path.value")) ?? "/"
+                    if routed != path || Tree.string(Tree.value(match, at: "path.type")) != "PathPrefix" {
+                        problems.append("\(route) routes \(routed) to \(service), but AUTHENTIK_WEB__PATH is \(path) (as a PathPrefix)")
+                    }
+                }
+                if !hostnames.contains(host) {
+                    problems.append("\(route) routes hosts \(hostnames), but authentik is reached at \(host)")
+                }
+                for filter in Tree.array(rule["filters"]).map(Tree.dictionary) where Tree.string(filter["type"]) == "URLRewrite" {
+                    problems.append("\(route) has a URLRewrite filter: the prefix \(path) must reach authentik unchanged")
+                }
+            }
+        }
+        if routes == 0 { problems.append("no route (HTTPRoute or Ingress) sends to \(service)") }
 
         // HTTP probes of the pods that run with authentik's settings.
         for workload in objects where workload.isWorkload {

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Yams
 import Testing
 
 /// The kustomizations under `k8s/` that must render on a clean checkout.
@@ -8,17 +9,29 @@ enum Kustomization: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case localOverlay = "k8s/overlays/local"
     /// The generic overlay for clusters provision did not create (`--backend existing`).
     case clusterOverlay = "k8s/overlays/cluster"
+    /// The local stack behind the seed's retired ingress-nginx instead of Gateway API.
+    case localIngressNginxOverlay = "k8s/overlays/local-ingress-nginx"
     /// The optional Component, rendered through a temporary overlay that adds it to k8s/base
     /// (a Component cannot be rendered on its own).
     case authentikRedisComponent = "k8s/components/authentik-redis"
 
     var testDescription: String { rawValue }
 
-    /// The Components under `k8s/components/`; each must have a case above.
+    /// The Components under `k8s/components/`; each must be rendered by a case above.
     static var componentDirectories: [String] {
         let directory = Repository.k8s.appending(path: "components")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.sorted().map { "k8s/components/\($0)" }
+    }
+
+    /// The Components this kustomization renders: its own directory when it is one, and the
+    /// ones its kustomization.yaml lists (`components:`), as repository paths.
+    var renderedComponents: [String] {
+        let directory = Repository.file(rawValue)
+        let text = (try? String(contentsOf: directory.appending(path: "kustomization.yaml"), encoding: .utf8)) ?? ""
+        let listed = Tree.array(Tree.dictionary((try? Yams.load(yaml: text)) ?? nil)["components"]).compactMap(Tree.string)
+        let root = Repository.root.standardizedFileURL.path + "/"
+        return [rawValue] + listed.map { String(directory.appending(path: $0).standardizedFileURL.path.dropFirst(root.count)) }
     }
 }
 
@@ -56,7 +69,7 @@ actor RenderCache {
     private static func render(_ kustomization: Kustomization) async throws -> Rendering {
         let result: ProcessResult
         switch kustomization {
-        case .base, .localOverlay, .clusterOverlay:
+        case .base, .localOverlay, .clusterOverlay, .localIngressNginxOverlay:
             result = try await ChildProcess.run(["kubectl", "kustomize", Repository.file(kustomization.rawValue).path])
         case .authentikRedisComponent:
             let overlay = try TemporaryDirectory("component-overlay")
