@@ -26,7 +26,9 @@ extension KubernetesDeployment {
                 let file = Self.diffFileSuffix(object)
                 if let section = differences.first(where: { $0.file.hasSuffix(file) }) {
                     if section.isNewObject {
-                        survey.missing.append(object.reference)
+                        // A Job gone by its ttlSecondsAfterFinished has run (readiness counts it
+                        // done); its absence is no drift. A changed Job changes the digest.
+                        if !object.removesItselfWhenFinished { survey.missing.append(object.reference) }
                     } else {
                         survey.drifted.append("\(object.reference): \(section.changedFields.joined(separator: ", "))")
                     }

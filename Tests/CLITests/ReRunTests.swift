@@ -34,6 +34,37 @@ struct ReRunTests {
         #expect(Self.applies(world).count >= 6)
     }
 
+    /// ingress-nginx's admission Jobs delete themselves once finished (ttlSecondsAfterFinished:
+    /// 0). On a re-deploy their image is cached, so they are gone before `kubectl label -f -`
+    /// reads them again, which the real kubectl answers with NotFound and exit 1.
+    @Test("a re-deploy whose admission Jobs finished and removed themselves before labelling succeeds")
+    func reDeployAfterTheJobsRemovedThemselves() async throws {
+        let world = try FakeWorld()
+        #expect(try await world.run("up", "--only", "ingress-nginx").exitCode == 0)
+        #expect(world.events.contains("removed Job/ingress-nginx-admission-create (finished, ttlSecondsAfterFinished)"))
+
+        // Gone Jobs are not drift: the stack is in sync, and a plain up applies nothing.
+        let status = try await world.run("status", "--only", "ingress-nginx")
+        let row = try #require(status.standardOutput.split(separator: "\n").first { $0.hasPrefix("ingress-nginx ") })
+        #expect(row.contains("in sync"), "\(row)")
+        try world.clearCalls()
+        #expect(try await world.run("up", "--only", "ingress-nginx").exitCode == 0)
+        #expect(Self.applies(world).isEmpty, "\(Self.applies(world))")
+
+        try world.clearCalls()
+        let again = try await world.run("up", "--only", "ingress-nginx", "--force")
+        #expect(again.exitCode == 0, "\(again)")
+        let events = world.events
+        let applied = try #require(events.firstIndex(of: "applied Deployment/ingress-nginx-controller"), "\(events)")
+        let removed = try #require(
+            events.firstIndex(of: "removed Job/ingress-nginx-admission-patch (finished, ttlSecondsAfterFinished)"), "\(events)")
+        #expect(applied < removed)
+        #expect(world.calls.contains { $0.contains(" label -f - wrightnow/component=ingress-nginx --overwrite") })
+        // The objects still there carry the label, so `down` finds them.
+        let label = world.fakeState.appending(path: "labels/wrightnow/ingress-nginx/Deployment/ingress-nginx-controller")
+        #expect(try String(contentsOf: label, encoding: .utf8).contains("wrightnow/component=ingress-nginx"))
+    }
+
     @Test("an object changed in the cluster by hand shows as drift in status, and the next up repairs it")
     func driftIsShownAndRepaired() async throws {
         let world = try FakeWorld()
