@@ -14,7 +14,7 @@ extension KubernetesDeployment {
             for object in try await objects(of: component) { owned.append((component.id, object)) }
         }
         guard !owned.isEmpty else { return [:] }
-        let differences = try await kubectl.serverSideDiff(owned.map(\.object.text).joined(separator: "---\n"))
+        let look = try await kubectl.serverSideDiff(of: owned.map(\.object))
         // Only the kinds the stack holds: a cluster without the Gateway API CRDs (the
         // ingress-nginx edge) refuses `get gateways` and would fail the whole call.
         let checks = owned.compactMap { WorkloadReadiness.check(for: $0.object) }
@@ -27,9 +27,13 @@ extension KubernetesDeployment {
             var survey = ComponentSurvey(ready: true)
             for object in mine {
                 let file = Self.diffFileSuffix(object)
-                if let section = differences.first(where: { $0.file.hasSuffix(file) }) {
+                if look.inMissingNamespaces.contains(object) {
+                    survey.missing.append(object.reference)
+                } else if let section = look.sections.first(where: { $0.file.hasSuffix(file) }) {
                     if section.isNewObject {
-                        survey.missing.append(object.reference)
+                        // A Job gone by its ttlSecondsAfterFinished has run (readiness counts it
+                        // done); its absence is no drift. A changed Job changes the digest.
+                        if !object.removesItselfWhenFinished { survey.missing.append(object.reference) }
                     } else {
                         survey.drifted.append("\(object.reference): \(section.changedFields.joined(separator: ", "))")
                     }
@@ -189,7 +193,50 @@ struct LabelledWorkloads: @unchecked Sendable {
     }
 }
 
+/// What one look with `kubectl diff` tells of a stack's objects.
+struct DiffLook: Sendable {
+    var sections: [DiffSection]
+    /// Objects in namespaces the cluster does not have (yet): not diffed, missing.
+    var inMissingNamespaces: Set<ManifestDocument> = []
+}
+
 extension Kubectl {
+    /// The server-side diff of `objects`. The API server refuses to dry-run an object into a
+    /// namespace that does not exist (`Error from server (NotFound): namespaces "X" not found`,
+    /// its NamespaceLifecycle admission), and `kubectl diff` stops at the first such object
+    /// with exit 2 and no diff at all. On a cluster without the stack's namespaces yet (a
+    /// first run, a cluster made again) those objects are missing, and the rest is diffed
+    /// without them, so one new namespace does not hide what the others hold.
+    func serverSideDiff(of objects: [ManifestDocument]) async throws -> DiffLook {
+        do {
+            return DiffLook(sections: try await serverSideDiff(Self.stream(objects)))
+        } catch let error as CommandError {
+            guard case .namespaceMissing = KubectlRefusal.read(error.combinedOutput) else { throw error }
+            let existing = try await namespaceNames()
+            let unreachable = objects.filter {
+                !KubernetesDeployment.isClusterScoped($0.kind) && !existing.contains($0.namespace ?? "default")
+            }
+            // The namespace is there after all (created meanwhile): the error is not explained.
+            guard !unreachable.isEmpty else { throw error }
+            let reachable = objects.filter { !unreachable.contains($0) }
+            return DiffLook(
+                sections: reachable.isEmpty ? [] : try await serverSideDiff(Self.stream(reachable)),
+                inMissingNamespaces: Set(unreachable))
+        }
+    }
+
+    private static func stream(_ objects: [ManifestDocument]) -> String {
+        objects.map(\.text).joined(separator: "---\n")
+    }
+
+    /// The cluster's namespaces, from `kubectl get namespaces -o name` (`namespace/NAME` lines).
+    func namespaceNames() async throws -> Set<String> {
+        let output = try await runner.run(clusterCommand(["get", "namespaces", "-o", "name"], timeout: .seconds(60)))
+        return Set(output.standardOutput.split(separator: "\n").compactMap { line in
+            line.hasPrefix("namespace/") ? String(line.dropFirst("namespace/".count)) : nil
+        })
+    }
+
     /// `kubectl diff --server-side --field-manager=provision --force-conflicts -f -`: what an
     /// apply would change, per object. Exit 0: no differences; 1: differences; more: an error
     /// (kubectl pkg/cmd/diff/diff.go).

@@ -71,10 +71,36 @@ public struct Kubectl: Sendable {
     }
 
     /// `kubectl label -f - KEY=VALUE --overwrite`: labels the objects of `manifest` (on stdin).
+    ///
+    /// kubectl reads every object again before it labels it (`Latest()` in kubectl
+    /// pkg/cmd/label/label.go). A Job that deletes itself once finished
+    /// (`ttlSecondsAfterFinished`: ingress-nginx's admission Jobs, 0) may be gone by then,
+    /// whenever its image was cached: kubectl labels the other objects (`ContinueOnError()`)
+    /// and exits 1 with `Error from server (NotFound): jobs.batch "NAME" not found`. Such a Job
+    /// has done its work and has nothing left to label; every other failure is thrown.
     public func label(_ manifest: String, _ key: String, _ value: String) async throws {
-        try await runner.run(clusterCommand(
+        let command = clusterCommand(
             ["label", "-f", "-", "\(key)=\(value)", "--overwrite"],
-            standardInput: Data(manifest.utf8), timeout: .seconds(120)))
+            standardInput: Data(manifest.utf8), timeout: .seconds(120))
+        let output = try await runner.execute(command)
+        if output.exitStatus == 0 { return }
+        let selfRemoving = ((try? ManifestDocument.parseStream(manifest)) ?? []).filter(\.removesItselfWhenFinished)
+        if Self.onlyJobsGone(output.standardError, among: Set(selfRemoving.map(\.name))) { return }
+        throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
+    }
+
+    /// True when kubectl's standard error names only Jobs of `names` as not found (one line
+    /// each, kubectl pkg/cmd/util/helpers.go `MultipleErrors`), besides the server's warnings.
+    static func onlyJobsGone(_ standardError: String, among names: Set<String>) -> Bool {
+        var gone = 0
+        for line in standardError.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
+            if line.hasPrefix("Warning: ") { continue }
+            guard let match = line.wholeMatch(of: /Error from server \(NotFound\): jobs\.batch "([^"]+)" not found\s*/),
+                names.contains(String(match.1))
+            else { return false }
+            gone += 1
+        }
+        return gone > 0
     }
 
     /// `kubectl delete KIND,... -l KEY=VALUE --all-namespaces --ignore-not-found --wait

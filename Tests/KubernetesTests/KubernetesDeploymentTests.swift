@@ -250,6 +250,57 @@ struct KubernetesDeploymentTests {
         #expect(labels.first?.standardInput == Data(Self.remote.utf8))
     }
 
+    /// An upstream manifest with a Job that deletes itself once finished and one that does not.
+    static let remoteWithFinishingJob = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: ctl
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: setup
+          namespace: ctl
+        spec:
+          ttlSecondsAfterFinished: 0
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: migrate
+          namespace: ctl
+        """
+
+    /// What the real kubectl answers when `label -f -` finds an object gone: the others are
+    /// labelled, each missing one is a line on stderr, exit 1 (the fake kubectl cites the source).
+    static func labelAnswer(gone: [String], also: String = "") -> ScriptedRunner.Answer {
+        .output(exit: 1, stdout: "namespace/ctl labeled\n",
+                stderr: gone.map { "Error from server (NotFound): jobs.batch \"\($0)\" not found\n" }.joined() + also)
+    }
+
+    @Test("labelling forgives a Job gone by its ttlSecondsAfterFinished, and nothing else", arguments: [
+        (gone: ["setup"], also: "", forgiven: true),
+        (gone: ["setup"], also: "Warning: batch/v1 Job is labelled\n", forgiven: true),
+        (gone: ["migrate"], also: "", forgiven: false),
+        (gone: ["setup", "migrate"], also: "", forgiven: false),
+        (gone: ["setup"], also: "error: You must be logged in to the server (Unauthorized)\n", forgiven: false),
+        (gone: [], also: "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n",
+         forgiven: false),
+    ])
+    func labellingForgivesOnlySelfRemovedJobs(gone: [String], also: String, forgiven: Bool) async throws {
+        let fixture = try DeploymentFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kubectl", containing: ["label"], answers: Self.labelAnswer(gone: gone, also: also))
+        let labelling = { try await fixture.deployment.kubectl.label(Self.remoteWithFinishingJob, "wrightnow/component", "controller") }
+        if forgiven {
+            try await labelling()
+        } else {
+            let error = await #expect(throws: CommandError.self) { try await labelling() }
+            #expect(error?.description.contains("not found") == !gone.isEmpty)
+        }
+    }
+
     @Test func aDownloadWhoseDigestDiffersFromThePinIsNotApplied() async throws {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }

@@ -10,9 +10,13 @@ struct ResourceBudgetTests {
     /// At most this share of the laptop may be requested, or held at the memory limits.
     static let maximumShare = 0.75
 
-    /// Requests of what kind runs besides the stack: kube-apiserver 250m, controller-manager
-    /// 200m, scheduler 100m, etcd 100m/100Mi, two CoreDNS 100m/70Mi each, kindnet 100m/50Mi.
-    /// These are the kubeadm and kind defaults as commonly documented, not measured here.
+    /// Requests of what kind runs besides the stack, read in the sources (not measured here):
+    /// kubeadm's static pods kube-apiserver 250m, kube-controller-manager 200m, kube-scheduler
+    /// 100m (cmd/kubeadm/app/phases/controlplane/manifests.go, ComponentResources), etcd
+    /// 100m/100Mi (phases/etcd/local.go), two CoreDNS 100m/70Mi each (phases/addons/dns/
+    /// manifests.go); kind's kindnet 100m/50Mi (kind pkg/build/nodeimage/const_cni.go) and
+    /// local-path-provisioner, which requests nothing (const_storage.go; kind's main branch of
+    /// 2026-08-21). kube-proxy requests nothing either.
     static var kindControlPlane: ResourceBudget {
         var budget = ResourceBudget()
         budget.cpuRequestMillis = 950

@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 import Testing
 import TestSupport
 
@@ -15,6 +16,14 @@ import TestSupport
        .serialized,
        .enabled(if: RealCluster.isEnabled, RealCluster.disabledReason))
 struct SeedVerificationTests {
+    /// The scripts pass no `--timeout`: `provision up` waits as long as it does for a user
+    /// (authentik's first start: image pull and migrations), its own default.
+    static let readinessTimeout = TimeInterval(DeployOptions.upDefaults.readinessTimeout.components.seconds)
+    /// Creating the cluster and installing ingress-nginx: kind's node and one component's wait.
+    static let setupLimit = readinessTimeout + 300
+    /// Deploying the stack: authentik's wait, after what it depends on.
+    static let deployLimit = readinessTimeout + 900
+
     let shell: Shell
     let provisionBinary: URL
     let workspace: URL
@@ -64,7 +73,7 @@ struct SeedVerificationTests {
 
     func task11_2_clusterCreation() async throws {
         // The seed: ./scripts/k8s-setup.sh creates the cluster and installs ingress-nginx.
-        try await script("k8s-setup.sh", ["--timeout", "600"], limit: 1200)
+        try await script("k8s-setup.sh", limit: Self.setupLimit)
 
         let clusters = try await shell.succeed(["kind", "get", "clusters"]).standardOutput
         #expect(clusters.split(separator: "\n").contains("wrightnow"))
@@ -86,7 +95,7 @@ struct SeedVerificationTests {
 
     func task11_3_serviceDeployment() async throws {
         // The seed: ./scripts/k8s-deploy.sh deploys every service.
-        let deploy = try await script("k8s-deploy.sh", ["--timeout", "600"], limit: 1800)
+        let deploy = try await script("k8s-deploy.sh", limit: Self.deployLimit)
         #expect(deploy.standardOutput.contains("The stack is up on kind cluster wrightnow"))
         let expected = ["staging-infra": "active", "staging-core": "placeholder",
                         "staging-ai": "placeholder", "staging-web": "placeholder"]
@@ -175,8 +184,8 @@ struct SeedVerificationTests {
         // The seed: ./scripts/k8s-teardown.sh and ./scripts/k8s-setup.sh, then the stack again.
         let secretsBefore = try secretFiles()
         try await script("k8s-teardown.sh", limit: 600)
-        try await script("k8s-setup.sh", ["--timeout", "600"], limit: 1200)
-        try await script("k8s-deploy.sh", ["--timeout", "600"], limit: 1800)
+        try await script("k8s-setup.sh", limit: Self.setupLimit)
+        try await script("k8s-deploy.sh", limit: Self.deployLimit)
         #expect(try secretFiles() == secretsBefore, "the generated secrets changed across down/up")
         #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
     }
@@ -188,7 +197,7 @@ struct SeedVerificationTests {
     func existingBackendOnTheSameCluster() async throws {
         let up = try await provision(
             ["up", "--backend", "existing", "--context", "kind-\(RealCluster.clusterName)", "--overlay", "local"],
-            limit: 1800)
+            limit: Self.deployLimit)
         #expect(up.standardOutput.contains("The stack is up on existing cluster"))
         let history = try await provision(["history", "--json", "--limit", "1"])
         let runs = try #require(

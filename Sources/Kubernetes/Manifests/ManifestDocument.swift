@@ -21,6 +21,12 @@ public struct ManifestDocument: Sendable, Hashable {
         try Yams.load(yaml: text) as? [String: Any] ?? [:]
     }
 
+    /// A Job the cluster deletes once it has finished (`spec.ttlSecondsAfterFinished`): absent
+    /// later, it has done its work (Kubernetes' TTL-after-finished controller).
+    public var removesItselfWhenFinished: Bool {
+        kind == "Job" && ((try? object())?["spec"] as? [String: Any])?["ttlSecondsAfterFinished"] != nil
+    }
+
     /// `Kind/name` or `Kind/namespace/name`, how errors and listings name the object.
     public var reference: String {
         if let namespace { return "\(kind)/\(namespace)/\(name)" }

@@ -46,6 +46,15 @@ public struct DeployOptions: Sendable, Hashable {
     }
 }
 
+extension DeployOptions {
+    /// `provision up`'s defaults (`--concurrency`, `--step-timeout`, `--timeout`), kept here so
+    /// the command line and the real-cluster tests read the same numbers. authentik's first
+    /// start pulls large images and runs migrations, and its startup probe allows 10 minutes,
+    /// so a component may take 900 s to become ready.
+    public static let upDefaults = DeployOptions(
+        maxConcurrency: 4, stepTimeout: .seconds(1200), readinessTimeout: .seconds(900))
+}
+
 /// Names a step for progress output: `preflight`, `deploy redis`.
 public struct StepLabel: Sendable, Hashable, CustomStringConvertible {
     public var action: StepAction

@@ -33,17 +33,16 @@ struct Up: ContextualCommand {
     @OptionGroup var selection: SelectionOptions
 
     @Option(help: ArgumentHelp("Most component steps running at once.", valueName: "n"))
-    var concurrency: Int = 4
+    var concurrency: Int = DeployOptions.upDefaults.maxConcurrency
 
-    // authentik's first start pulls large images and runs migrations; its startup probe
-    // allows 10 minutes, so the default wait must be longer than that.
+    // The defaults and why they are what they are: DeployOptions.upDefaults.
     @Option(help: ArgumentHelp("Seconds each component may take to become ready.", valueName: "seconds"))
-    var timeout: Int = 900
+    var timeout: Int = Int(DeployOptions.upDefaults.readinessTimeout.components.seconds)
 
     @Option(help: ArgumentHelp(
         "Upper bound in seconds for each whole step (preflight, cluster creation, each component).",
         valueName: "seconds"))
-    var stepTimeout: Int = 1200
+    var stepTimeout: Int = Int(DeployOptions.upDefaults.stepTimeout.components.seconds)
 
     @Option(help: ArgumentHelp("Seconds between \"still waiting\" lines while a step runs.", valueName: "seconds"))
     var progressInterval: Int = 15
