@@ -31,8 +31,12 @@ public struct AuthentikComponent: Component {
         ]
     }
     /// The unauthenticated config endpoint answers JSON only when the whole path works:
-    /// host port, ingress controller, sub-path routing, server and its database.
+    /// host port, edge, sub-path routing, server and its database. The first-run setup page
+    /// then proves the UI under /auth/: its scripts and stylesheets are there too.
     public var smokeChecks: [SmokeCheck] {
-        [.httpGet(url: "http://localhost/auth/api/v3/root/config/", expectJSON: true)]
+        [
+            .httpGet(url: "http://localhost/auth/api/v3/root/config/", expectJSON: true),
+            .webPage(url: Self.url + "if/flow/initial-setup/"),
+        ]
     }
 }

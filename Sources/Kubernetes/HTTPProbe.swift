@@ -35,7 +35,9 @@ public struct HTTPProbe: Sendable {
     /// GETs `url`; fails unless the status is 2xx and, when `expectJSON`, the body is JSON.
     /// - Parameter host: the `Host` header to send, when `url` names the ingress controller's
     ///   address rather than the host its Ingress routes.
-    public func get(_ url: String, host: String? = nil, expectJSON: Bool, component: ComponentID) async throws {
+    /// - Returns: the body.
+    @discardableResult
+    public func get(_ url: String, host: String? = nil, expectJSON: Bool, component: ComponentID) async throws -> String {
         let header = host.map { ["-H", "Host: \($0)"] } ?? []
         let command = Command("curl", ["-fsS", "--max-time", "10"] + header + [url], timeout: .seconds(20))
         let output: CommandOutput
@@ -48,7 +50,7 @@ public struct HTTPProbe: Sendable {
                     + "(`kubectl get ingress -A`), and that nothing else holds port 80 on this host",
                 cause: error)
         }
-        guard expectJSON else { return }
+        guard expectJSON else { return output.standardOutput }
         let body = Data(output.standardOutput.utf8)
         if (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) == nil {
             let start = output.standardOutput.prefix(200)
@@ -56,6 +58,54 @@ public struct HTTPProbe: Sendable {
                 problem: "\(component): \(url) answered, but not with JSON (starts with: \(start))",
                 fix: "an HTML page usually means the request reached another service or a wrong path; "
                     + "open \(url) in a browser to see what answers")
+        }
+        return output.standardOutput
+    }
+
+    /// GETs the page at `url` and loads it as a browser would start to: every script and
+    /// stylesheet it references must lie under the page's first path segment (`/auth/` for
+    /// `http://localhost/auth/if/flow/initial-setup/`), and the first of each must answer 2xx.
+    public func loadPage(_ url: String, host: String? = nil, component: ComponentID) async throws {
+        let page = try await get(url, host: host, expectJSON: false, component: component)
+        guard let base = URLComponents(string: url) else { return }
+        let segment = base.path.split(separator: "/").first.map { "/\($0)/" } ?? "/"
+        let assets = WebPageAssets(html: page)
+        guard !assets.all.isEmpty else {
+            throw Problem(
+                problem: "\(component): \(url) answered, but references no script or stylesheet "
+                    + "(starts with: \(page.prefix(200)))",
+                fix: "open \(url) in a browser to see what answers there")
+        }
+        let outside = assets.all.filter { !$0.hasPrefix(segment) && !$0.hasPrefix("http") }
+        guard outside.isEmpty else {
+            throw Problem(
+                problem: "\(component): \(url) references \(outside.joined(separator: ", ")), outside \(segment): "
+                    + "the page is served under \(segment), but its assets are not, so a browser gets a blank page",
+                fix: "the application does not apply its sub-path to its assets; serve it on a host of its own "
+                    + "(docs/seed-deviations.md, authentik's sub-path)")
+        }
+        for asset in [assets.scripts.first, assets.stylesheets.first].compactMap({ $0 }) where !asset.hasPrefix("http") {
+            var target = base
+            target.percentEncodedPath = String(asset.prefix { $0 != "?" })
+            target.percentEncodedQuery = asset.contains("?") ? String(asset.drop { $0 != "?" }.dropFirst()) : nil
+            try await get(target.string ?? url, host: host, expectJSON: false, component: component)
+        }
+    }
+}
+
+/// The scripts and stylesheets an HTML page references, in page order (`<script src>`,
+/// `<link rel="stylesheet" href>`), as written: absolute paths or URLs.
+struct WebPageAssets {
+    var scripts: [String]
+    var stylesheets: [String]
+    var all: [String] { scripts + stylesheets }
+
+    init(html: String) {
+        scripts = html.matches(of: /<script\b[^>]*?\ssrc="([^"]+)"/).map { String($0.1) }
+        stylesheets = html.matches(of: /<link\b[^>]*>/).compactMap { tag -> String? in
+            let text = String(tag.0)
+            guard text.contains(#"rel="stylesheet""#), let href = text.firstMatch(of: /\shref="([^"]+)"/) else { return nil }
+            return String(href.1)
         }
     }
 }

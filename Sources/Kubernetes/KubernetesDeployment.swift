@@ -293,6 +293,9 @@ public struct KubernetesDeployment: ComponentDeployment {
         case .httpGet(let url, let expectJSON):
             let route = try await ingressRoute(for: url, of: owner)
             try await http.get(route?.url ?? url, host: route?.host, expectJSON: expectJSON, component: component)
+        case .webPage(let url):
+            let route = try await ingressRoute(for: url, of: owner)
+            try await http.loadPage(route?.url ?? url, host: route?.host, component: component)
         }
     }
 

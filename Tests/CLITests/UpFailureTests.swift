@@ -85,6 +85,20 @@ struct UpFailureTests {
         #expect(table.standardOutput.contains("failed"))
     }
 
+    @Test("an authentik whose UI ignores /auth/ for its assets fails its own step, naming the assets and the way out")
+    func authentikUIOutsideItsSubPath() async throws {
+        let world = try FakeWorld(environment: ["FAKE_AUTHENTIK_UNPREFIXED": "1"])
+        let result = try await world.run("up", "--only", "authentik")
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.standardError.contains("deploying `authentik` failed"), "\(result)")
+        #expect(result.standardError.contains("/static/dist/poly-2026.8.7.js"), "\(result)")
+        #expect(result.standardError.contains("outside /auth/"), "\(result)")
+        #expect(result.standardError.contains("host of its own"), "\(result)")
+        // The API answered before: the page is what failed.
+        #expect(world.calls.contains("curl -fsS --max-time 10 http://localhost/auth/api/v3/root/config/"))
+        #expect(world.calls.contains("curl -fsS --max-time 10 http://localhost/auth/if/flow/initial-setup/"))
+    }
+
     @Test("a rollout of authentik itself times out: only authentik fails")
     func authentikRolloutTimesOut() async throws {
         let world = try FakeWorld(environment: ["FAKE_ROLLOUT_TIMEOUT": "authentik-server"])

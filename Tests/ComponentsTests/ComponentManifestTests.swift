@@ -192,7 +192,11 @@ struct ComponentManifestTests {
             (rule["matches"] as? [[String: Any]] ?? []).compactMap { ($0["path"] as? [String: Any])?["value"] as? String }
         }
         for check in AuthentikComponent().smokeChecks {
-            guard case .httpGet(let url, _) = check else { continue }
+            let url: String
+            switch check {
+            case .httpGet(let checked, _), .webPage(let checked): url = checked
+            default: continue
+            }
             let components = try #require(URLComponents(string: url))
             #expect(components.host == "localhost" && hostnames.contains("localhost"))
             #expect(paths.contains { components.path.hasPrefix($0) }, "no route path on localhost serves \(components.path)")

@@ -9,8 +9,10 @@ struct AuthentikPathTests {
     static var checkedURLs: [String] {
         let component = AuthentikComponent()
         let smoke = component.smokeChecks.compactMap { check -> String? in
-            if case .httpGet(let url, _) = check { return url }
-            return nil
+            switch check {
+            case .httpGet(let url, _), .webPage(let url): return url
+            default: return nil
+            }
         }
         let notes = component.accessNotes.compactMap { note -> String? in
             if case .text(let text) = note.value, text.hasPrefix("http") { return text }

@@ -3,6 +3,8 @@ import ProvisionCore
 import Testing
 import TestSupport
 
+@testable import Kubernetes
+
 /// The seed's verification tasks 11.2-11.6, automated against a real kind cluster with the
 /// built `provision` binary and the real kind, kubectl, docker and curl. Like the seed's
 /// checks, it runs the entry points scripts/k8s-setup.sh, k8s-deploy.sh and k8s-teardown.sh
@@ -162,6 +164,34 @@ struct SeedVerificationTests {
             "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", "http://localhost/auth/api/v3/",
         ]).trimmedOutput
         #expect(browser == "200", "GET /auth/api/v3/ answered \(browser)")
+
+        // The seed's completion criterion, "Authentik UI accessible at http://localhost/auth/":
+        // / redirects into /auth/, and the first-run setup page and every script and stylesheet
+        // it references answer 200, all under /auth/ (issue 16: authentik 2026.8's front server
+        // is new; a UI that ignores its sub-path loads as a blank page).
+        let root = try await shell.succeed([
+            "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "20", "http://localhost/",
+        ]).trimmedOutput
+        #expect(root.hasPrefix("404") || root.contains("/auth/"), "GET / answered \(root)")
+        let setup = "http://localhost/auth/if/flow/initial-setup/"
+        let page = try await shell.succeed(["curl", "-fsS", "--max-time", "20", setup]).standardOutput
+        let assets = WebPageAssets(html: page)
+        #expect(!assets.scripts.isEmpty && !assets.stylesheets.isEmpty, "the setup page references no assets: \(page.prefix(300))")
+        for asset in assets.all {
+            #expect(asset.hasPrefix("/auth/"), "\(asset) is outside /auth/")
+            let status = try await shell.succeed([
+                "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", "http://localhost" + asset,
+            ]).trimmedOutput
+            #expect(status == "200", "GET \(asset) answered \(status)")
+        }
+        let live = try await shell.succeed([
+            "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", "http://localhost/auth/-/health/live/",
+        ]).trimmedOutput
+        #expect(live == "200", "GET /auth/-/health/live/ answered \(live)")
+
+        // PostgreSQL 15.19 or later (CVE-2026-14669): the pinned pgvector tag does not name its patch level.
+        let version = try await psql("SHOW server_version_num")
+        #expect((Int(version) ?? 0) >= 150019, "PostgreSQL \(version) is older than 15.19")
     }
 
     // MARK: 11.5 persistence

@@ -152,6 +152,11 @@ public enum SmokeCheck: Sendable, Hashable {
     case exec(namespace: String, pod: String, container: String?, command: [String], expecting: String?)
     /// An HTTP GET from the host; succeeds on 2xx whose body parses as JSON when `expectJSON`.
     case httpGet(url: String, expectJSON: Bool)
+    /// A web page from the host, as a browser loads it: the page answers 2xx, every script and
+    /// stylesheet it references lies under the page's own first path segment (a UI served under
+    /// a sub-path such as `/auth/` really uses it), and its first script and first stylesheet
+    /// answer 2xx.
+    case webPage(url: String)
     /// An HTTP GET of `path` where the cluster publishes its ingress on this machine (kind:
     /// the config's host port for the node's port 80); succeeds when it answers `status` (the
     /// ingress controller's default backend answers 404 for a path no Ingress routes). Catches a
