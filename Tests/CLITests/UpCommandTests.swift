@@ -138,6 +138,33 @@ struct UpCommandTests {
         #expect(result.standardOutput.contains("Time per step:"))
     }
 
+    /// The seed's edge, one selection away: the same stack through the retired ingress-nginx.
+    @Test("--overlay local-ingress-nginx brings the stack up through ingress-nginx, warns it is retired, skips the Gateway API edge")
+    func ingressNginxSelection() async throws {
+        let world = try FakeWorld()
+        let result = try await world.run("up", "--overlay", "local-ingress-nginx")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.standardOutput.contains("WARNING") && result.standardOutput.contains("ingress-nginx is retired"), "\(result)")
+        let calls = world.calls
+        #expect(calls.contains { $0.hasPrefix("kind create cluster") && $0.contains("overlays/local-ingress-nginx/kind-cluster-config.yaml") })
+        #expect(calls.contains { $0.contains("curl -fsSL") && $0.contains("controller-v1.15.1/deploy/static/provider/kind/deploy.yaml") })
+        #expect(!calls.contains { $0.contains("nginx-gateway-fabric") || $0.contains("gateway-api") }, "\(calls)")
+        // authentik's Ingress only after the webhook's Jobs and controller are ready, and no Gateway API object.
+        let events = world.events
+        let ingress = try #require(events.firstIndex { $0.hasPrefix("applied Ingress/authentik") }, "\(events)")
+        for ready in ["ready job/ingress-nginx-admission-create", "ready deployment/ingress-nginx-controller"] {
+            let index = try #require(events.firstIndex(of: ready), "missing \(ready) in \(events)")
+            #expect(index < ingress)
+        }
+        #expect(!events.contains { $0.contains("Gateway") || $0.contains("HTTPRoute") || $0.contains("CustomResourceDefinition") })
+        #expect(events.contains("applied NetworkPolicy/authentik-server-from-ingress-nginx"))
+        let steps = try await world.lastRun().steps
+        let skipped = Set(steps.filter { $0.state == .skipped }.compactMap { $0.component?.rawValue })
+        #expect(skipped == ["gateway-crds", "nginx-gateway-fabric", "edge"], "\(steps)")
+        #expect(steps.filter { !skipped.contains($0.component?.rawValue ?? "") }.allSatisfy { $0.state == .succeeded })
+        #expect(calls.contains("curl -fsS --max-time 10 http://localhost/auth/if/flow/initial-setup/"))
+    }
+
     @Test("the git revision of k8s/ is recorded, with a dirty marker for uncommitted changes")
     func gitRevision() async throws {
         let world = try FakeWorld()
