@@ -576,10 +576,19 @@ struct DerivedReadinessTests {
           namespace: up
         """
 
+    /// Pins `upstream` in the fixture's overlay and lets curl download it.
     private static func pinned(_ fixture: DeploymentFixture) throws {
         _ = try fixture.temporary.write(
             "url: https://example.invalid/upstream.yaml\nsha256: \(SHA256.hexDigest(of: upstream))\n",
             to: "repo/k8s/overlays/local/pins/upstream.yaml")
+        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
+    }
+
+    /// Every wait, rollout and namespace look answers ready (after any rule a test added first).
+    private static func everythingReady(_ fixture: DeploymentFixture) {
+        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "condition met\n"))
+        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "successfully rolled out\n"))
+        fixture.runner.on("kubectl", containing: ["get", "namespace"], answers: .output(stdout: "Active"))
     }
 
     @Test("namespaces and CRDs, then jobs, workloads, gateways and routes; objects without readiness add nothing")
@@ -587,7 +596,6 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
-        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
         #expect(try await fixture.deployment.readinessChecks(for: Upstream()) == [
             .namespaceActive("up"),
             .conditionTrue(resource: "customresourcedefinition", name: "widgets.example.invalid", namespace: nil, condition: "Established"),
@@ -605,10 +613,7 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
-        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
-        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "condition met\n"))
-        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "successfully rolled out\n"))
-        fixture.runner.on("kubectl", containing: ["get", "namespace"], answers: .output(stdout: "Active"))
+        Self.everythingReady(fixture)
         try await fixture.deployment.waitUntilReady(Upstream(), timeout: .seconds(60))
         // The timeout is what remains of the 60 s when each wait starts: not compared here.
         let waits = fixture.runner.commandLines.filter { $0.contains(" wait ") && !$0.contains("job/") }
@@ -629,12 +634,9 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
-        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
         fixture.runner.on("kubectl", containing: ["gateway/edge"], answers: .output(
             exit: 1, stderr: "error: timed out waiting for the condition on gateways/edge\n"))
-        fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "condition met\n"))
-        fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "successfully rolled out\n"))
-        fixture.runner.on("kubectl", containing: ["get", "namespace"], answers: .output(stdout: "Active"))
+        Self.everythingReady(fixture)
         let error = await #expect(throws: Problem.self) {
             try await fixture.deployment.waitUntilReady(Upstream(), timeout: .seconds(60))
         }
@@ -664,7 +666,6 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
-        fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.upstream)])
         _ = try await fixture.deployment.readinessChecks(for: Upstream())
         let copies = try FileManager.default.contentsOfDirectory(atPath: fixture.cacheDirectory.path)
         #expect(copies == ["\(SHA256.hexDigest(of: Self.upstream)).yaml"])
