@@ -21,7 +21,7 @@ struct SeedVerificationTests {
     /// The scripts pass no `--timeout`: `provision up` waits as long as it does for a user
     /// (authentik's first start: image pull and migrations), its own default.
     static let readinessTimeout = TimeInterval(DeployOptions.upDefaults.readinessTimeout.components.seconds)
-    /// Creating the cluster and installing ingress-nginx: kind's node and one component's wait.
+    /// Creating the cluster and installing the edge: kind's node and the edge's waits.
     static let setupLimit = readinessTimeout + 300
     /// Deploying the stack: authentik's wait, after what it depends on.
     static let deployLimit = readinessTimeout + 900
@@ -74,7 +74,8 @@ struct SeedVerificationTests {
     // MARK: 11.2 cluster creation
 
     func task11_2_clusterCreation() async throws {
-        // The seed: ./scripts/k8s-setup.sh creates the cluster and installs ingress-nginx.
+        // The seed: ./scripts/k8s-setup.sh creates the cluster and installs the edge (the seed
+        // named ingress-nginx; the default edge is Gateway API with NGINX Gateway Fabric).
         try await script("k8s-setup.sh", limit: Self.setupLimit)
 
         let clusters = try await shell.succeed(["kind", "get", "clusters"]).standardOutput
@@ -87,10 +88,21 @@ struct SeedVerificationTests {
         #expect(!nodes.isEmpty)
         for node in nodes { #expect(node.hasSuffix("=True"), "node not Ready: \(node)") }
 
+        // NGINX Gateway Fabric's controller (labels of its Deployment at v2.6.7) and the Gateway's
+        // data plane, which the controller makes for the Gateway `wrightnow`.
         let controller = try await shell.kubectl(
-            "get", "pods", "-n", "ingress-nginx", "-l", "app.kubernetes.io/component=controller",
+            "get", "pods", "-n", "nginx-gateway", "-l", "app.kubernetes.io/name=nginx-gateway",
             "-o", "jsonpath={.items[*].status.phase}").trimmedOutput
-        #expect(controller == "Running", "ingress-nginx controller pods: \(controller)")
+        #expect(controller == "Running", "NGINX Gateway Fabric controller pods: \(controller)")
+        let programmed = try await shell.kubectl(
+            "get", "gateway", "wrightnow", "-n", "nginx-gateway",
+            "-o", #"jsonpath={.status.conditions[?(@.type=="Programmed")].status}"#).trimmedOutput
+        #expect(programmed == "True", "Gateway wrightnow Programmed: \(programmed)")
+        let dataPlane = try await shell.kubectl(
+            "get", "pods", "-n", "nginx-gateway", "-l", "gateway.networking.k8s.io/gateway-name=wrightnow",
+            "-o", "jsonpath={.items[*].status.phase}").trimmedOutput
+        #expect(dataPlane.split(separator: " ").allSatisfy { $0 == "Running" } && !dataPlane.isEmpty,
+                "the Gateway's data plane pods: \(dataPlane)")
     }
 
     // MARK: 11.3 service deployment
