@@ -66,10 +66,37 @@ public final class ListeningSocket: @unchecked Sendable {
 
     deinit { close() }
 
-    /// A port on 127.0.0.1 that was free a moment ago.
+    /// A port on 127.0.0.1 that was free a moment ago, for a server a test starts next.
+    ///
+    /// Drawn at random from below the kernel's ephemeral range (Linux: 32768-60999), not from
+    /// it: every outgoing connection on the machine takes its local port from that range, so a
+    /// port the kernel handed out and the test released could be taken by a client before the
+    /// server bound it ("Address already in use", seen with PostgreSQL and Redis under load).
     public static func freePort() throws -> Int {
+        let range = below(ephemeralRange())
+        for _ in 0..<500 {
+            let port = Int.random(in: range)
+            guard let socket = try? ListeningSocket(port: port) else { continue }
+            socket.close()
+            return port
+        }
         let socket = try ListeningSocket()
         defer { socket.close() }
         return socket.port
+    }
+
+    /// The ports outgoing connections use: `net.ipv4.ip_local_port_range` (Linux's default
+    /// where it cannot be read).
+    public static func ephemeralRange() -> ClosedRange<Int> {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else { return 32768...60999 }
+        return bounds[0]...bounds[1]
+    }
+
+    /// Unprivileged ports outside `ephemeral`: below it when there is room, else above it.
+    public static func below(_ ephemeral: ClosedRange<Int>) -> ClosedRange<Int> {
+        if ephemeral.lowerBound > 10_000 { return 10_000...(ephemeral.lowerBound - 1) }
+        return min(ephemeral.upperBound + 1, 65_000)...65_535
     }
 }

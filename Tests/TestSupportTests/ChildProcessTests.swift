@@ -94,3 +94,20 @@ struct ChildProcessTests {
         #expect(FileManager.default.fileExists(atPath: Repository.file("Package.swift").path))
     }
 }
+
+/// Free ports for the servers tests start: never from the range outgoing connections use.
+@Suite("free ports")
+struct FreePortTests {
+    @Test("a free port lies outside the ephemeral range and can be listened on")
+    func outsideTheEphemeralRange() throws {
+        let ephemeral = ListeningSocket.ephemeralRange()
+        for _ in 0..<20 {
+            let port = try ListeningSocket.freePort()
+            #expect(!ephemeral.contains(port), "\(port) is in \(ephemeral)")
+            let socket = try ListeningSocket(port: port)
+            socket.close()
+        }
+        #expect(ListeningSocket.below(32768...60999) == 10_000...32767)
+        #expect(ListeningSocket.below(1024...65535).lowerBound == 65_000)
+    }
+}
