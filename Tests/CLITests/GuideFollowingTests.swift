@@ -52,19 +52,17 @@ struct GuideFollowingTests {
                 metadata: {name: core-backend}
                 spec: {selector: {app: core-backend}, ports: [{port: 3000}]}
                 """,
-            "ingress.yaml": """
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
+            "httproute.yaml": """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
                 metadata: {name: core-backend}
                 spec:
-                  ingressClassName: nginx
+                  parentRefs:
+                    - {group: gateway.networking.k8s.io, kind: Gateway, name: wrightnow, namespace: nginx-gateway, sectionName: http}
+                  hostnames: [localhost]
                   rules:
-                    - host: localhost
-                      http:
-                        paths:
-                          - path: /api/
-                            pathType: Prefix
-                            backend: {service: {name: core-backend, port: {number: 3000}}}
+                    - matches: [{path: {type: PathPrefix, value: /api/}}]
+                      backendRefs: [{name: core-backend, port: 3000}]
                 """,
             "networkpolicies.yaml": """
                 apiVersion: networking.k8s.io/v1
@@ -103,8 +101,8 @@ struct GuideFollowingTests {
             let wave = try #require(waves.firstIndex { $0.contains(dependency) })
             #expect(wave < coreWave, "\(dependency) must come before core-backend")
         }
-        // The guide: "in the wave after PostgreSQL, Redis and ingress-nginx".
-        #expect(waves.firstIndex { $0.contains("postgres-pgvector") } == coreWave - 1)
+        // The guide: "in the wave after the edge" (which comes after PostgreSQL and Redis start).
+        #expect(waves.firstIndex { $0.contains("edge") } == coreWave - 1)
     }
 
     @Test("up --only core-backend deploys it with its dependencies and waits for its Deployment")
@@ -120,7 +118,8 @@ struct GuideFollowingTests {
         // Its Secret went to its own namespace before its objects.
         let secret = try #require(world.events.firstIndex(of: "applied Secret/core-backend-credentials"))
         #expect(secret < world.events.firstIndex(of: "applied Deployment/core-backend")!)
-        // Its smoke check went through the Ingress it added.
+        // Its smoke check went through the route it added, after its route was attached.
+        #expect(world.events.contains("ready httproute/core-backend"))
         #expect(world.calls.contains { $0.hasPrefix("curl") && $0.contains("/api/health") })
         // Its access note is in the summary.
         #expect(up.standardOutput.contains("core-backend:\n  URL:"))

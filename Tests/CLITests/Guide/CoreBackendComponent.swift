@@ -5,7 +5,7 @@ public struct CoreBackendComponent: Component {
     public init() {}
     public let id: ComponentID = "core-backend"
     public let summary = "Core backend (Nest.js) in staging-core at http://localhost/api/"
-    public let dependencies: [ComponentID] = ["namespaces", "postgres-pgvector", "redis", "ingress-nginx"]
+    public let dependencies: [ComponentID] = ["namespaces", "postgres-pgvector", "redis", "edge"]
 
     public var secrets: [SecretSpec] {
         [SecretSpec(name: "core-backend-credentials", namespace: "staging-core", keys: [
