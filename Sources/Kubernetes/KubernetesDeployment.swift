@@ -291,10 +291,10 @@ public struct KubernetesDeployment: ComponentDeployment {
             url.path = path
             try await http.expectStatus(status, at: url.string ?? base, component: component)
         case .httpGet(let url, let expectJSON):
-            let route = try await ingressRoute(for: url, of: owner)
+            let route = try await edgeRoute(for: url, of: owner)
             try await http.get(route?.url ?? url, host: route?.host, expectJSON: expectJSON, component: component)
         case .webPage(let url):
-            let route = try await ingressRoute(for: url, of: owner)
+            let route = try await edgeRoute(for: url, of: owner)
             try await http.loadPage(route?.url ?? url, host: route?.host, component: component)
         }
     }
@@ -305,7 +305,7 @@ public struct KubernetesDeployment: ComponentDeployment {
     /// Ingress's: a cloud load balancer), with the route's host as the `Host` header.
     /// `nil` when the route serves the URL's own host (kind: localhost), or no route of the
     /// component serves the path: the URL is used as written.
-    func ingressRoute(for url: String, of owner: any Component) async throws -> (url: String, host: String?)? {
+    func edgeRoute(for url: String, of owner: any Component) async throws -> (url: String, host: String?)? {
         let component = owner.id
         guard let parsed = URLComponents(string: url) else { return nil }
         for route in try await objects(of: owner) {

@@ -354,7 +354,7 @@ struct KubernetesDeploymentTests {
         #expect(try fixture.deployment.pinFile("controller.yaml")?.shown == "k8s/components/edge/pins/controller.yaml")
         let applied = try await fixture.deployment.apply(Controller())
         #expect(applied.objectCount == 3)
-        #expect(applied.body == Self.remote + "---\n" + second, "\(applied.body ?? "")")
+        #expect(applied.body == Self.remote + "---\n" + second, "\(applied.body)")
         #expect(Self.applies(fixture.runner).count == 1)
 
         // The overlay's own pins/ wins over its Component's.

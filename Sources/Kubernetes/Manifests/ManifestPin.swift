@@ -65,10 +65,6 @@ public struct ManifestPin: Sendable, Hashable {
         return try entries.map { try parse($0, file: file) }
     }
 
-    static func parse(_ text: String, file: String) throws -> ManifestPin {
-        try parse((try? Yams.load(yaml: text)) as? [String: Any], file: file)
-    }
-
     private static func parse(_ fields: [String: Any]?, file: String) throws -> ManifestPin {
         guard let address = fields?["url"] as? String, let url = URL(string: address),
             url.scheme == "https"
