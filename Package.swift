@@ -70,7 +70,7 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "CLITests", dependencies: ["provision", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
+            name: "CLITests", dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "Kubernetes", "TestSupport"]),
         // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture),
         // and compares the version table with the backends' ToolRequirements.

@@ -1,31 +1,17 @@
 import Foundation
 import ProvisionCore
 
-/// The backends `--backend` can name.
-public enum BackendName: String, Sendable, CaseIterable, CustomStringConvertible {
-    case kind, existing, gke, eks, aks
-    public static let `default` = BackendName.kind
-    public var description: String { rawValue }
-}
-
-/// Builds each backend's cluster provider.
+/// The backends `--backend` can name, the default first. A new backend is one line here:
+/// its provider type's ``Backend``.
 public enum BackendRegistry {
-    /// Builds the provider for `name`.
-    /// - Parameters:
-    ///   - runner: runs every subprocess of the provider.
-    ///   - context: the kubeconfig context of an `existing` cluster (the CLI resolves kubectl's
-    ///     current context when the user names none); other backends name their own.
-    ///
-    /// Tests that need kind's seams (proc root, port checker) build a ``KindProvider`` directly.
-    public static func provider(
-        _ name: BackendName, runner: any CommandRunner, context: String? = nil
-    ) -> any ClusterProvider {
-        switch name {
-        case .kind: KindProvider(runner: runner)
-        case .existing: ExistingClusterProvider(context: context ?? "", runner: runner)
-        case .gke: UnimplementedCloudProvider(provider: .gke)
-        case .eks: UnimplementedCloudProvider(provider: .eks)
-        case .aks: UnimplementedCloudProvider(provider: .aks)
-        }
+    public static let all: [Backend] =
+        [KindProvider.backend, ExistingClusterProvider.backend] + CloudProvider.all.map(UnimplementedCloudProvider.backend)
+
+    /// `--backend`'s default: kind.
+    public static var `default`: Backend { all[0] }
+
+    /// The backend named `name` among `backends`.
+    public static func named(_ name: String, in backends: [Backend] = all) -> Backend? {
+        backends.first { $0.name == name }
     }
 }

@@ -5,9 +5,12 @@ import ProvisionCore
 /// tests can answer them and failures carry a command line a user can paste.
 public struct HTTPProbe: Sendable {
     public let runner: any CommandRunner
+    /// The provider's advice when its published edge is silent or foreign.
+    public let remedies: ClusterRemedies
 
-    public init(runner: any CommandRunner) {
+    public init(runner: any CommandRunner, remedies: ClusterRemedies = ClusterRemedies()) {
         self.runner = runner
+        self.remedies = remedies
     }
 
     /// GETs `url` and fails unless it answers `status` (whatever the body).
@@ -19,16 +22,17 @@ public struct HTTPProbe: Sendable {
         guard output.exitStatus == 0 else {
             throw Problem(
                 problem: "\(component): nothing answers on \(url), where the cluster publishes its ingress",
-                fix: "the node's host port mapping does not reach the ingress controller: check that the kind node "
-                    + "publishes it (`docker port <cluster>-control-plane`) and that nothing else holds the port "
-                    + "(Linux: `sudo ss -ltnp`; macOS: `sudo lsof -nP -iTCP -sTCP:LISTEN`)",
+                fix: remedies.silentEdge
+                    ?? "check that the cluster publishes its edge there and that nothing else holds the port "
+                        + "(Linux: `sudo ss -ltnp`; macOS: `sudo lsof -nP -iTCP -sTCP:LISTEN`)",
                 cause: CommandError(command: command, reason: .exited(output.exitStatus), output: output))
         }
         guard answered == "\(status)" else {
             throw Problem(
                 problem: "\(component): \(url) answered HTTP \(answered), not the ingress controller's \(status)",
-                fix: "another web server answers on that port; stop it (Linux: `sudo ss -ltnp`; macOS: "
-                    + "`sudo lsof -nP -iTCP -sTCP:LISTEN`) or change hostPort in the kind config")
+                fix: remedies.foreignEdge
+                    ?? "another web server answers on that port; stop it (Linux: `sudo ss -ltnp`; macOS: "
+                        + "`sudo lsof -nP -iTCP -sTCP:LISTEN`)")
         }
     }
 

@@ -14,6 +14,8 @@ public struct Kubectl: Sendable {
     public var sleep: @Sendable (Duration) async throws -> Void
     /// `--force-conflicts` on every apply: take fields another field manager owns.
     public var forceConflicts: Bool
+    /// The provider's advice for refusals it knows better (a lost context, a stopped node).
+    public var remedies: ClusterRemedies
 
     public init(
         runner: any CommandRunner,
@@ -21,9 +23,11 @@ public struct Kubectl: Sendable {
         executable: String = "kubectl",
         retryPolicy: WebhookRetryPolicy = .default,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        forceConflicts: Bool = false
+        forceConflicts: Bool = false,
+        remedies: ClusterRemedies = ClusterRemedies()
     ) {
         self.forceConflicts = forceConflicts
+        self.remedies = remedies
         self.runner = runner
         self.context = context
         self.executable = executable
@@ -67,7 +71,7 @@ public struct Kubectl: Sendable {
     func refusal(_ failure: CommandError, applying manifest: String? = nil) -> any Error {
         guard let refusal = KubectlRefusal.read(failure.combinedOutput) else { return failure }
         let objects = manifest.flatMap { try? ManifestDocument.parseStream($0) } ?? []
-        return refusal.problem(context: context, objects: objects, cause: failure)
+        return refusal.problem(context: context, remedies: remedies, objects: objects, cause: failure)
     }
 
     /// `kubectl label -f - KEY=VALUE --overwrite`: labels the objects of `manifest` (on stdin).

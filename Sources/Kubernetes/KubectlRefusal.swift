@@ -58,26 +58,26 @@ public enum KubectlRefusal: Sendable, Hashable {
     /// The refusal as the problem `provision` reports, with the way through.
     /// - Parameters:
     ///   - context: the kubeconfig context of the call.
+    ///   - remedies: the cluster's provider's advice, where it has better than the neutral one.
     ///   - objects: what the call applied, to find the refused object's namespace.
-    public func problem(context: String, objects: [ManifestDocument] = [], cause: CommandError) -> Problem {
+    public func problem(
+        context: String, remedies: ClusterRemedies = ClusterRemedies(), objects: [ManifestDocument] = [],
+        cause: CommandError
+    ) -> Problem {
         switch self {
         case .contextMissing(let name):
-            let cluster = name.hasPrefix("kind-") ? String(name.dropFirst("kind-".count)) : nil
             return Problem(
                 .stepFailed,
                 problem: "the kubeconfig has no context `\(name)` (it was removed or the kubeconfig was replaced)",
-                fix: (cluster.map { "write it again with `kind export kubeconfig --name \($0)`, then run `provision up`; " }
-                    ?? "")
+                fix: (name == context ? remedies.missingContext.map { $0 + "; " } ?? "" : "")
                     + "`kubectl config get-contexts` lists the contexts there are",
                 cause: cause)
         case .connectionRefused(let server):
             return Problem(
                 .stepFailed,
                 problem: "the API server of context `\(context)` at \(server) refuses connections",
-                fix: context.hasPrefix("kind-")
-                    ? "the kind node may be stopped: `provision status` says; `docker start "
-                        + "\(context.dropFirst("kind-".count))-control-plane` starts it"
-                    : "check that the cluster runs and that this machine reaches it: "
+                fix: remedies.unreachableAPIServer
+                    ?? "check that the cluster runs and that this machine reaches it: "
                         + "`kubectl --context \(context) get --raw /readyz`",
                 cause: cause)
         case .namespaceMissing(let namespace):

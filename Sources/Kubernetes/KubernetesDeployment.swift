@@ -24,7 +24,7 @@ public struct KubernetesDeployment: ComponentDeployment {
         self.manifests = manifests
         self.vault = vault
         self.cluster = cluster
-        self.http = HTTPProbe(runner: kubectl.runner)
+        self.http = HTTPProbe(runner: kubectl.runner, remedies: kubectl.remedies)
     }
 
     /// The deployment layer on `provider`'s cluster, as `provision` composes it: kubectl on the
@@ -38,7 +38,8 @@ public struct KubernetesDeployment: ComponentDeployment {
     ) {
         self.init(
             kubectl: Kubectl(
-                runner: runner, context: provider.kubeContext(for: cluster), sleep: sleep, forceConflicts: forceConflicts),
+                runner: runner, context: provider.kubeContext(for: cluster), sleep: sleep, forceConflicts: forceConflicts,
+                remedies: provider.remedies(for: cluster)),
             manifests: ManifestSource(runner: runner, cacheDirectory: stateDirectory.appending(path: "cache/manifests")),
             vault: SecretVault(stateDirectory: stateDirectory, cluster: cluster.name), cluster: cluster)
         publishedIngress = provider.publishedIngress(for: cluster)
@@ -171,7 +172,7 @@ public struct KubernetesDeployment: ComponentDeployment {
             } catch let error as CommandError {
                 // kubectl could not ask at all (no context, no API server): that, not readiness.
                 if let refusal = KubectlRefusal.read(error.combinedOutput) {
-                    throw refusal.problem(context: kubectl.context, cause: error)
+                    throw refusal.problem(context: kubectl.context, remedies: kubectl.remedies, cause: error)
                 }
                 throw notReady(check, component: component.id, timeout: timeout, cause: error)
             }

@@ -46,7 +46,7 @@ func layerByLayer(of components: [SimulatedComponent], plan: Plan) -> Duration {
 /// A provider with a cluster that is always there.
 struct ExistingClusterProvider: ClusterProvider {
     var name: String { "simulated" }
-    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
+    func checkPrerequisites(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { true }
     func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning { .reused }
     func deleteCluster(_ cluster: ClusterSpec) async throws {}

@@ -1,6 +1,7 @@
 import Backends
 import Foundation
 import ProvisionCore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -8,14 +9,40 @@ import Testing
 struct BackendRegistryTests {
     static let cluster = ClusterSpec(name: "wrightnow", manifestsRoot: URL(filePath: "/nonexistent/k8s"), overlay: "local")
 
-    @Test func kindIsTheDefaultAndEveryNameBuildsItsProvider() throws {
-        #expect(BackendName.default == .kind)
-        #expect(BackendName.allCases.map(\.rawValue) == ["kind", "existing", "gke", "eks", "aks"])
-        for name in BackendName.allCases {
-            #expect(BackendRegistry.provider(name, runner: ScriptedRunner()).name == name.rawValue)
+    @Test func kindIsTheDefaultAndEveryBackendMakesItsOwnProvider() async throws {
+        #expect(BackendRegistry.default.name == "kind")
+        #expect(Set(BackendRegistry.all.map(\.name)).count == BackendRegistry.all.count, "backend names are unique")
+        for backend in BackendRegistry.all {
+            let request = BackendRequest(runner: ScriptedRunner(), context: backend.takesContext ? "team-staging" : nil)
+            #expect(try await backend.makeProvider(request).name == backend.name)
         }
-        let kind = BackendRegistry.provider(.kind, runner: ScriptedRunner())
+        let kind = try await BackendRegistry.default.makeProvider(BackendRequest(runner: ScriptedRunner()))
         #expect(kind.kubeContext(for: Self.cluster) == "kind-wrightnow")
+    }
+
+    /// Each backend's own rules, which the command line applies without knowing its name.
+    @Test func backendsCarryTheirCommandLineRules() throws {
+        let kind = try #require(BackendRegistry.named("kind"))
+        #expect(kind.clusterNameProblem("wrightnow") == nil)
+        #expect(kind.clusterNameProblem("Wright_Now")?.contains("^[a-z0-9.-]+$") == true)
+        #expect(kind.clusterNameProblem(String(repeating: "a", count: 51)) != nil)
+        #expect(!kind.takesContext)
+        let existing = try #require(BackendRegistry.named("existing"))
+        #expect(existing.takesContext)
+        #expect(existing.clusterNameProblem("Any_Name") == nil)
+        #expect(BackendRegistry.named("k3d") == nil)
+    }
+
+    /// Without `--context`, the existing backend resolves kubectl's current context once and says so.
+    @Test func existingResolvesTheCurrentContextOnce() async throws {
+        let runner = ScriptedRunner()
+        runner.on("kubectl", "config", "current-context", answers: .output(stdout: "team-staging\n"))
+        let said = Mutex<[String]>([])
+        let backend = try #require(BackendRegistry.named("existing"))
+        let provider = try await backend.makeProvider(BackendRequest(runner: runner, say: { line in said.withLock { $0.append(line) } }))
+        #expect(provider.kubeContext(for: Self.cluster) == "team-staging")
+        #expect(said.withLock { $0 } == ["Using kubectl's current context `team-staging` (pass --context to choose another)."])
+        #expect(runner.calls.count == 1)
     }
 
     /// Every lifecycle operation of every cloud stub stops with the same honest problem, runs no
@@ -23,7 +50,7 @@ struct BackendRegistryTests {
     @Test(arguments: ["gke", "eks", "aks"])
     func cloudStubsRefuseEverything(name: String) async throws {
         let runner = ScriptedRunner()
-        let backend = BackendRegistry.provider(try #require(BackendName(rawValue: name)), runner: runner)
+        let backend = try await #require(BackendRegistry.named(name)).makeProvider(BackendRequest(runner: runner))
         #expect(backend.name == name)
         #expect(try backend.dataDirectory(for: Self.cluster) == nil)
         func check(_ error: any Error) -> Bool {

@@ -101,7 +101,7 @@ struct ExistingClusterProviderTests {
         runner.on("kubectl", containing: ["version"], answers: Self.versionJSON(client: "v1.37.1", server: "v1.34.4"))
         let report = try await Self.provider(runner).preflight(Self.cluster, creatingCluster: false)
         #expect(report.warnings.map(\.problem) == [
-            "kubectl v1.37.1 is 3 minor versions away from the API server (v1.34.4); kubectl supports one minor version of skew",
+            "kubectl v1.37.1 is 3 minor versions away from the API server (v1.34.4); kubectl supports one minor version either side",
         ])
     }
 
@@ -117,9 +117,10 @@ struct ExistingClusterProviderTests {
         let runner = ScriptedRunner()
         runner.on("kubectl", "config", "current-context", answers: .output(stdout: "team-staging\n"),
                   .output(exit: 1, stderr: "error: current-context is not set\n"))
-        #expect(try await ExistingClusterProvider.currentContext(runner: runner) == "team-staging")
+        let contexts = KubeconfigContexts(runner: runner)
+        #expect(try await contexts.requireCurrent(backend: "existing") == "team-staging")
         await #expect {
-            try await ExistingClusterProvider.currentContext(runner: runner)
-        } throws: { ($0 as? Problem)?.fix.contains("--context NAME") == true }
+            try await contexts.requireCurrent(backend: "existing")
+        } throws: { ($0 as? Problem)?.fix.contains("--backend existing --context NAME") == true }
     }
 }

@@ -11,12 +11,7 @@ struct ExistingClusterTests {
     /// A world whose kubeconfig has the context `team-staging` of a running cluster.
     static func world(environment: [String: String] = [:]) throws -> FakeWorld {
         let world = try FakeWorld(environment: environment)
-        for directory in ["contexts", "clusters"] {
-            try FileManager.default.createDirectory(
-                at: world.fakeState.appending(path: directory), withIntermediateDirectories: true)
-        }
-        try "team-staging".write(to: world.fakeState.appending(path: "contexts/team-staging"), atomically: true, encoding: .utf8)
-        try "running\n".write(to: world.fakeState.appending(path: "clusters/team-staging"), atomically: true, encoding: .utf8)
+        try world.addCluster("team-staging", context: "team-staging")
         return world
     }
 

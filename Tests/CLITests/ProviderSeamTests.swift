@@ -14,7 +14,7 @@ struct ProviderSeamTests {
     struct ExistingCluster: ClusterProvider {
         let context: String
         var name: String { "existing" }
-        func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
+        func checkPrerequisites(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport { PreflightReport() }
         func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { true }
         func ensureCluster(_ cluster: ClusterSpec, exists: Bool) async throws -> ClusterProvisioning { .reused }
         func deleteCluster(_ cluster: ClusterSpec) async throws {}
@@ -24,15 +24,13 @@ struct ProviderSeamTests {
     @Test("a provider that creates nothing deploys every component through KubernetesDeployment")
     func wholeStackThroughTheSharedLayer() async throws {
         let world = try FakeWorld()
-        // The fake kubectl's cluster "wrightnow" (context kind-wrightnow) already exists.
-        let clusters = world.fakeState.appending(path: "clusters")
-        try FileManager.default.createDirectory(at: clusters, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: clusters.appending(path: "wrightnow").path, contents: Data("running\n".utf8))
+        // A cluster "wrightnow" that something else made, reached through its own context.
+        try world.addCluster("wrightnow", context: "somewhere-else")
 
         let runner = EnvironmentRunner(environment: world.environment)
         let cluster = ClusterSpec(
             name: "wrightnow", manifestsRoot: world.repository.appending(path: "k8s"), overlay: "local")
-        let provider = ExistingCluster(context: "kind-wrightnow")
+        let provider = ExistingCluster(context: "somewhere-else")
         let deployment = KubernetesDeployment(
             kubectl: Kubectl(runner: runner, context: provider.kubeContext(for: cluster)),
             manifests: ManifestSource(runner: runner),

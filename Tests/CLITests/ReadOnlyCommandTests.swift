@@ -1,3 +1,4 @@
+import Backends
 import Components
 import Foundation
 import ProvisionCore
@@ -92,8 +93,9 @@ struct ReadOnlyCommandTests {
         let world = try FakeWorld()
         let backend = try await world.provision("up", "--backend", "openshift")
         #expect(backend.exitCode == 2)
-        #expect(backend.standardError.contains("The value 'openshift' is invalid for '--backend <name>'"))
-        #expect(backend.standardError.contains("'kind', 'existing', 'gke', 'eks' or 'aks'"))
+        #expect(backend.standardError.contains("there is no backend 'openshift'"))
+        #expect(backend.standardError.contains(
+            "pass --backend with one of: " + BackendRegistry.all.map(\.name).joined(separator: ", ")))
         let flag = try await world.provision("up", "--frobnicate")
         #expect(flag.exitCode == 2)
         let manifests = try await world.provision("up", "--manifests", world.root.appending(path: "nowhere").path)

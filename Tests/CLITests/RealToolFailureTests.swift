@@ -334,12 +334,7 @@ struct RealToolFailureTests {
     @Test("kind's switch of the current context is undone and said")
     func currentContextKept() async throws {
         let world = try FakeWorld()
-        for directory in ["contexts", "clusters"] {
-            try FileManager.default.createDirectory(at: world.fakeState.appending(path: directory), withIntermediateDirectories: true)
-        }
-        try "team-staging".write(to: world.fakeState.appending(path: "contexts/team-staging"), atomically: true, encoding: .utf8)
-        try "running\n".write(to: world.fakeState.appending(path: "clusters/team-staging"), atomically: true, encoding: .utf8)
-        try "team-staging\n".write(to: world.fakeState.appending(path: "current-context"), atomically: true, encoding: .utf8)
+        try world.addCluster("team-staging", context: "team-staging", makeCurrent: true)
         let result = try await world.run("up", "--only", "namespaces")
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.standardOutput.contains("switched it back to `team-staging`"), "\(result)")

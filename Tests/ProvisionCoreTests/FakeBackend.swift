@@ -44,7 +44,7 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
 
     private func record(_ call: String) { calls.update { $0.append(call) } }
 
-    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
+    func checkPrerequisites(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
         record("preflight creating=\(creatingCluster)")
         if script.hangInPreflight {
             hanging.fire()

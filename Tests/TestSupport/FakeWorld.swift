@@ -121,6 +121,22 @@ public final class FakeWorld {
 
     public func calls(containing text: String) -> [String] { calls.filter { $0.contains(text) } }
 
+    /// A running cluster the fake kubectl reaches through `context` (one that some tool other
+    /// than the fake kind made, or a test made directly): its node state and its kubeconfig entry.
+    /// - Parameter server: the API server's HOST:PORT; a remote documentation address by default.
+    public func addCluster(_ name: String, context: String, server: String? = nil, makeCurrent: Bool = false) throws {
+        let manager = FileManager.default
+        for directory in ["contexts", "clusters"] {
+            try manager.createDirectory(at: fakeState.appending(path: directory), withIntermediateDirectories: true)
+        }
+        try "running\n".write(to: fakeState.appending(path: "clusters/\(name)"), atomically: true, encoding: .utf8)
+        try ([name] + (server.map { [$0] } ?? [])).joined(separator: "\n").appending("\n")
+            .write(to: fakeState.appending(path: "contexts/\(context)"), atomically: true, encoding: .utf8)
+        if makeCurrent {
+            try "\(context)\n".write(to: fakeState.appending(path: "current-context"), atomically: true, encoding: .utf8)
+        }
+    }
+
     /// Forget the calls so far (to look at one command's calls only).
     public func clearCalls() throws {
         try? FileManager.default.removeItem(at: fakeState.appending(path: "calls.log"))

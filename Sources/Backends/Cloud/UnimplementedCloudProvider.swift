@@ -18,6 +18,13 @@ public struct UnimplementedCloudProvider: ClusterProvider {
         self.provider = provider
     }
 
+    /// `--backend gke|eks|aks`: selectable, and says at run time that it is not implemented.
+    public static func backend(_ provider: CloudProvider) -> Backend {
+        Backend(
+            name: provider.name, summary: "\(provider.name) (\(provider.displayName)) is not implemented yet and says so",
+            makeProvider: { _ in UnimplementedCloudProvider(provider: provider) })
+    }
+
     /// The problem every operation throws.
     public var notImplemented: Problem {
         Problem(
@@ -29,7 +36,7 @@ public struct UnimplementedCloudProvider: ClusterProvider {
                 + "(\(Self.documentation)), or use `--backend kind` for a local cluster")
     }
 
-    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
+    public func checkPrerequisites(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
         throw notImplemented
     }
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool { throw notImplemented }

@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import Synchronization
 
 /// The default provider: a local cluster in Docker containers, made by kind.
 ///
@@ -10,8 +11,23 @@ public struct KindProvider: ClusterProvider {
     /// The kind config inside the overlay directory.
     public static let configFileName = "kind-cluster-config.yaml"
 
+    /// `--backend kind`. A cluster name becomes part of container and context names, so kind
+    /// restricts it (pkg/internal/apis/config/validate.go validNameRE, create.go clusterNameMax).
+    public static let backend = Backend(
+        name: "kind", summary: "kind makes a local cluster in Docker containers",
+        clusterNameProblem: { name in
+            name.wholeMatch(of: /[a-z0-9.-]+/) != nil && name.count <= 50
+                ? nil
+                : "cluster name '\(name)' is not valid: kind's rule is lowercase letters, digits, '.' and '-' "
+                    + "(^[a-z0-9.-]+$), at most 50 characters"
+        },
+        makeProvider: { KindProvider(runner: $0.runner) })
+
     let runner: any CommandRunner
     let preflightChecks: KindPreflight
+    let contexts: KubeconfigContexts
+    /// The kind config is read once per provider (one run), whichever step asks first.
+    private let configs = ConfigCache()
 
     /// - Parameters:
     ///   - runner: runs every kind, kubectl and docker command.
@@ -23,40 +39,34 @@ public struct KindProvider: ClusterProvider {
         portChecker: any PortChecker = SocketPortChecker()
     ) {
         self.runner = runner
-        self.preflightChecks = KindPreflight(runner: runner, portChecker: portChecker, procRoot: procRoot)
+        self.preflightChecks = KindPreflight(portChecker: portChecker, procRoot: procRoot)
+        self.contexts = KubeconfigContexts(runner: runner)
     }
 
     // MARK: Cluster lifecycle
 
-    /// Lists every blocking problem at once (missing tools, Docker not running, kind too old,
-    /// taken ports, a stopped or foreign cluster), each with its fix; warnings for the rest.
-    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
-        var (found, blocking) = await preflightChecks.toolVersions()
-        let dockerInstalled = found.contains { $0.tool == "docker" }
-        var dockerRuns = false
-        if dockerInstalled {
-            if let problem = await preflightChecks.dockerDaemonProblem() { blocking.append(problem) } else { dockerRuns = true }
+    /// Every blocking problem at once (missing tools, Docker not running, kind too old, taken
+    /// ports), each with its fix; warnings for the rest. A stopped or foreign cluster is
+    /// ``existingClusterProblems(_:)``, which preflight adds.
+    public func checkPrerequisites(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
+        var (found, blocking) = await ToolProbe(runner: runner).versions(of: KindPreflight.tools)
+        if found.contains(where: { $0.tool == "docker" }), let problem = await DockerDaemon(runner: runner).problem() {
+            blocking.append(problem)
         }
         if let problem = preflightChecks.kindVersionProblem(found) { blocking.append(problem) }
-        var warnings: [PreflightWarning] = []
-        let configFile = configFile(for: cluster)
-        let config = try? KindClusterConfig(contentsOf: configFile)
-        warnings += preflightChecks.kubectlSkewWarnings(found, config: config)
+        var warnings = preflightChecks.kubectlSkewWarnings(found, config: try? config(for: cluster))
         if creatingCluster {
             do {
-                let config = try KindClusterConfig(contentsOf: configFile)
-                let ports = preflightChecks.checkPorts(of: config, configPath: relativePath(configFile, in: cluster))
+                let ports = preflightChecks.checkPorts(
+                    of: try config(for: cluster), configPath: relativePath(configFile(for: cluster), in: cluster))
                 if let problem = ports.problem { blocking.append(problem) }
                 warnings += ports.warnings
             } catch {
                 blocking.append(Problem(error).reported(as: .preflight))
             }
-        } else if dockerRuns {
-            blocking += await existingClusterProblems(cluster)
         }
         warnings += preflightChecks.inotifyWarnings()
-        if let problem = Problem.all(blocking, kind: .preflight) { throw problem }
-        return PreflightReport(warnings: warnings, toolVersions: found)
+        return PreflightReport(blocking: blocking, warnings: warnings, toolVersions: found)
     }
 
     /// kind lists a cluster while its node containers exist, stopped ones included (`docker
@@ -85,7 +95,7 @@ public struct KindProvider: ClusterProvider {
                 fix: "start it: `docker start \(node)`, then run the command again; or recreate the cluster: "
                     + "`provision down`, then `provision up` (the data directory is kept)")]
         }
-        guard let config = try? KindClusterConfig(contentsOf: configFile(for: cluster)) else { return [] }
+        guard let config = try? config(for: cluster) else { return [] }
         let bindings = (try? JSONSerialization.jsonObject(with: Data(fields[1].utf8))) as? [String: [[String: String]]] ?? [:]
         let binds = (try? JSONSerialization.jsonObject(with: Data(fields[2].utf8))) as? [String] ?? []
         var missing: [String] = []
@@ -110,7 +120,19 @@ public struct KindProvider: ClusterProvider {
     }
 
     public func publishedIngress(for cluster: ClusterSpec) -> String? {
-        (try? KindClusterConfig(contentsOf: configFile(for: cluster)))?.ingressURL
+        (try? config(for: cluster))?.ingressURL
+    }
+
+    /// kind's own ways back: its `export kubeconfig`, and starting its node container.
+    public func remedies(for cluster: ClusterSpec) -> ClusterRemedies {
+        let node = "\(cluster.name)-control-plane"
+        let configPath = relativePath(configFile(for: cluster), in: cluster)
+        return ClusterRemedies(
+            missingContext: "write it again with `kind export kubeconfig --name \(cluster.name)`, then run `provision up`",
+            unreachableAPIServer: "the kind node may be stopped: `provision status` says; `docker start \(node)` starts it",
+            silentEdge: "check that the kind node publishes the edge's port (`docker port \(node)`) and that nothing "
+                + "else holds it (\(whoListens(on: URLComponents(string: publishedIngress(for: cluster) ?? "")?.port ?? 80)))",
+            foreignEdge: "another web server answers on that port; stop it, or change hostPort in \(configPath)")
     }
 
     public func clusterExists(_ cluster: ClusterSpec) async throws -> Bool {
@@ -125,15 +147,17 @@ public struct KindProvider: ClusterProvider {
         // kind makes its context the current one when it writes the kubeconfig (create and
         // export, merge.go); the user's own current context is put back afterwards.
         if exists {
-            guard try await contextIsMissing(cluster) else { return .reused }
-            let previous = await currentContext()
+            guard try await !contexts.names().contains(kubeContext(for: cluster)) else { return .reused }
+            // A cluster that outlived its kubeconfig entry (a reset ~/.kube/config) is
+            // unreachable by context name; `kind export kubeconfig` writes the entry again.
+            let previous = await contexts.current()
             try await runner.run(Command("kind", ["export", "kubeconfig", "--name", cluster.name], timeout: .seconds(60)))
             let notes = ["wrote its missing kubeconfig context `\(kubeContext(for: cluster))` again"]
             return ClusterProvisioning(.reused, notes: notes + (await restoreCurrentContext(previous, after: cluster)))
         }
-        let previous = await currentContext()
+        let previous = await contexts.current()
         let configFile = configFile(for: cluster)
-        let config = try KindClusterConfig(contentsOf: configFile)
+        let config = try config(for: cluster)
         if let dataDirectory = dataDirectory(for: cluster, config: config) {
             try createDataDirectory(dataDirectory)
         }
@@ -172,7 +196,7 @@ public struct KindProvider: ClusterProvider {
         if text.contains("address already in use") {
             return Problem(
                 problem: "kind could not create cluster \(cluster.name): a program on this host listens on port \(port)",
-                fix: "stop it (\(KindPreflight.whoListens(on: Int(port) ?? 80))), or change hostPort in \(configPath); "
+                fix: "stop it (\(whoListens(on: Int(port) ?? 80))), or change hostPort in \(configPath); "
                     + "then run `provision up` again." + cleanup,
                 cause: failure)
         }
@@ -213,36 +237,8 @@ public struct KindProvider: ClusterProvider {
         }
     }
 
-    /// A cluster that outlived its kubeconfig entry (a reset ~/.kube/config) is unreachable
-    /// by context name; `kind export kubeconfig` writes the entry again.
-    private func contextIsMissing(_ cluster: ClusterSpec) async throws -> Bool {
-        let contexts = try await runner.run(
-            Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: .seconds(30)))
-        let wanted = kubeContext(for: cluster)
-        return !contexts.standardOutput.split(separator: "\n").contains(where: { $0 == wanted })
-    }
-
-    /// kubectl's current context, or nil when none is set.
-    private func currentContext() async -> String? {
-        guard let output = try? await runner.execute(
-            Command("kubectl", ["config", "current-context"], timeout: .seconds(30))),
-            output.exitStatus == 0
-        else { return nil }
-        let name = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        return name.isEmpty ? nil : name
-    }
-
-    /// Puts the user's current context back when kind switched it; says what it did.
     private func restoreCurrentContext(_ previous: String?, after cluster: ClusterSpec) async -> [String] {
-        guard let previous, previous != kubeContext(for: cluster) else { return [] }
-        guard let now = await currentContext(), now != previous else { return [] }
-        let command = Command("kubectl", ["config", "use-context", previous], timeout: .seconds(30))
-        if let output = try? await runner.execute(command), output.exitStatus == 0 {
-            return ["kind made `\(now)` kubectl's current context; switched it back to `\(previous)` "
-                + "(provision names `\(kubeContext(for: cluster))` on every call)"]
-        }
-        return ["kind made `\(now)` kubectl's current context (it was `\(previous)`; `kubectl config use-context "
-            + "\(previous)` switches back)"]
+        await contexts.restoreCurrent(previous, after: "kind", own: kubeContext(for: cluster))
     }
 
     public func kubeContext(for cluster: ClusterSpec) -> String {
@@ -263,7 +259,12 @@ public struct KindProvider: ClusterProvider {
     /// cluster put it, and `down` works without the manifests); else the config says.
     public func dataDirectory(for cluster: ClusterSpec) throws -> URL? {
         if let recorded = cluster.recordedDataDirectory { return recorded }
-        return dataDirectory(for: cluster, config: try KindClusterConfig(contentsOf: configFile(for: cluster)))
+        return dataDirectory(for: cluster, config: try config(for: cluster))
+    }
+
+    /// The cluster's kind config, read and parsed at its first use in this provider's run.
+    func config(for cluster: ClusterSpec) throws -> KindClusterConfig {
+        try configs.config(at: configFile(for: cluster))
     }
 
     func dataDirectory(for cluster: ClusterSpec, config: KindClusterConfig) -> URL? {
@@ -293,5 +294,17 @@ public struct KindProvider: ClusterProvider {
                     + "cluster recreation: \(error.localizedDescription)",
                 fix: "make its parent writable, or change the extraMounts hostPath in the kind config")
         }
+    }
+}
+
+/// The kind configs a provider has read, by path: a run parses each once.
+private final class ConfigCache: Sendable {
+    private let parsed = Mutex<[URL: KindClusterConfig]>([:])
+
+    func config(at file: URL) throws -> KindClusterConfig {
+        if let known = parsed.withLock({ $0[file] }) { return known }
+        let config = try KindClusterConfig(contentsOf: file)
+        parsed.withLock { $0[file] = config }
+        return config
     }
 }

@@ -47,12 +47,15 @@ public struct ToolVersion: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(tool) \(version)" }
 }
 
-/// What a provider's preflight found: nothing blocking (that would have been thrown),
-/// the warnings to show, and the versions of the tools it will use.
-public struct PreflightReport: Sendable, Hashable {
+/// What a provider's checks found: the problems that block the run (every one, so that
+/// preflight lists them at once), the warnings to show, and the versions of the tools it uses.
+/// ``ClusterProvider/preflight(_:creatingCluster:)`` throws the blocking ones together.
+public struct PreflightReport: Sendable {
+    public var blocking: [Problem]
     public var warnings: [PreflightWarning]
     public var toolVersions: [ToolVersion]
-    public init(warnings: [PreflightWarning] = [], toolVersions: [ToolVersion] = []) {
+    public init(blocking: [Problem] = [], warnings: [PreflightWarning] = [], toolVersions: [ToolVersion] = []) {
+        self.blocking = blocking
         self.warnings = warnings
         self.toolVersions = toolVersions
     }
@@ -104,10 +107,11 @@ public protocol ClusterProvider: Sendable {
     /// The `--backend` name: `kind`, `gke`, `eks`, `aks`.
     var name: String { get }
 
-    /// Checks the provider's own prerequisites (tools, daemons, ports).
-    /// `creatingCluster` is true when the cluster does not exist yet.
-    /// - Throws: a ``Problem`` (kind `.preflight` or `.notImplemented`) for anything that blocks the run.
-    func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport
+    /// Checks the provider's own prerequisites (tools, daemons, ports), every blocking problem
+    /// in the report. `creatingCluster` is true when the cluster does not exist yet. Runs call
+    /// ``preflight(_:creatingCluster:)``, which adds ``existingClusterProblems(_:)``.
+    /// - Throws: a ``Problem`` when nothing further can be checked (`.notImplemented`, say).
+    func checkPrerequisites(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport
 
     func clusterExists(_ cluster: ClusterSpec) async throws -> Bool
 
@@ -136,12 +140,40 @@ public protocol ClusterProvider: Sendable {
 
     /// What keeps a cluster that exists from being used: its nodes are stopped, or it was made
     /// without what the stack needs from it. Each with its fix; empty when it can be used.
-    /// `status` asks this before any component; a provider's preflight includes it.
+    /// `status` asks this before any component; ``preflight(_:creatingCluster:)`` always does.
     func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem]
 
     /// Where the stack's ingress is published on this machine (kind: `http://localhost/`, from
     /// the config's port mapping), or nil when the provider publishes none of its own.
     func publishedIngress(for cluster: ClusterSpec) -> String?
+
+    /// The provider's own way out of troubles the deployment layer meets (a lost kubeconfig
+    /// context, an API server that refuses, an edge nothing answers on); the layer says
+    /// something neutral where the provider has nothing better.
+    func remedies(for cluster: ClusterSpec) -> ClusterRemedies
+}
+
+/// What a provider advises when the deployment layer meets trouble with its cluster, each as
+/// the "fix" a person reads; nil leaves the deployment layer's neutral advice.
+public struct ClusterRemedies: Sendable, Hashable {
+    /// The kubeconfig no longer has the cluster's context.
+    public var missingContext: String?
+    /// The cluster's API server refuses connections.
+    public var unreachableAPIServer: String?
+    /// Nothing answers where the provider publishes the edge (``ClusterProvider/publishedIngress(for:)``).
+    public var silentEdge: String?
+    /// Something other than the edge answers there.
+    public var foreignEdge: String?
+
+    public init(
+        missingContext: String? = nil, unreachableAPIServer: String? = nil, silentEdge: String? = nil,
+        foreignEdge: String? = nil
+    ) {
+        self.missingContext = missingContext
+        self.unreachableAPIServer = unreachableAPIServer
+        self.silentEdge = silentEdge
+        self.foreignEdge = foreignEdge
+    }
 }
 
 extension ClusterProvider {
@@ -152,4 +184,16 @@ extension ClusterProvider {
     }
     public func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem] { [] }
     public func publishedIngress(for cluster: ClusterSpec) -> String? { nil }
+    public func remedies(for cluster: ClusterSpec) -> ClusterRemedies { ClusterRemedies() }
+
+    /// The provider's prerequisites and, for a cluster that exists, what keeps it from being
+    /// used: every blocking problem at once, thrown as one (kind `.preflight`). Not a
+    /// requirement, so no provider can leave the existing cluster's check out.
+    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
+        var report = try await checkPrerequisites(cluster, creatingCluster: creatingCluster)
+        if !creatingCluster { report.blocking += await existingClusterProblems(cluster) }
+        if let problem = Problem.all(report.blocking, kind: .preflight) { throw problem }
+        report.blocking = []
+        return report
+    }
 }

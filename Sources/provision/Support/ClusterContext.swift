@@ -5,11 +5,12 @@ import ProvisionCore
 
 /// What every command that touches a cluster needs: the spec, the provider that owns the
 /// cluster's lifecycle, and the shared deployment layer on the provider's kube context.
-/// The CLI composes them here and nowhere else, and never asks which provider it has.
+/// The CLI composes them here and nowhere else, and never asks which provider it has: the
+/// selected ``Backend`` makes it.
 struct ClusterContext {
     let spec: ClusterSpec
-    private(set) var provider: any ClusterProvider
-    private(set) var deployment: KubernetesDeployment
+    let provider: any ClusterProvider
+    let deployment: KubernetesDeployment
     /// Where the cluster's generated secrets live (the deployment writes them from here).
     var vault: SecretVault { deployment.vault }
     let context: CommandContext
@@ -20,8 +21,6 @@ struct ClusterContext {
     /// What the run that created the cluster recorded, if any.
     let record: ClusterRecord?
 
-    /// For `--backend existing` without `--context`, kubectl's current context is resolved
-    /// once here, said aloud, and named on every call from then on.
     /// - Parameters:
     ///   - manifestsRequired: false for `down` and `status`, which fall back to the cluster's
     ///     record (and work without manifests at all where they can).
@@ -30,6 +29,7 @@ struct ClusterContext {
         target: TargetOptions, state: StateOptions, context: CommandContext,
         manifestsRequired: Bool = true, forceConflicts: Bool = false
     ) async throws {
+        let backend = try target.selectedBackend(among: context.backends)
         let stateDirectory = state.directory(in: context)
         let record = ClusterRecord.load(cluster: target.cluster, stateDirectory: stateDirectory)
         var spec: ClusterSpec
@@ -44,45 +44,31 @@ struct ClusterContext {
                 spec = ClusterSpec(
                     name: target.cluster, manifestsRoot: context.workingDirectory.appending(path: "k8s"),
                     overlay: target.overlay)
-                self.init(
-                    spec: spec, record: record, hasManifests: false, target: target, state: state,
+                try await self.init(
+                    spec: spec, record: record, hasManifests: false, backend: backend, target: target,
                     stateDirectory: stateDirectory, context: context, forceConflicts: forceConflicts)
-                try await resolveContext(target: target)
                 return
             }
             spec = ClusterSpec(name: target.cluster, manifestsRoot: recorded, overlay: record?.overlay ?? target.overlay)
         }
         spec.recordedDataDirectory = record?.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) }
-        self.init(
-            spec: spec, record: record, hasManifests: found, target: target, state: state,
+        try await self.init(
+            spec: spec, record: record, hasManifests: found, backend: backend, target: target,
             stateDirectory: stateDirectory, context: context, forceConflicts: forceConflicts)
-        try await resolveContext(target: target)
     }
 
     private init(
-        spec: ClusterSpec, record: ClusterRecord?, hasManifests: Bool, target: TargetOptions, state: StateOptions,
+        spec: ClusterSpec, record: ClusterRecord?, hasManifests: Bool, backend: Backend, target: TargetOptions,
         stateDirectory: URL, context: CommandContext, forceConflicts: Bool
-    ) {
+    ) async throws {
         self.spec = spec
         self.record = record
         self.hasManifests = hasManifests
         self.stateDirectory = stateDirectory
         self.context = context
-        self.forceConflicts = forceConflicts
-        provider = context.makeProvider(target.backend, context.runner, target.context)
-        deployment = KubernetesDeployment(
-            cluster: spec, provider: provider, runner: context.runner, stateDirectory: stateDirectory,
-            sleep: context.sleep, forceConflicts: forceConflicts)
-    }
-
-    private let forceConflicts: Bool
-
-    /// `--backend existing` without `--context`: kubectl's current context, said aloud.
-    private mutating func resolveContext(target: TargetOptions) async throws {
-        guard target.backend == .existing, target.context == nil else { return }
-        let current = try await ExistingClusterProvider.currentContext(runner: context.runner)
-        context.console.out("Using kubectl's current context `\(current)` (pass --context to choose another).")
-        provider = context.makeProvider(target.backend, context.runner, current)
+        let console = context.console
+        provider = try await backend.makeProvider(
+            BackendRequest(runner: context.runner, context: target.context, say: { console.out($0) }))
         deployment = KubernetesDeployment(
             cluster: spec, provider: provider, runner: context.runner, stateDirectory: stateDirectory,
             sleep: context.sleep, forceConflicts: forceConflicts)

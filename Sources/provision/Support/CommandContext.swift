@@ -6,7 +6,7 @@ import ProvisionCore
 
 /// Everything a command reaches outside itself, injected (as swiftly's commands run against
 /// a context): the command runner, the environment, the working directory, the console,
-/// the component catalog, how a backend's provider is made, and how the store is opened.
+/// the component catalog, the backends `--backend` may name, and how the store is opened.
 /// `provision` runs commands against ``live``; tests run them in process against their own.
 struct CommandContext: Sendable {
     var runner: any CommandRunner
@@ -14,8 +14,8 @@ struct CommandContext: Sendable {
     var workingDirectory: URL
     var console: Console
     var catalog: [any Component]
-    /// Builds the provider for a backend name, a runner and the `--context` of an existing cluster.
-    var makeProvider: @Sendable (BackendName, any CommandRunner, String?) -> any ClusterProvider
+    /// The backends `--backend` may name (tests add their own).
+    var backends: [Backend]
     var openStore: @Sendable (URL) throws -> StateStore
     /// The command line as recorded in the history: `provision up --only redis`.
     var commandLine: [String]
@@ -29,7 +29,7 @@ struct CommandContext: Sendable {
             workingDirectory: URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory),
             console: .standard,
             catalog: StackCatalog.all,
-            makeProvider: { BackendRegistry.provider($0, runner: $1, context: $2) },
+            backends: BackendRegistry.all,
             openStore: { try StateStore(url: $0) },
             commandLine: ["provision"] + CommandLine.arguments.dropFirst())
     }

@@ -3,17 +3,15 @@ import Backends
 import Foundation
 import ProvisionCore
 
-extension BackendName: ExpressibleByArgument {}
 extension RunOutcome: ExpressibleByArgument {}
 
 /// Which cluster a command works on: `--backend`, `--cluster`, `--manifests`, `--overlay`.
 struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Where the cluster runs: \(BackendName.allCases.map(\.rawValue).joined(separator: ", ")). "
-            + "kind makes a local cluster; existing deploys onto a cluster you already have (--context); "
-            + "gke, eks and aks are not implemented yet and say so.",
+        "Where the cluster runs: \(BackendRegistry.all.map(\.name).joined(separator: ", ")). "
+            + BackendRegistry.all.map(\.summary).joined(separator: "; ") + ".",
         valueName: "name"))
-    var backend: BackendName = .default
+    var backend: String = BackendRegistry.default.name
 
     @Option(help: ArgumentHelp("Name of the cluster.", valueName: "name"))
     var cluster: String = "wrightnow"
@@ -28,21 +26,30 @@ struct TargetOptions: ParsableArguments {
     var overlay: String = "local"
 
     @Option(help: ArgumentHelp(
-        "The kubeconfig context of the cluster (--backend existing only; default: kubectl's current context).",
+        "The kubeconfig context of the cluster (backends that take one: "
+            + BackendRegistry.all.filter(\.takesContext).map(\.name).joined(separator: ", ")
+            + "; default: kubectl's current context).",
         valueName: "name"))
     var context: String?
 
-    func validate() throws {
-        if context != nil, backend != .existing {
-            throw ValidationError("--context goes with --backend existing; the \(backend) backend names its own context")
+    /// The backend `--backend` names among `backends`, with its rules for `--cluster` and
+    /// `--context` applied: a usage problem (exit 2) for anything it refuses.
+    func selectedBackend(among backends: [Backend]) throws -> Backend {
+        guard let selected = BackendRegistry.named(backend, in: backends) else {
+            throw Problem(
+                .usage, problem: "there is no backend '\(backend)'",
+                fix: "pass --backend with one of: \(backends.map(\.name).joined(separator: ", "))")
         }
-        // kind's own rule (pkg/internal/apis/config/validate.go validNameRE, and create.go's
-        // clusterNameMax): the name becomes part of container and context names.
-        guard cluster.wholeMatch(of: /[a-z0-9.-]+/) != nil, cluster.count <= 50 else {
-            throw ValidationError(
-                "cluster name '\(cluster)' is not valid: kind's rule is lowercase letters, digits, '.' and '-' "
-                    + "(^[a-z0-9.-]+$), at most 50 characters")
+        if context != nil, !selected.takesContext {
+            let taking = backends.filter(\.takesContext).map { "--backend \($0.name)" }.joined(separator: " or ")
+            throw Problem(
+                .usage, problem: "--context goes with \(taking); the \(backend) backend names its own context",
+                fix: "leave out --context, or pick a backend that takes one")
         }
+        if let problem = selected.clusterNameProblem(cluster) {
+            throw Problem(.usage, problem: problem, fix: "pick a --cluster name that follows the rule")
+        }
+        return selected
     }
 
     /// The cluster spec, with the manifests directory located (throws when there is none).

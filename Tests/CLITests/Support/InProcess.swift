@@ -1,3 +1,4 @@
+import Backends
 import Components
 import Foundation
 import ProvisionCore
@@ -12,6 +13,8 @@ import TestSupport
 struct InProcess {
     let world: FakeWorld
     var catalog: [any Component] = StackCatalog.all
+    /// The backends `--backend` may name: the registry's, or a test's own besides.
+    var backends: [Backend] = BackendRegistry.all
 
     struct Outcome: CustomStringConvertible {
         var exitCode: Int32
@@ -42,7 +45,7 @@ struct InProcess {
                 writeError: { text in err.withLock { $0 += text } },
                 standardInputIsTerminal: false, readAnswer: { nil }),
             catalog: catalog,
-            makeProvider: CommandContext.live.makeProvider,
+            backends: backends,
             openStore: { try StateStore(url: $0) },
             commandLine: ["provision"] + arguments,
             // Retries are counted in calls, not waited out: a smoke check that never passes

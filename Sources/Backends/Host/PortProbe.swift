@@ -1,4 +1,5 @@
 import Foundation
+import ProvisionCore
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Musl
 import Darwin
 #endif
 
-/// Whether a host port is free for kind to publish.
+/// Whether a host port is free for a cluster to publish.
 public enum PortAvailability: Sendable, Hashable {
     case free
     /// Something listens there already (EADDRINUSE).
@@ -20,6 +21,58 @@ public enum PortAvailability: Sendable, Hashable {
 /// Checks host ports; a protocol so tests can answer without sockets.
 public protocol PortChecker: Sendable {
     func availability(ofTCPPort port: Int, address: String) -> PortAvailability
+}
+
+/// How to see what listens on a port, on Linux and on macOS.
+public func whoListens(on port: Int) -> String {
+    "Linux: `sudo ss -ltnp 'sport = :\(port)'`; macOS: `sudo lsof -nP -iTCP:\(port) -sTCP:LISTEN`"
+}
+
+/// A host port a new cluster will publish, and where its configuration says so.
+public struct PublishedPort: Sendable, Hashable {
+    public var port: Int
+    /// The host address it binds; all addresses when empty or `0.0.0.0`.
+    public var address: String
+    public init(port: Int, address: String) {
+        self.port = port
+        self.address = address
+    }
+}
+
+extension PortChecker {
+    /// The ports a new cluster publishes must be free: one problem naming the taken ones, and a
+    /// warning for each that cannot be checked.
+    /// - Parameters:
+    ///   - publisher: who publishes them and where that is configured, for the message:
+    ///     "kind publishes it for the edge (extraPortMappings in k8s/overlays/local/kind-cluster-config.yaml)".
+    ///   - configPath: the file to change the host port in.
+    public func check(
+        _ ports: [PublishedPort], publisher: (_ count: Int) -> String, configPath: String
+    ) -> (problem: Problem?, warnings: [PreflightWarning]) {
+        var taken: [Int] = []
+        var warnings: [PreflightWarning] = []
+        for published in ports {
+            switch availability(ofTCPPort: published.port, address: published.address) {
+            case .free:
+                continue
+            case .inUse:
+                taken.append(published.port)
+            case .cannotCheck(let reason):
+                warnings.append(PreflightWarning(
+                    problem: "cannot check whether port \(published.port) is free (\(reason))",
+                    fix: "if the cluster then fails to start because the port is taken, stop what listens on port "
+                        + "\(published.port): " + whoListens(on: published.port)))
+            }
+        }
+        guard let first = taken.first else { return (nil, warnings) }
+        let list = taken.map(String.init).joined(separator: ", ")
+        return (Problem(
+            .preflight,
+            problem: taken.map { "port \($0) is already allocated" }.joined(separator: ", ")
+                + " on this host; " + publisher(taken.count),
+            fix: "stop what listens on port \(list) (\(whoListens(on: first))), or change hostPort in \(configPath)"),
+            warnings)
+    }
 }
 
 /// Finds listeners the way a non-root user can: first by connecting (below port 1024 an
