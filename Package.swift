@@ -2,7 +2,8 @@
 import PackageDescription
 
 // provision: brings up the wrightnow staging stack on Kubernetes.
-// Layout: ProvisionCore (the engine and its contracts; no kubectl, YAML or kind)
+// Layout: ProcessRunning (the one command runner) <- ProvisionCore (the engine and its
+//   contracts; no kubectl, YAML or kind)
 //   <- Kubernetes (the deployment layer every provider shares: render, apply, wait, smoke)
 //   <- Backends (cluster providers: kind, and the GKE/EKS/AKS stubs), Components (declarations)
 //   <- provision (the CLI, which composes a provider with the deployment layer).
@@ -23,54 +24,55 @@ let package = Package(
     targets: [
         // The system's zlib (zlib1g-dev), for the manifests the state store keeps compressed.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Running programs: the one command runner every subprocess goes through.
+        .target(name: "ProcessRunning", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
         .target(
             name: "ProvisionCore",
-            dependencies: [
-                "CZlib",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-            ]
+            dependencies: ["ProcessRunning", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "Kubernetes", dependencies: ["ProvisionCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Backends", dependencies: ["ProvisionCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Kubernetes", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Backends", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
         .target(name: "Components", dependencies: ["ProvisionCore"]),
         .executableTarget(
             name: "provision",
             dependencies: [
-                "ProvisionCore", "Kubernetes", "Backends", "Components",
+                "ProvisionCore", "ProcessRunning", "Kubernetes", "Backends", "Components",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmarks live in their own executable so the test suite never times anything.
         .executableTarget(
             name: "provision-bench",
-            dependencies: ["ProvisionCore", "Kubernetes", "Backends", "Components", "TestSupport"]),
+            dependencies: ["ProvisionCore", "ProcessRunning", "Kubernetes", "Backends", "Components", "TestSupport"]),
         // A `provision up` killed mid-run, for the state store's crash-recovery tests.
         .executableTarget(name: "store-crash-helper", dependencies: ["ProvisionCore"], path: "Tests/StoreCrashHelper"),
         // One way for every test target to run programs and find the repository and the built
         // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
-        .target(name: "TestSupport", dependencies: ["ProvisionCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProvisionCore", "ProcessRunning"], path: "Tests/TestSupport"),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ProvisionCoreTests",
             dependencies: [
-                "ProvisionCore", "TestSupport",
+                "ProvisionCore", "ProcessRunning", "TestSupport",
                 // State store tests inject in-memory databases and inspect the stored rows.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "ProvisionCore", "TestSupport"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore", "TestSupport"]),
-        .testTarget(name: "ComponentsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
+        .testTarget(
+            name: "ComponentsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),
         .testTarget(
             name: "ManifestTests",
             dependencies: [
-                "ProvisionCore", "Kubernetes", "Components", "TestSupport", .product(name: "Yams", package: "Yams"),
+                "ProvisionCore", "ProcessRunning", "Kubernetes", "Components", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
-            name: "CLITests", dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
+            name: "CLITests",
+            dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "Kubernetes", "TestSupport"]),
         // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture),
         // and compares the version table with the backends' ToolRequirements.

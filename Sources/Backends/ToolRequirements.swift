@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// The one table of the tools `provision` needs: the oldest version it accepts and the

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// One look at the cluster for the whole stack: a server-side `kubectl diff` of every

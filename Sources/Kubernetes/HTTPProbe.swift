@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// HTTP checks from the host, through `curl` (run by the ``CommandRunner``) so that

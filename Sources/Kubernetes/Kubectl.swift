@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// Drives `kubectl` against one kube context. Every call goes through the injected

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// What kubectl's own messages say when it refuses, told apart once here so each gets a

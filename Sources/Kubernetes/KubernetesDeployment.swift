@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// The deployment layer every provider shares: carries out component declarations on any

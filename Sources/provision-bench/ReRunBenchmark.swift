@@ -2,6 +2,7 @@ import Backends
 import Components
 import Foundation
 import Kubernetes
+import ProcessRunning
 import ProvisionCore
 import Synchronization
 import TestSupport

@@ -1,6 +1,7 @@
 import Components
 import Foundation
 import Kubernetes
+import ProcessRunning
 import ProvisionCore
 import TestSupport
 import Testing

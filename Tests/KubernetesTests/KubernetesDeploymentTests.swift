@@ -1,5 +1,6 @@
 import Kubernetes
 import Foundation
+import ProcessRunning
 import ProvisionCore
 import Testing
 import TestSupport

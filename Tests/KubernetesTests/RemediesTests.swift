@@ -1,5 +1,6 @@
 import Foundation
 import Kubernetes
+import ProcessRunning
 import ProvisionCore
 import Testing
 

@@ -1,6 +1,7 @@
 import Components
 import Foundation
 import Kubernetes
+import ProcessRunning
 import ProvisionCore
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import Components
 import Foundation
 import Kubernetes
+import ProcessRunning
 import TestSupport
 import ProvisionCore
 import Testing

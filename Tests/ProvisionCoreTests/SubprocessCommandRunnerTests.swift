@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import TestSupport
 import Testing
 @testable import ProvisionCore

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// A cluster that is already there: k3d, minikube, Docker Desktop's Kubernetes, or a managed

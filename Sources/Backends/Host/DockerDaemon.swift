@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// The Docker daemon, for providers whose nodes are containers (kind; k3d and minikube's

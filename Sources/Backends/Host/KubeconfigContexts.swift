@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// The kubeconfig's contexts, as kubectl reads them: the one place every provider that reaches

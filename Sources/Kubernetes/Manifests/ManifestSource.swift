@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// Fetches what components apply, once per run: rendered kustomizations (`kubectl kustomize`)

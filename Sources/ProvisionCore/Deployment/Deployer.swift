@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import Synchronization
 
 /// Carries out `provision up` and `provision down` and records every step in the state

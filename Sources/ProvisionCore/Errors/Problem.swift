@@ -1,3 +1,4 @@
+import ProcessRunning
 /// The one error type `provision` reports: what went wrong, how to fix it, and the
 /// failure underneath (a command line with its exit status and output, a database error).
 ///

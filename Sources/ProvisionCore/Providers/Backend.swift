@@ -1,3 +1,4 @@
+import ProcessRunning
 /// What `--backend NAME` stands for: the rules the command line applies to it, and how its
 /// provider is made. Each provider type declares its own; the registry lists them, so the
 /// command line knows no backend by name.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 
 /// Runs the steps of a ``Plan`` as early as their dependencies allow.
 ///

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// `provision history diff A B`: what was applied differently between two runs.

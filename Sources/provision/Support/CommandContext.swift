@@ -2,6 +2,7 @@ import ArgumentParser
 import Backends
 import Components
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// Everything a command reaches outside itself, injected (as swiftly's commands run against

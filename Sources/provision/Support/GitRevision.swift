@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 import ProvisionCore
 
 /// The git revision of the manifests that a run deploys, for the history.

@@ -1,6 +1,7 @@
 import Backends
 import Components
 import Foundation
+import ProcessRunning
 import ProvisionCore
 import Synchronization
 import Testing
