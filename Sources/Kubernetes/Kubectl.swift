@@ -40,7 +40,8 @@ public struct Kubectl: Sendable {
     public static func kustomize(
         _ directory: URL, runner: any CommandRunner, executable: String = "kubectl"
     ) async throws -> String {
-        try await runner.run(Command(executable, ["kustomize", directory.path], timeout: .seconds(120)))
+        ManifestWork.rendered()
+        return try await runner.run(Command(executable, ["kustomize", directory.path], timeout: .seconds(120)))
             .standardOutput
     }
 

@@ -60,6 +60,7 @@ extension ManifestDocument {
     /// Empty documents (only comments or blank lines) are dropped; `kind: List`
     /// documents are kept whole, as `kubectl apply` accepts them.
     public static func parseStream(_ yaml: String) throws -> [ManifestDocument] {
+        ManifestWork.parsed()
         var documents: [ManifestDocument] = []
         for (index, chunk) in splitDocuments(yaml).enumerated() {
             let loaded: Any?
