@@ -5,28 +5,19 @@ import ProvisionCore
 /// One look at the cluster for the whole stack: a server-side `kubectl diff` of every
 /// component's rendered objects, and one `kubectl get` of every labelled workload.
 extension KubernetesDeployment {
-    public func renderedDigest(_ component: any Component) async throws -> String {
-        SHA256.hexDigest(of: try await body(of: component).0)
-    }
-
-    public func survey(_ components: [any Component]) async throws -> [ComponentID: ComponentSurvey] {
-        var owned: [(component: ComponentID, object: ManifestDocument)] = []
-        for component in components {
-            for object in try await objects(of: component) { owned.append((component.id, object)) }
-        }
+    public func survey(_ releases: [ComponentRelease]) async throws -> [ComponentID: ComponentSurvey] {
+        let owned = releases.filter { !$0.isEmpty }.map { (id: $0.id, objects: $0.renderedObjects) }
         guard !owned.isEmpty else { return [:] }
-        let look = try await kubectl.serverSideDiff(of: owned.map(\.object))
+        let look = try await kubectl.serverSideDiff(of: owned.flatMap(\.objects.documents))
         // Only the kinds the stack holds: a cluster without the Gateway API CRDs (the
         // ingress-nginx edge) refuses `get gateways` and would fail the whole call.
-        let checks = owned.compactMap { WorkloadReadiness.check(for: $0.object) }
+        let checks = owned.flatMap { $0.objects.checks.compactMap { $0 } }
         let workloads = try await kubectl.labelledWorkloads(label: ComponentLabel.key, resources: LabelledWorkloads.resources(for: checks))
 
         var surveys: [ComponentID: ComponentSurvey] = [:]
-        for component in components {
-            let mine = owned.filter { $0.component == component.id }.map(\.object)
-            guard !mine.isEmpty else { continue }
+        for (id, objects) in owned {
             var survey = ComponentSurvey(ready: true)
-            for object in mine {
+            for (object, check) in zip(objects.documents, objects.checks) {
                 let file = Self.diffFileSuffix(object)
                 if look.inMissingNamespaces.contains(object) {
                     survey.missing.append(object.reference)
@@ -39,14 +30,12 @@ extension KubernetesDeployment {
                         survey.drifted.append("\(object.reference): \(section.changedFields.joined(separator: ", "))")
                     }
                 }
-                if let check = WorkloadReadiness.check(for: object) {
-                    if let problem = workloads.problem(with: check) {
-                        survey.ready = false
-                        survey.notReady.append(problem)
-                    }
+                if let check, let problem = workloads.problem(with: check) {
+                    survey.ready = false
+                    survey.notReady.append(problem)
                 }
             }
-            surveys[component.id] = survey
+            surveys[id] = survey
         }
         return surveys
     }

@@ -50,8 +50,10 @@ public struct Kubectl: Sendable {
     /// webhook could not be called (ingress-nginx right after install); every other refusal
     /// kubectl reads out (``KubectlRefusal``) is a ``Problem`` with its way through, never retried.
     /// Fields another field manager owns are a refusal unless ``forceConflicts``.
+    /// - Parameter objects: `manifest`'s objects when the caller has them parsed already, to
+    ///   name a refused object's namespace without parsing the text again.
     @discardableResult
-    public func apply(_ manifest: String) async throws -> CommandOutput {
+    public func apply(_ manifest: String, objects: [ManifestDocument]? = nil) async throws -> CommandOutput {
         let command = clusterCommand(
             ["apply", "--server-side", "--field-manager=provision"] + (forceConflicts ? ["--force-conflicts"] : [])
                 + ["-f", "-"],
@@ -63,17 +65,16 @@ public struct Kubectl: Sendable {
             let failure = CommandError(command: command, reason: .exited(output.exitStatus), output: output)
             guard WebhookRetryPolicy.isWebhookUnavailable(failure.combinedOutput),
                 let delay = retryPolicy.delay(afterAttempt: attempt)
-            else { throw refusal(failure, applying: manifest) }
+            else { throw refusal(failure, applying: objects ?? ((try? ManifestDocument.parseStream(manifest)) ?? [])) }
             try await sleep(delay)
             attempt += 1
         }
     }
 
     /// A failed call as the ``Problem`` its refusal is, or the command error itself.
-    func refusal(_ failure: CommandError, applying manifest: String? = nil) -> any Error {
+    func refusal(_ failure: CommandError, applying objects: @autoclosure () -> [ManifestDocument] = []) -> any Error {
         guard let refusal = KubectlRefusal.read(failure.combinedOutput) else { return failure }
-        let objects = manifest.flatMap { try? ManifestDocument.parseStream($0) } ?? []
-        return refusal.problem(context: context, remedies: remedies, objects: objects, cause: failure)
+        return refusal.problem(context: context, remedies: remedies, objects: objects(), cause: failure)
     }
 
     /// `kubectl label -f - KEY=VALUE --overwrite`: labels the objects of `manifest` (on stdin).
@@ -84,13 +85,15 @@ public struct Kubectl: Sendable {
     /// whenever its image was cached: kubectl labels the other objects (`ContinueOnError()`)
     /// and exits 1 with `Error from server (NotFound): jobs.batch "NAME" not found`. Such a Job
     /// has done its work and has nothing left to label; every other failure is thrown.
-    public func label(_ manifest: String, _ key: String, _ value: String) async throws {
+    /// - Parameter objects: `manifest`'s objects when the caller has them parsed already.
+    public func label(_ manifest: String, _ key: String, _ value: String, objects: [ManifestDocument]? = nil) async throws {
         let command = clusterCommand(
             ["label", "-f", "-", "\(key)=\(value)", "--overwrite"],
             standardInput: Data(manifest.utf8), timeout: .seconds(120))
         let output = try await runner.execute(command)
         if output.exitStatus == 0 { return }
-        let selfRemoving = ((try? ManifestDocument.parseStream(manifest)) ?? []).filter(\.removesItselfWhenFinished)
+        let parsed = objects ?? ((try? ManifestDocument.parseStream(manifest)) ?? [])
+        let selfRemoving = parsed.filter(\.removesItselfWhenFinished)
         if Self.onlyJobsGone(output.standardError, among: Set(selfRemoving.map(\.name))) { return }
         throw CommandError(command: command, reason: .exited(output.exitStatus), output: output)
     }

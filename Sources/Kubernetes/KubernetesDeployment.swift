@@ -46,22 +46,45 @@ public struct KubernetesDeployment: ComponentDeployment {
         publishedIngress = provider.publishedIngress(for: cluster)
     }
 
-    // MARK: Objects
+    // MARK: Prepare
 
-    /// The objects `component` owns, exactly as they are applied: its labelled subset of the
-    /// rendered overlay or kustomization, or its pinned upstream manifest.
-    public func objects(of component: any Component) async throws -> [ManifestDocument] {
+    /// `component` as this run applies it, worked out once: its labelled subset of the
+    /// rendered overlay or kustomization, or its pinned upstream manifest; their exact text and
+    /// digests; and what it waits for: the workloads among its objects (unless it overrides
+    /// them), then its declared checks.
+    public func prepare(_ component: any Component) async throws -> ComponentRelease {
+        let (body, documents) = try await rendered(component)
+        let objects = RenderedObjects(documents)
+        let readiness = component.readiness
+        let workloads = readiness.includesWorkloads ? objects.workloadChecks : []
+        return ComponentRelease(
+            component: component, body: body,
+            objects: documents.map { AppliedObject(reference: $0.reference, digest: SHA256.hexDigest(of: $0.text)) },
+            readiness: workloads + readiness.checks.filter { !workloads.contains($0) },
+            rendered: objects)
+    }
+
+    /// The exact text sent to the cluster for `component`'s objects, and the objects.
+    private func rendered(_ component: any Component) async throws -> (body: String, documents: [ManifestDocument]) {
         switch component.resources {
         case .overlay:
-            return try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory).documents
+            let subset = try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory)
+            return (subset.yaml, subset.documents)
         case .kustomization(let path):
-            return try await labelledSubset(
-                of: component.id, renderedFrom: cluster.manifestsRoot.appending(path: path)
-            ).documents
+            let subset = try await labelledSubset(
+                of: component.id, renderedFrom: cluster.manifestsRoot.appending(path: path))
+            return (subset.yaml, subset.documents)
         case .pinnedManifest(let name):
-            guard let body = try await pinnedBody(name) else { return [] }
-            return try ManifestDocument.parseStream(body)
+            // The upstream bytes as pinned, not a re-serialisation, so the digest matches the pin.
+            guard let body = try await pinnedBody(name) else { return ("", []) }
+            return (body, try ManifestDocument.parseStream(body))
         }
+    }
+
+    /// The objects labelled with `id`; none when the kustomization has nothing for the
+    /// component (a generic overlay without kind's StorageClass): its step is then skipped.
+    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> ManifestSubset {
+        try await manifests.rendered(directory).subset(for: id) ?? ManifestSubset(documents: [])
     }
 
     /// Where the overlay pins `name`: its own `pins/<name>`, else the `pins/<name>` of a
@@ -82,25 +105,12 @@ public struct KubernetesDeployment: ComponentDeployment {
         return parts.count == 1 ? parts[0] : parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "---\n")
     }
 
-    /// The exact text sent to the cluster for `component`'s objects.
-    func body(of component: any Component) async throws -> (String, Int) {
-        switch component.resources {
-        case .overlay, .kustomization:
-            let documents = try await objects(of: component)
-            return (ManifestSubset(documents: documents).yaml, documents.count)
-        case .pinnedManifest(let name):
-            // The upstream bytes as pinned, not a re-serialisation, so the digest matches the pin.
-            guard let body = try await pinnedBody(name) else { return ("", 0) }
-            return (body, try ManifestDocument.parseStream(body).count)
-        }
-    }
-
     // MARK: Apply
 
     /// Applies the component's secrets (values from the vault), then its objects.
     /// The digest covers the objects only, so it is stable across runs and never derives from secrets.
-    public func apply(_ component: any Component) async throws -> ApplyResult {
-        let (body, objectCount) = try await body(of: component)
+    public func apply(_ release: ComponentRelease) async throws {
+        let component = release.component
         for spec in component.secrets {
             // Values come from the vault. When it lacks some (the state directory was lost, or
             // the stack was first deployed by hand) but the cluster has the Secret, adopt the
@@ -112,17 +122,14 @@ public struct KubernetesDeployment: ComponentDeployment {
             let values = try vault.values(for: spec, adopting: inCluster)
             try await kubectl.apply(try SecretManifest.json(for: spec, owner: component.id, values: values))
         }
-        guard objectCount > 0 else { return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: 0) }
-        try await kubectl.apply(body)
-        let objects = try ManifestDocument.parseStream(body).map {
-            AppliedObject(reference: $0.reference, digest: SHA256.hexDigest(of: $0.text))
-        }
+        guard !release.isEmpty else { return }
+        let documents = release.documents
+        try await kubectl.apply(release.body, objects: documents)
         if case .pinnedManifest = component.resources {
             // Upstream objects carry no label of ours; label them so that `down` can find
             // them by label like every other component's (and delete nothing else).
-            try await kubectl.label(body, ComponentLabel.key, component.id.rawValue)
+            try await kubectl.label(release.body, ComponentLabel.key, component.id.rawValue, objects: documents)
         }
-        return ApplyResult(digest: SHA256.hexDigest(of: body), objectCount: objectCount, body: body, objects: objects)
     }
 
     // MARK: Remove
@@ -130,8 +137,8 @@ public struct KubernetesDeployment: ComponentDeployment {
     /// Deletes the component's objects by its label, kind by kind as its manifests list them,
     /// in every namespace, and waits until they are gone (`kubectl delete --wait`). With
     /// `keepingData`, PersistentVolumeClaims and Namespaces are left alone.
-    public func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String {
-        let objects = try await objects(of: component)
+    public func remove(_ release: ComponentRelease, keepingData: Bool, timeout: Duration) async throws -> String {
+        let objects = release.documents
         let kept: Set<String> = keepingData ? ["PersistentVolumeClaim", "Namespace"] : []
         var kinds: [String] = []
         for object in objects where !kept.contains(object.kind) && !kinds.contains(object.kind) {
@@ -141,32 +148,18 @@ public struct KubernetesDeployment: ComponentDeployment {
         let keptNote = keptCount > 0 ? "; kept \(keptCount) claims and namespaces (--purge-data deletes them)" : ""
         guard !kinds.isEmpty else { return "nothing to delete" + keptNote }
         let output = try await kubectl.deleteLabelled(
-            kinds: kinds, label: ComponentLabel.key, value: component.id.rawValue, timeout: timeout)
+            kinds: kinds, label: ComponentLabel.key, value: release.id.rawValue, timeout: timeout)
         let deleted = output.standardOutput.split(separator: "\n").filter { $0.hasSuffix(" deleted") }.count
         return "deleted \(deleted) objects" + keptNote
     }
 
-    /// The objects labelled with `id`; none when the kustomization has nothing for the
-    /// component (a generic overlay without kind's StorageClass): its step is then skipped.
-    private func labelledSubset(of id: ComponentID, renderedFrom directory: URL) async throws -> ManifestSubset {
-        try await manifests.rendered(directory).subset(for: id) ?? ManifestSubset(documents: [])
-    }
-
     // MARK: Readiness
 
-    /// What `component` waits for: the workloads among its objects (unless it overrides
-    /// them), then its declared checks.
-    public func readinessChecks(for component: any Component) async throws -> [ReadinessCheck] {
-        let readiness = component.readiness
-        let workloads = readiness.includesWorkloads ? WorkloadReadiness.checks(for: try await objects(of: component)) : []
-        return workloads + readiness.checks.filter { !workloads.contains($0) }
-    }
-
     /// Waits for each readiness check in turn, all within `timeout`.
-    public func waitUntilReady(_ component: any Component, timeout: Duration) async throws {
+    public func waitUntilReady(_ release: ComponentRelease, timeout: Duration) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        for check in try await readinessChecks(for: component) {
+        for check in release.readiness {
             let remaining = max(deadline - clock.now, .seconds(1))
             do {
                 try await wait(for: check, timeout: remaining)
@@ -175,7 +168,7 @@ public struct KubernetesDeployment: ComponentDeployment {
                 if let refusal = KubectlRefusal.read(error.combinedOutput) {
                     throw refusal.problem(context: kubectl.context, remedies: kubectl.remedies, cause: error)
                 }
-                throw notReady(check, component: component.id, timeout: timeout, cause: error)
+                throw notReady(check, component: release.id, timeout: timeout, cause: error)
             }
         }
     }
@@ -248,12 +241,12 @@ public struct KubernetesDeployment: ComponentDeployment {
     // MARK: Smoke checks
 
     /// Runs every smoke check, each tried up to ``smokeAttempts`` times.
-    public func smokeCheck(_ component: any Component) async throws {
-        for check in component.smokeChecks {
+    public func smokeCheck(_ release: ComponentRelease) async throws {
+        for check in release.component.smokeChecks {
             var attempt = 1
             while true {
                 do {
-                    try await run(check, of: component)
+                    try await run(check, of: release)
                     break
                 } catch {
                     guard attempt < smokeAttempts else { throw error }
@@ -264,7 +257,7 @@ public struct KubernetesDeployment: ComponentDeployment {
         }
     }
 
-    private func run(_ check: SmokeCheck, of owner: any Component) async throws {
+    private func run(_ check: SmokeCheck, of owner: ComponentRelease) async throws {
         let component = owner.id
         switch check {
         case .exec(let namespace, let pod, let container, let command, let expecting):
@@ -307,10 +300,10 @@ public struct KubernetesDeployment: ComponentDeployment {
     /// Ingress's: a cloud load balancer), with the route's host as the `Host` header.
     /// `nil` when the route serves the URL's own host (kind: localhost), or no route of the
     /// component serves the path: the URL is used as written.
-    func edgeRoute(for url: String, of owner: any Component) async throws -> (url: String, host: String?)? {
+    func edgeRoute(for url: String, of owner: ComponentRelease) async throws -> (url: String, host: String?)? {
         let component = owner.id
         guard let parsed = URLComponents(string: url) else { return nil }
-        for route in try await objects(of: owner) {
+        for route in owner.documents {
             guard let served = try EdgeRoute(route), served.prefixes.contains(where: { parsed.path.hasPrefix($0) })
             else { continue }
             // The URL names the very host the route serves (kind: localhost): as written.
@@ -355,6 +348,8 @@ struct EdgeRoute {
 
     /// nil for objects that are not routes.
     init?(_ object: ManifestDocument) throws {
+        // Only routes are read whole: the rest is not parsed again.
+        guard object.kind == "Ingress" || (object.kind == "HTTPRoute" && object.isGatewayAPI) else { return nil }
         let spec = try object.object()["spec"] as? [String: Any] ?? [:]
         switch object.kind {
         case "Ingress":

@@ -9,12 +9,17 @@ public enum WorkloadReadiness {
     /// makes), then StatefulSets, Deployments and DaemonSets, then what their controllers
     /// report on (GatewayClasses, Gateways, routes); in rendered order within each kind.
     public static func checks(for objects: [ManifestDocument]) -> [ReadinessCheck] {
+        inWaitingOrder(objects.map { ($0, check(for: $0)) })
+    }
+
+    /// The checks already derived from their objects, in the order above.
+    static func inWaitingOrder(_ checked: [(object: ManifestDocument, check: ReadinessCheck?)]) -> [ReadinessCheck] {
         let order = [
             "Namespace", "CustomResourceDefinition", "Job", "StatefulSet", "Deployment", "DaemonSet",
             "GatewayClass", "Gateway", "HTTPRoute",
         ]
         return order.flatMap { kind in
-            objects.filter { $0.kind == kind }.compactMap { check(for: $0) }
+            checked.filter { $0.object.kind == kind }.compactMap(\.check)
         }
     }
 

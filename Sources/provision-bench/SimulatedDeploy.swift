@@ -55,13 +55,17 @@ struct ExistingClusterProvider: ClusterProvider {
 
 /// A deployment whose apply sleeps for the component's duration; everything else is instant.
 struct SleepingDeployment: ComponentDeployment {
-    func apply(_ component: any Component) async throws -> ApplyResult {
-        try await Task.sleep(for: (component as! SimulatedComponent).duration)
-        return ApplyResult(digest: "sha256:\(component.id)", objectCount: 1)
+    func prepare(_ component: any Component) async throws -> ComponentRelease {
+        ComponentRelease(
+            component: component, body: "simulated \(component.id)",
+            objects: [AppliedObject(reference: "Simulated/\(component.id)", digest: "sha256:\(component.id)")])
     }
-    func waitUntilReady(_ component: any Component, timeout: Duration) async throws {}
-    func smokeCheck(_ component: any Component) async throws {}
-    func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String { "" }
+    func apply(_ release: ComponentRelease) async throws {
+        try await Task.sleep(for: (release.component as! SimulatedComponent).duration)
+    }
+    func waitUntilReady(_ release: ComponentRelease, timeout: Duration) async throws {}
+    func smokeCheck(_ release: ComponentRelease) async throws {}
+    func remove(_ release: ComponentRelease, keepingData: Bool, timeout: Duration) async throws -> String { "" }
 }
 
 enum SimulatedDeployBenchmark {

@@ -79,8 +79,8 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", containing: ["get", "secret"], answers: Self.secretNotFound)
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "statefulset.apps/db serverside-applied\n"))
 
-        let result = try await fixture.deployment.apply(Database())
-        let webResult = try await fixture.deployment.apply(Web())
+        let result = try await fixture.deployment.deploy(Database())
+        let webResult = try await fixture.deployment.deploy(Web())
 
         // Rendered once per run, for all components.
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("kubectl kustomize") }
@@ -107,9 +107,9 @@ struct KubernetesDeploymentTests {
         // Then exactly the component's subset, digested as sent.
         let sent = String(decoding: try #require(applies[1].standardInput), as: UTF8.self)
         #expect(sent.contains("kind: StatefulSet") && sent.contains("kind: Service") && !sent.contains("kind: Namespace"))
-        #expect(result.digest == SHA256.hexDigest(of: sent) && result.objectCount == 2 && result.body == sent)
+        #expect(result.digest == SHA256.hexDigest(of: sent) && result.objects.count == 2 && result.body == sent)
         #expect(result.objects.map(\.reference) == ["StatefulSet/apps/db", "Service/apps/db"])
-        #expect(webResult.objectCount == 1)
+        #expect(webResult.objects.count == 1)
     }
 
     /// The vault lost its file (or the stack was first deployed by hand) while the cluster
@@ -126,7 +126,7 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", containing: ["get", "secret"], answers: .output(stdout: secret))
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "applied\n"))
 
-        _ = try await fixture.deployment.apply(Database())
+        _ = try await fixture.deployment.deploy(Database())
         let vault = fixture.vault
         #expect(try vault.storedValues(of: "db-credentials")?.first { $0.key == "PASSWORD" }?.value == existing)
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
@@ -134,7 +134,7 @@ struct KubernetesDeploymentTests {
         #expect(data["PASSWORD"] == Data(existing.utf8).base64EncodedString())
 
         // Once the vault has every value, the cluster is not asked again.
-        _ = try await fixture.deployment.apply(Database())
+        _ = try await fixture.deployment.deploy(Database())
         #expect(fixture.runner.commandLines.filter { $0.contains("get secret") }.count == 1)
     }
 
@@ -144,7 +144,7 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["get", "secret"], answers: .output(
             exit: 1, stderr: "Error from server (Forbidden): secrets \"db-credentials\" is forbidden\n"))
-        await #expect(throws: CommandError.self) { try await fixture.deployment.apply(Database()) }
+        await #expect(throws: CommandError.self) { try await fixture.deployment.deploy(Database()) }
         // Nothing generated, nothing applied: a guess could lock out existing data.
         #expect(try fixture.vault.storedValues(of: "db-credentials") == nil)
         #expect(Self.applies(fixture.runner).isEmpty)
@@ -156,10 +156,10 @@ struct KubernetesDeploymentTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
-        let result = try await fixture.deployment.apply(Controller.Overlay())
-        #expect(result.objectCount == 0)
+        let result = try await fixture.deployment.deploy(Controller.Overlay())
+        #expect(result.objects.count == 0)
         #expect(Self.applies(fixture.runner).isEmpty)
-        #expect(try await fixture.deployment.readinessChecks(for: Controller.Overlay()).isEmpty)
+        #expect(try await fixture.release(Controller.Overlay()).readiness.isEmpty)
     }
 
     @Test("remove deletes by the component's label, kind by kind, keeping claims and namespaces unless purging")
@@ -179,9 +179,9 @@ struct KubernetesDeploymentTests {
             """))
         fixture.runner.on("kubectl", containing: ["delete"], answers: .output(
             stdout: "statefulset.apps \"db\" deleted\nservice \"db\" deleted\n"))
-        let kept = try await fixture.deployment.remove(Database(), keepingData: true, timeout: .seconds(60))
+        let kept = try await fixture.deployment.remove(try await fixture.release(Database()), keepingData: true, timeout: .seconds(60))
         #expect(kept == "deleted 2 objects; kept 1 claims and namespaces (--purge-data deletes them)")
-        let purged = try await fixture.deployment.remove(Database(), keepingData: false, timeout: .seconds(60))
+        let purged = try await fixture.deployment.remove(try await fixture.release(Database()), keepingData: false, timeout: .seconds(60))
         #expect(purged == "deleted 2 objects")
         #expect(fixture.runner.commandLines.filter { $0.contains(" delete ") } == [
             "kubectl --context test-context delete StatefulSet,Service -l wrightnow/component=database --all-namespaces --ignore-not-found --wait --timeout=60s",
@@ -196,7 +196,7 @@ struct KubernetesDeploymentTests {
         let refusal = #"Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": failed to call webhook: Post "https://ingress-nginx-controller-admission.ingress-nginx.svc:443/networking/v1/ingresses?timeout=10s": dial tcp 10.96.0.1:443: connect: connection refused"#
         fixture.runner.on("kubectl", containing: ["apply"], answers:
             .output(exit: 1, stderr: refusal), .output(exit: 1, stderr: refusal), .output(stdout: "namespace/apps serverside-applied\n"))
-        _ = try await fixture.deployment.apply(Web())
+        _ = try await fixture.deployment.deploy(Web())
         #expect(Self.applies(fixture.runner).count == 3)
         #expect(fixture.sleeps.all == [.seconds(2), .seconds(4)])
     }
@@ -207,7 +207,7 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(exit: 1, stderr: "failed calling webhook \"x\": connection refused"))
         await #expect {
-            try await fixture.deployment.apply(Web())
+            try await fixture.deployment.deploy(Web())
         } throws: { "\($0)".contains("kubectl --context test-context apply --server-side") }
         #expect(Self.applies(fixture.runner).count == 4)
         #expect(fixture.sleeps.all == [.seconds(2), .seconds(4), .seconds(5)])
@@ -218,7 +218,7 @@ struct KubernetesDeploymentTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(exit: 1, stderr: "error: the server doesn't have a resource type \"Namespace\""))
-        await #expect(throws: CommandError.self) { try await fixture.deployment.apply(Web()) }
+        await #expect(throws: CommandError.self) { try await fixture.deployment.deploy(Web()) }
         #expect(Self.applies(fixture.runner).count == 1)
         #expect(fixture.sleeps.all.isEmpty)
     }
@@ -237,13 +237,13 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "namespace/ctl serverside-applied\n"))
         fixture.runner.on("kubectl", containing: ["label"], answers: .output(stdout: "namespace/ctl labeled\njob.batch/setup labeled\n"))
-        let first = try await fixture.deployment.apply(Controller())
-        _ = try await fixture.deployment.apply(Controller())
+        let first = try await fixture.deployment.deploy(Controller())
+        _ = try await fixture.deployment.deploy(Controller())
         #expect(fixture.runner.commandLines.filter { $0.hasPrefix("curl") }
             == ["curl -fsSL --retry 3 --max-time 120 https://example.invalid/deploy.yaml"])
         let applied = try #require(Self.applies(fixture.runner).first?.standardInput)
         #expect(applied == Data(Self.remote.utf8))
-        #expect(first.digest == SHA256.hexDigest(of: Self.remote) && first.objectCount == 2 && first.body == Self.remote)
+        #expect(first.digest == SHA256.hexDigest(of: Self.remote) && first.objects.count == 2 && first.body == Self.remote)
         // Upstream objects get the component's label, so `down` finds them by it.
         let labels = fixture.runner.calls.filter { $0.arguments.contains("label") }
         #expect(labels.map(\.description) == Array(repeating:
@@ -309,7 +309,7 @@ struct KubernetesDeploymentTests {
         try Self.pin(fixture, sha256: pinned)
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: Self.remote)])
         let error = await #expect(throws: Problem.self) {
-            try await fixture.deployment.apply(Controller())
+            try await fixture.deployment.deploy(Controller())
         }
         #expect(error?.problem.contains("k8s/overlays/local/pins/controller.yaml pins \(pinned)") == true)
         #expect(error?.problem.contains(SHA256.hexDigest(of: Self.remote)) == true)
@@ -322,7 +322,7 @@ struct KubernetesDeploymentTests {
         _ = try fixture.temporary.write(
             "url: https://example.invalid/deploy.yaml\n", to: "repo/k8s/overlays/local/pins/controller.yaml")
         let error = await #expect(throws: Problem.self) {
-            try await fixture.deployment.apply(Controller())
+            try await fixture.deployment.deploy(Controller())
         }
         #expect(error?.problem.contains("has no `sha256:`") == true)
         #expect(error?.fix.contains("sha256sum") == true)
@@ -353,8 +353,8 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", containing: ["apply"], answers: .output(stdout: "applied\n"))
         fixture.runner.on("kubectl", containing: ["label"], answers: .output(stdout: "labeled\n"))
         #expect(try fixture.deployment.pinFile("controller.yaml")?.shown == "k8s/components/edge/pins/controller.yaml")
-        let applied = try await fixture.deployment.apply(Controller())
-        #expect(applied.objectCount == 3)
+        let applied = try await fixture.deployment.deploy(Controller())
+        #expect(applied.objects.count == 3)
         #expect(applied.body == Self.remote + "---\n" + second, "\(applied.body)")
         #expect(Self.applies(fixture.runner).count == 1)
 
@@ -364,8 +364,8 @@ struct KubernetesDeploymentTests {
 
         // Nothing anywhere: nothing to apply, nothing downloaded.
         #expect(try fixture.deployment.pinFile("elsewhere.yaml") == nil)
-        #expect(try await fixture.deployment.objects(of: Unselected()).isEmpty)
-        #expect(try await fixture.deployment.apply(Unselected()).objectCount == 0)
+        #expect(try await fixture.release(Unselected()).isEmpty)
+        #expect(try await fixture.deployment.deploy(Unselected()).objects.count == 0)
     }
 
     private struct Unselected: Component {
@@ -379,7 +379,7 @@ struct KubernetesDeploymentTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["wait"], answers: .output(stdout: "job.batch/setup condition met\n"))
         fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "deployment \"ctl\" successfully rolled out\n"))
-        try await fixture.deployment.waitUntilReady(Controller(), timeout: .seconds(300))
+        try await fixture.deployment.waitUntilReady(try await fixture.release(Controller()), timeout: .seconds(300))
         let lines = fixture.runner.commandLines
         #expect(lines.count == 2)
         #expect(lines[0] == "kubectl --context test-context wait --for=condition=complete job/setup -n ctl --timeout=300s")
@@ -395,7 +395,7 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", containing: ["wait"], answers: .output(
             exit: 1, stderr: "Error from server (NotFound): jobs.batch \"setup\" not found\n"))
         fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "deployment \"ctl\" successfully rolled out\n"))
-        try await fixture.deployment.waitUntilReady(Controller(), timeout: .seconds(60))
+        try await fixture.deployment.waitUntilReady(try await fixture.release(Controller()), timeout: .seconds(60))
         #expect(fixture.runner.calls.count == 2)
     }
 
@@ -405,7 +405,7 @@ struct KubernetesDeploymentTests {
         fixture.runner.on("kubectl", containing: ["wait"], answers: .output(
             exit: 1, stderr: "error: timed out waiting for the condition on jobs/setup\n"))
         await #expect {
-            try await fixture.deployment.waitUntilReady(Controller(), timeout: .seconds(60))
+            try await fixture.deployment.waitUntilReady(try await fixture.release(Controller()), timeout: .seconds(60))
         } throws: { error in
             "\(error)".hasPrefix("controller: job setup in ctl did not complete within 60 s")
                 && "\(error)".contains("describe job/setup -n ctl")
@@ -421,7 +421,7 @@ struct KubernetesDeploymentTests {
             exit: 1, stdout: "Waiting for statefulset \"db\" rollout to finish: 0 of 1 updated replicas are available...\n",
             stderr: "error: timed out waiting for the condition\n"))
         await #expect {
-            try await fixture.deployment.waitUntilReady(Database(), timeout: .seconds(60))
+            try await fixture.deployment.waitUntilReady(try await fixture.release(Database()), timeout: .seconds(60))
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("database: statefulset db in apps did not become ready within 60 s")
@@ -436,11 +436,11 @@ struct KubernetesDeploymentTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("kubectl", containing: ["get", "namespace", "apps"], answers: .output(stdout: "Active"), .output(stdout: "Terminating"))
-        try await fixture.deployment.waitUntilReady(Web(), timeout: .seconds(10))
+        try await fixture.deployment.waitUntilReady(try await fixture.release(Web()), timeout: .seconds(10))
         #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") }
             == ["kubectl --context test-context get namespace apps -o 'jsonpath={.status.phase}'"])
         await #expect {
-            try await fixture.deployment.waitUntilReady(Web(), timeout: .seconds(10))
+            try await fixture.deployment.waitUntilReady(try await fixture.release(Web()), timeout: .seconds(10))
         } throws: { "\($0)".contains("namespace apps is Terminating") }
     }
 
@@ -448,7 +448,7 @@ struct KubernetesDeploymentTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["exec"], answers: .output(stdout: " apps | postgres | UTF8\n"))
-        try await fixture.deployment.smokeCheck(Database())
+        try await fixture.deployment.smokeCheck(DeploymentFixture.bare(Database()))
         #expect(fixture.runner.commandLines == ["kubectl --context test-context exec -n apps db-0 -c db -- psql -c '\\l'"])
     }
 
@@ -457,7 +457,7 @@ struct KubernetesDeploymentTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["exec"], answers: .output(exit: 2, stderr: "psql: error: connection to server failed\n"))
         await #expect {
-            try await fixture.deployment.smokeCheck(Database())
+            try await fixture.deployment.smokeCheck(DeploymentFixture.bare(Database()))
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("database: smoke check in db-0 (apps) failed") && text.contains("connection to server failed")
@@ -471,7 +471,7 @@ struct KubernetesDeploymentTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", containing: ["exec"], answers: .output(stdout: " postgres | postgres | UTF8\n"))
         await #expect {
-            try await fixture.deployment.smokeCheck(Database())
+            try await fixture.deployment.smokeCheck(DeploymentFixture.bare(Database()))
         } throws: { "\($0)".contains("did not print `apps`") }
     }
 
@@ -480,7 +480,7 @@ struct KubernetesDeploymentTests {
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>"), .output(stdout: "{\"capabilities\": []}")])
-        try await fixture.deployment.smokeCheck(Web())
+        try await fixture.deployment.smokeCheck(try await fixture.release(Web()))
         #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") }
             == Array(repeating: "curl -fsS --max-time 10 http://localhost/web/config", count: 2))
 
@@ -489,7 +489,7 @@ struct KubernetesDeploymentTests {
         down.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         down.runner.on("curl", prefix: [], answers: [.output(exit: 7, stderr: "curl: (7) Failed to connect to localhost port 80\n")])
         await #expect {
-            try await down.deployment.smokeCheck(Web())
+            try await down.deployment.smokeCheck(try await down.release(Web()))
         } throws: { "\($0)".contains("http://localhost/web/config did not answer with success") }
 
         let html = try DeploymentFixture()
@@ -497,7 +497,7 @@ struct KubernetesDeploymentTests {
         html.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay))
         html.runner.on("curl", prefix: [], answers: [.output(stdout: "<html>API browser</html>")])
         await #expect {
-            try await html.deployment.smokeCheck(Web())
+            try await html.deployment.smokeCheck(try await html.release(Web()))
         } throws: { "\($0)".contains("not with JSON (starts with: <html>") }
     }
 }
@@ -597,7 +597,7 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
-        #expect(try await fixture.deployment.readinessChecks(for: Upstream()) == [
+        #expect(try await fixture.release(Upstream()).readiness == [
             .namespaceActive("up"),
             .conditionTrue(resource: "customresourcedefinition", name: "widgets.example.invalid", namespace: nil, condition: "Established"),
             .jobCompleted(name: "certgen", namespace: "up"),
@@ -615,7 +615,7 @@ struct DerivedReadinessTests {
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
         Self.everythingReady(fixture)
-        try await fixture.deployment.waitUntilReady(Upstream(), timeout: .seconds(60))
+        try await fixture.deployment.waitUntilReady(try await fixture.release(Upstream()), timeout: .seconds(60))
         // The timeout is what remains of the 60 s when each wait starts: not compared here.
         let waits = fixture.runner.commandLines.filter { $0.contains(" wait ") && !$0.contains("job/") }
             .map { $0.replacing(#/ --timeout=\d+s$/#, with: "") }
@@ -639,7 +639,7 @@ struct DerivedReadinessTests {
             exit: 1, stderr: "error: timed out waiting for the condition on gateways/edge\n"))
         Self.everythingReady(fixture)
         let error = await #expect(throws: Problem.self) {
-            try await fixture.deployment.waitUntilReady(Upstream(), timeout: .seconds(60))
+            try await fixture.deployment.waitUntilReady(try await fixture.release(Upstream()), timeout: .seconds(60))
         }
         #expect(error?.problem == "upstream: gateway edge in up did not report Programmed within 60 s", "\(String(describing: error))")
         #expect(error?.fix.contains("kubectl --context test-context describe gateway/edge -n up") == true)
@@ -650,12 +650,12 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: KubernetesDeploymentTests.overlay))
-        #expect(try await fixture.deployment.readinessChecks(for: WithExtra()) == [
+        #expect(try await fixture.release(WithExtra()).readiness == [
             .rolledOut(.statefulSet, name: "db", namespace: "apps"), .namespaceActive("shared"),
         ])
         fixture.runner.on("kubectl", containing: ["rollout"], answers: .output(stdout: "statefulset rolling update complete\n"))
         fixture.runner.on("kubectl", containing: ["get", "namespace", "shared"], answers: .output(stdout: "Active"))
-        try await fixture.deployment.waitUntilReady(WithExtra(), timeout: .seconds(30))
+        try await fixture.deployment.waitUntilReady(try await fixture.release(WithExtra()), timeout: .seconds(30))
         #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") } == [
             "kubectl --context test-context rollout status statefulset/db -n apps --timeout=30s",
             "kubectl --context test-context get namespace shared -o 'jsonpath={.status.phase}'",
@@ -667,7 +667,7 @@ struct DerivedReadinessTests {
         let fixture = try DeploymentFixture()
         defer { fixture.temporary.remove() }
         try Self.pinned(fixture)
-        _ = try await fixture.deployment.readinessChecks(for: Upstream())
+        _ = try await fixture.release(Upstream()).readiness
         let copies = try FileManager.default.contentsOfDirectory(atPath: fixture.cacheDirectory.path)
         #expect(copies == ["\(SHA256.hexDigest(of: Self.upstream)).yaml"])
 
@@ -732,7 +732,7 @@ struct IngressRouteTests {
         // `-o jsonpath=...` prints the value alone, without a newline (kubectl's JSONPath printer).
         fixture.runner.on("kubectl", containing: ["get", "ingress", "portal"], answers: .output(stdout: "203.0.113.10"))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "{\"status\":\"ok\"}")])
-        try await fixture.deployment.smokeCheck(Portal())
+        try await fixture.deployment.smokeCheck(try await fixture.release(Portal()))
         #expect(fixture.runner.commandLines.filter { !$0.contains(" kustomize ") } == [
             "kubectl --context test-context get ingress portal -n web -o 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}'",
             "curl -fsS --max-time 10 -H 'Host: staging.wrightnow.example' http://203.0.113.10/portal/health",
@@ -745,7 +745,7 @@ struct IngressRouteTests {
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay(host: "localhost")))
         fixture.runner.on("kubectl", containing: ["get", "ingress"], answers: .output(stdout: "localhost"))
         fixture.runner.on("curl", prefix: [], answers: [.output(stdout: "{}")])
-        try await fixture.deployment.smokeCheck(Portal())
+        try await fixture.deployment.smokeCheck(try await fixture.release(Portal()))
         #expect(fixture.runner.commandLines.last == "curl -fsS --max-time 10 http://localhost/portal/health")
     }
 
@@ -755,7 +755,7 @@ struct IngressRouteTests {
         fixture.runner.on("kubectl", "kustomize", answers: .output(stdout: Self.overlay(host: "staging.wrightnow.example")))
         fixture.runner.on("kubectl", containing: ["get", "ingress"], answers: .output(stdout: ""))
         await #expect {
-            try await fixture.deployment.smokeCheck(Portal())
+            try await fixture.deployment.smokeCheck(try await fixture.release(Portal()))
         } throws: { error in
             "\(error)".contains("portal: Ingress portal has no address yet")
                 && "\(error)".contains("kubectl --context test-context get ingress -n web")

@@ -389,4 +389,32 @@ struct DeployerRemovalTests {
         #expect(backend.calls.value.contains("apply web"))
         #expect(try store.run(report.runID)?.context == "fake-team")
     }
+
+    /// The components' objects, text and digest are worked out once per run and handed to
+    /// every step that needs them; a second preparation would mean a second render.
+    @Test func eachComponentIsPreparedOncePerRun() async throws {
+        let store = try StateStore(writer: DatabaseQueue())
+        let backend = FakeBackend(.init(clusterExists: true, ownsCluster: false))
+        let deployer = Deployer(provider: backend, deployment: backend, store: store)
+        #expect(try await deployer.up(cluster: cluster, plan: plan, invocation: invocation).succeeded)
+        #expect(backend.prepared.value.sorted() == plan.order.sorted())
+        #expect(backend.calls.value.filter { $0.hasPrefix("smoke ") }.count == plan.order.count)
+
+        backend.prepared.update { $0 = [] }
+        #expect(try await deployer.down(cluster: cluster, plan: plan, invocation: invocation).succeeded)
+        #expect(backend.prepared.value.sorted() == plan.order.sorted())
+    }
+
+    @Test func aComponentThatCannotBePreparedFailsOnlyItsOwnStep() async throws {
+        let store = try StateStore(writer: DatabaseQueue())
+        let backend = FakeBackend(.init(failPrepare: ["cache"]))
+        let report = try await Deployer(provider: backend, deployment: backend, store: store)
+            .up(cluster: cluster, plan: plan, invocation: invocation)
+
+        #expect(report.outcome == .failed)
+        #expect(report.problem?.problem == "deploying `cache` failed: the manifests of cache cannot be rendered")
+        let states = Dictionary(uniqueKeysWithValues: report.steps.compactMap { step in step.component.map { ($0, step.state) } })
+        #expect(states == ["db": .succeeded, "cache": .failed, "app": .skipped, "web": .skipped])
+        #expect(!backend.calls.value.contains("apply cache"))
+    }
 }

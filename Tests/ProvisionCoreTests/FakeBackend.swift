@@ -25,10 +25,14 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
         var failRemove: Set<ComponentID> = []
         /// Components whose apply finds nothing in the overlay.
         var emptyApply: Set<ComponentID> = []
+        /// Components that cannot be prepared (their manifests cannot be rendered or fetched).
+        var failPrepare: Set<ComponentID> = []
     }
 
     let script: Script
     let calls = Recorder<[String]>([])
+    /// Every component prepared, in the order asked.
+    let prepared = Recorder<[ComponentID]>([])
     let exists: Recorder<Bool>
     /// Fired when a hanging call has started.
     let hanging = Signal()
@@ -75,7 +79,22 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
 
     func dataDirectory(for cluster: ClusterSpec) throws -> URL? { script.dataDirectory }
 
-    func apply(_ component: any Component) async throws -> ApplyResult {
+    func prepare(_ component: any Component) async throws -> ComponentRelease {
+        prepared.update { $0.append(component.id) }
+        if script.failPrepare.contains(component.id) {
+            throw Problem(problem: "the manifests of \(component.id) cannot be rendered", fix: "fix the kustomization")
+        }
+        if script.emptyApply.contains(component.id) { return ComponentRelease(component: component, body: "", objects: []) }
+        return ComponentRelease(
+            component: component, body: Self.manifest(of: component.id),
+            objects: [
+                AppliedObject(reference: "Deployment/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-1")),
+                AppliedObject(reference: "Service/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-2")),
+            ])
+    }
+
+    func apply(_ release: ComponentRelease) async throws {
+        let component = release.component
         record("apply \(component.id)")
         if script.hangInApply.contains(component.id) {
             hanging.fire()
@@ -87,14 +106,6 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
         if script.failApply.contains(component.id) {
             throw Problem(problem: "apply of \(component.id) was refused", fix: "fix the manifest")
         }
-        if script.emptyApply.contains(component.id) { return ApplyResult(digest: "sha256:empty", objectCount: 0) }
-        let body = Self.manifest(of: component.id)
-        return ApplyResult(
-            digest: SHA256.hexDigest(of: body), objectCount: 2, body: body,
-            objects: [
-                AppliedObject(reference: "Deployment/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-1")),
-                AppliedObject(reference: "Service/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-2")),
-            ])
     }
 
     /// What the fake applies for a component.
@@ -102,23 +113,23 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
         "kind: Deployment\nname: \(id)\n---\nkind: Service\nname: \(id)\n"
     }
 
-    func waitUntilReady(_ component: any Component, timeout: Duration) async throws {
-        record("ready \(component.id) within \(timeout.formattedSeconds)")
-        if script.failReady.contains(component.id) {
-            throw Problem(problem: "\(component.id) did not become ready", fix: "look at its pods")
+    func waitUntilReady(_ release: ComponentRelease, timeout: Duration) async throws {
+        record("ready \(release.id) within \(timeout.formattedSeconds)")
+        if script.failReady.contains(release.id) {
+            throw Problem(problem: "\(release.id) did not become ready", fix: "look at its pods")
         }
     }
 
-    func smokeCheck(_ component: any Component) async throws {
-        record("smoke \(component.id)")
+    func smokeCheck(_ release: ComponentRelease) async throws {
+        record("smoke \(release.id)")
     }
 
-    func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String {
-        record("remove \(component.id) keepingData=\(keepingData)")
-        if script.failRemove.contains(component.id) {
-            throw Problem(problem: "\(component.id) did not go away", fix: "look at its finalizers")
+    func remove(_ release: ComponentRelease, keepingData: Bool, timeout: Duration) async throws -> String {
+        record("remove \(release.id) keepingData=\(keepingData)")
+        if script.failRemove.contains(release.id) {
+            throw Problem(problem: "\(release.id) did not go away", fix: "look at its finalizers")
         }
-        return "deleted \(component.id)"
+        return "deleted \(release.id)"
     }
 
     var ownsCluster: Bool { script.ownsCluster }

@@ -4,33 +4,53 @@
 /// One implementation serves every provider (the `Kubernetes` module's);
 /// tests of the engine substitute simulated ones.
 public protocol ComponentDeployment: Sendable {
-    /// Makes sure the component's secrets exist in the cluster, then applies its objects.
-    func apply(_ component: any Component) async throws -> ApplyResult
+    /// Works out what `component` deploys in this run: its objects, their exact text and
+    /// digest, what it waits for. Changes nothing in the cluster. Called once per component
+    /// and run; everything below takes its result.
+    func prepare(_ component: any Component) async throws -> ComponentRelease
 
-    /// Waits until the component is ready (its workloads and any extra checks), or `timeout` passes.
-    func waitUntilReady(_ component: any Component, timeout: Duration) async throws
+    /// Makes sure the component's secrets exist in the cluster, then applies its objects.
+    func apply(_ release: ComponentRelease) async throws
+
+    /// Waits until the component is ready (its ``ComponentRelease/readiness``), or `timeout` passes.
+    func waitUntilReady(_ release: ComponentRelease, timeout: Duration) async throws
 
     /// Runs the component's smoke checks.
-    func smokeCheck(_ component: any Component) async throws
+    func smokeCheck(_ release: ComponentRelease) async throws
 
     /// Deletes the component's objects from the cluster and waits until they are gone.
     /// Only objects that carry the component's label are deleted. With `keepingData`, its
     /// PersistentVolumeClaims and Namespaces (which hold them) stay.
     /// - Returns: a note for the step, e.g. "deleted 7 objects; kept 2 claims".
-    func remove(_ component: any Component, keepingData: Bool, timeout: Duration) async throws -> String
+    func remove(_ release: ComponentRelease, keepingData: Bool, timeout: Duration) async throws -> String
 
-    /// The digest of what ``apply(_:)`` would send now, without sending it.
-    func renderedDigest(_ component: any Component) async throws -> String
-
-    /// One look at the cluster for all `components` at once: whether each is in sync with
-    /// its rendered objects and ready. Components it cannot tell about are left out.
-    func survey(_ components: [any Component]) async throws -> [ComponentID: ComponentSurvey]
+    /// One look at the cluster for all `releases` at once: whether each is in sync with
+    /// its objects and ready. Components it cannot tell about are left out.
+    func survey(_ releases: [ComponentRelease]) async throws -> [ComponentID: ComponentSurvey]
 }
 
 extension ComponentDeployment {
     /// Deployments that cannot tell say nothing, so nothing is ever skipped as unchanged.
-    public func renderedDigest(_ component: any Component) async throws -> String { "" }
-    public func survey(_ components: [any Component]) async throws -> [ComponentID: ComponentSurvey] { [:] }
+    public func survey(_ releases: [ComponentRelease]) async throws -> [ComponentID: ComponentSurvey] { [:] }
+
+    /// Prepares `components` side by side. Each keeps its own outcome, so one that cannot be
+    /// prepared (a download refused) fails only its own step, as it would have failed there.
+    public func prepare(_ components: [any Component]) async -> [ComponentID: Result<ComponentRelease, any Error>] {
+        await withTaskGroup(of: (ComponentID, Result<ComponentRelease, any Error>).self) { group in
+            for component in components {
+                group.addTask {
+                    do {
+                        return (component.id, .success(try await prepare(component)))
+                    } catch {
+                        return (component.id, .failure(error))
+                    }
+                }
+            }
+            var releases: [ComponentID: Result<ComponentRelease, any Error>] = [:]
+            for await (id, release) in group { releases[id] = release }
+            return releases
+        }
+    }
 }
 
 /// What the cluster holds of one component now.
@@ -53,24 +73,4 @@ public struct ComponentSurvey: Sendable, Hashable {
     }
 
     public var inSync: Bool { drifted.isEmpty && missing.isEmpty }
-}
-
-/// What one apply did, recorded in the state store.
-public struct ApplyResult: Sendable, Hashable {
-    /// SHA-256 (hex) of exactly what was sent to the cluster.
-    public var digest: String
-    /// Number of Kubernetes objects applied; 0 when the overlay has nothing for the
-    /// component (it is then recorded as skipped, and neither waited for nor checked).
-    public var objectCount: Int
-    /// The exact text sent (never a Secret: those are applied separately) and its objects,
-    /// kept in the history.
-    public var body: String
-    public var objects: [AppliedObject]
-
-    public init(digest: String, objectCount: Int, body: String = "", objects: [AppliedObject] = []) {
-        self.digest = digest
-        self.objectCount = objectCount
-        self.body = body
-        self.objects = objects
-    }
 }

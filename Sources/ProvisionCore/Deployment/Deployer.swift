@@ -57,16 +57,11 @@ public struct Deployer: Sendable {
             throw error
         }
         let componentSteps = stepIDs
-        let found = FoundTools()
-        var toolVersions: [ToolVersion] { found.versions }
-        // Components the overlay has nothing for: recorded as skipped, dependents go on.
-        let empty = Mutex<Set<ComponentID>>([])
-        let reused = Mutex(false)
-        // What preflight found, handed to ensureCluster so the provider asks once.
-        let clusterFound = Mutex(false)
-
+        var toolVersions: [ToolVersion] = []
+        let reused: Bool
         do {
-            try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) { [provider, progress, found, store] in
+            let found = try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) {
+                [provider, progress, store] in
                 let exists: Bool
                 var existsError: (any Error)?
                 do {
@@ -78,30 +73,33 @@ public struct Deployer: Sendable {
                 }
                 let report = try await provider.preflight(cluster, creatingCluster: !exists)
                 if let existsError { throw existsError }
-                clusterFound.withLock { $0 = exists }
-                found.versions = report.toolVersions
                 try store.recordTools(run, report.toolVersions)
                 try store.recordTarget(run, await provider.target(for: cluster))
                 report.warnings.forEach { progress(.warning($0)) }
                 let state = exists ? "cluster `\(cluster.name)` exists" : "cluster `\(cluster.name)` will be created"
                 let tools = report.toolVersions.isEmpty
                     ? [] : ["tools: " + report.toolVersions.map(\.description).joined(separator: ", ")]
-                return ([state] + tools + report.warnings.map { "warning: \($0)" }).joined(separator: "\n")
+                let note: String? = ([state] + tools + report.warnings.map { "warning: \($0)" }).joined(separator: "\n")
+                return (note, (exists: exists, tools: report.toolVersions))
             }
-            try await perform(ensure, StepLabel(.createCluster)) { [provider] in
-                let provisioning = try await provider.ensureCluster(cluster, exists: clusterFound.withLock { $0 })
-                if provisioning.outcome == .reused { reused.withLock { $0 = true } }
-                return provisioning.note(cluster: cluster.name)
+            toolVersions = found.tools
+            // What preflight found is handed to ensureCluster, so the provider asks once.
+            reused = try await perform(ensure, StepLabel(.createCluster)) { [provider] in
+                let provisioning = try await provider.ensureCluster(cluster, exists: found.exists)
+                let note: String? = provisioning.note(cluster: cluster.name)
+                return (note, provisioning.outcome == .reused)
             }
         } catch {
             return try finish(run, after: error, toolVersions: toolVersions)
         }
 
+        // Each component's objects, text, digest and readiness, once for the whole run. One the
+        // overlay has nothing for is recorded as skipped, and its dependents go on.
+        let releases = await deployment.prepare(plan.steps)
+        if Task.isCancelled { return try finish(run, after: CancellationError(), toolVersions: toolVersions) }
         // On a cluster that was there already, one look tells what is unchanged.
-        var unchanged: [ComponentID: String] = [:]
-        if !force, reused.withLock({ $0 }) {
-            unchanged = await unchangedComponents(plan, cluster: cluster)
-        }
+        var unchanged: Set<ComponentID> = []
+        if !force, reused { unchanged = await unchangedComponents(plan, releases, cluster: cluster) }
         let skippable = unchanged
 
         let storeFailures = Mutex<[any Error]>([])
@@ -116,7 +114,7 @@ public struct Deployer: Sendable {
                         progress(.stepStarted(StepLabel(.deploy, id)))
                     case .finished(let step):
                         var (state, detail) = Self.stored(step.outcome, error: step.error)
-                        if state == .succeeded, empty.withLock({ $0.contains(step.id) }) {
+                        if state == .succeeded, (try? releases[step.id]?.get())?.isEmpty == true {
                             state = .skipped
                             detail = "nothing to deploy in overlay `\(cluster.overlay)`"
                         }
@@ -130,27 +128,24 @@ public struct Deployer: Sendable {
             step: { [deployment, store, options] component in
                 let stepID = componentSteps[component.id]!
                 try await withNotices(StepLabel(.deploy, component.id)) {
-                    if let digest = skippable[component.id] {
+                    // A component that could not be prepared fails here, in its own step.
+                    let release = try releases[component.id]!.get()
+                    if skippable.contains(component.id) {
                         try store.recordUnchanged(
-                            stepID, digest: digest, note: "unchanged: in sync with its last apply and ready; not applied")
-                        try await deployment.smokeCheck(component)
+                            stepID, digest: release.digest,
+                            note: "unchanged: in sync with its last apply and ready; not applied")
+                        try await deployment.smokeCheck(release)
                         return
                     }
-                    let applied = try await deployment.apply(component)
-                    guard applied.objectCount > 0 else {
-                        empty.withLock { _ = $0.insert(component.id) }
+                    try await deployment.apply(release)
+                    guard !release.isEmpty else {
                         try store.updateStep(
                             stepID, note: "nothing to deploy: overlay `\(cluster.overlay)` has no objects of this component")
                         return
                     }
-                    let secrets = component.secrets.map {
-                        SecretKeys(namespace: $0.namespace, name: $0.name, keys: $0.keys.map(\.key))
-                    }
-                    try store.recordApplied(
-                        stepID, AppliedManifest(body: applied.body, objects: applied.objects, secrets: secrets),
-                        note: "applied \(applied.objectCount) objects")
-                    try await deployment.waitUntilReady(component, timeout: options.readinessTimeout)
-                    try await deployment.smokeCheck(component)
+                    try store.recordApplied(stepID, AppliedManifest(release), note: "applied \(release.objects.count) objects")
+                    try await deployment.waitUntilReady(release, timeout: options.readinessTimeout)
+                    try await deployment.smokeCheck(release)
                 }
             })
 
@@ -243,14 +238,16 @@ public struct Deployer: Sendable {
         let steps = stepIDs
         do {
             try store.recordTarget(run, await provider.target(for: cluster))
+            // Each component's objects once; one that cannot be prepared fails its own step.
+            let releases = await deployment.prepare(plan.steps)
             for wave in waves {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for id in wave {
-                        guard let component = plan.component(id) else { continue }
+                        guard let release = releases[id] else { continue }
                         group.addTask { [deployment, options] in
                             try await perform(steps[id]!, StepLabel(.remove, id)) {
                                 try await deployment.remove(
-                                    component, keepingData: !purgeData, timeout: options.readinessTimeout)
+                                    try release.get(), keepingData: !purgeData, timeout: options.readinessTimeout)
                             }
                         }
                     }
@@ -265,21 +262,20 @@ public struct Deployer: Sendable {
         return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil)
     }
 
-    /// The components whose rendered objects equal their last successful apply on this
-    /// cluster and that the cluster holds in sync and ready, with that digest. Anything that
-    /// cannot be told (no history, a failed look) is applied as usual.
-    private func unchangedComponents(_ plan: Plan, cluster: ClusterSpec) async -> [ComponentID: String] {
+    /// The components whose objects equal their last successful apply on this cluster and
+    /// that the cluster holds in sync and ready. Anything that cannot be told (no history, a
+    /// failed look, a component not prepared) is applied as usual.
+    private func unchangedComponents(
+        _ plan: Plan, _ releases: [ComponentID: Result<ComponentRelease, any Error>], cluster: ClusterSpec
+    ) async -> Set<ComponentID> {
+        let prepared = plan.order.compactMap { try? releases[$0]?.get() }
         guard let last = try? store.lastAppliedDigests(cluster: cluster.name, components: plan.order), !last.isEmpty,
-            let surveys = try? await deployment.survey(plan.steps)
-        else { return [:] }
-        var unchanged: [ComponentID: String] = [:]
-        for component in plan.steps {
-            guard let digest = last[component.id], let survey = surveys[component.id], survey.inSync, survey.ready,
-                let rendered = try? await deployment.renderedDigest(component), rendered == digest
-            else { continue }
-            unchanged[component.id] = digest
-        }
-        return unchanged
+            let surveys = try? await deployment.survey(prepared)
+        else { return [] }
+        return Set(prepared.filter { release in
+            guard let survey = surveys[release.id] else { return false }
+            return last[release.id] == release.digest && survey.inSync && survey.ready
+        }.map(\.id))
     }
 
     // MARK: - Steps
@@ -305,16 +301,25 @@ public struct Deployer: Sendable {
         _ step: StepID, _ label: StepLabel, failureKind: Problem.Kind? = nil,
         _ body: @escaping @Sendable () async throws -> String?
     ) async throws {
+        try await perform(step, label, failureKind: failureKind) { (try await body(), ()) }
+    }
+
+    /// As above, for a step whose body also returns what the steps after it need.
+    private func perform<Value: Sendable>(
+        _ step: StepID, _ label: StepLabel, failureKind: Problem.Kind? = nil,
+        _ body: @escaping @Sendable () async throws -> (note: String?, value: Value)
+    ) async throws -> Value {
         try Task.checkCancellation()
         try store.markStep(step, .running)
         progress(.stepStarted(label))
         let started = ContinuousClock.now
         do {
-            let note = try await withNotices(label) { [options] in
+            let (note, value) = try await withNotices(label) { [options] in
                 try await withTimeout(options.stepTimeout, body)
             }
             try store.markStep(step, .succeeded, note: note)
             progress(.stepFinished(label, .succeeded, duration: .now - started, detail: note))
+            return value
         } catch {
             let cancelled = Self.isCancellation(error)
             let state: StepState = cancelled ? .interrupted : .failed
@@ -394,14 +399,5 @@ public struct Deployer: Sendable {
         case .interrupted: (.interrupted, "interrupted (the run was cancelled)")
         case .notStarted: (.skipped, "not started: the run was interrupted")
         }
-    }
-}
-
-/// The tool versions preflight reports, kept for the run's report.
-private final class FoundTools: Sendable {
-    private let storage = Mutex<[ToolVersion]>([])
-    var versions: [ToolVersion] {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
     }
 }

@@ -4,11 +4,19 @@ import GRDB
 /// What a deploy step applied, as the deployer hands it to the store.
 public struct AppliedManifest: Sendable, Hashable {
     /// The exact text sent to the cluster (never a Secret: those are applied on their own).
-    public var body: String
+    public let body: String
+    /// SHA-256 (hex) of ``body``.
+    public let digest: String
     public var objects: [AppliedObject]
     public var secrets: [SecretKeys]
     public init(body: String, objects: [AppliedObject], secrets: [SecretKeys]) {
+        self.init(body: body, digest: SHA256.hexDigest(of: body), objects: objects, secrets: secrets)
+    }
+
+    /// For a body whose digest is already known (a ``ComponentRelease``'s), so it is not hashed again.
+    init(body: String, digest: String, objects: [AppliedObject], secrets: [SecretKeys]) {
         self.body = body
+        self.digest = digest
         self.objects = objects
         self.secrets = secrets
     }
@@ -27,7 +35,7 @@ extension StateStore {
     /// Secrets by name and key, and how many objects are new, changed and unchanged against
     /// the same component's previous apply on the same cluster.
     public func recordApplied(_ id: StepID, _ applied: AppliedManifest, note: String? = nil) throws {
-        let digest = SHA256.hexDigest(of: applied.body)
+        let digest = applied.digest
         let bytes = Data(applied.body.utf8)
         let compressed = try Compression.compress(bytes)
         try write { db in

@@ -91,15 +91,19 @@ struct Status: ContextualCommand {
 
         // One server-side diff and one get of the labelled workloads for the whole stack.
         let deployment = cluster.deployment
+        let releases: [ComponentRelease]
         let surveys: [ComponentID: ComponentSurvey]
         do {
-            surveys = try await deployment.survey(plan.steps)
+            let prepared = await deployment.prepare(plan.steps)
+            releases = try plan.order.map { try prepared[$0]!.get() }
+            surveys = try await deployment.survey(releases)
         } catch {
             throw Problem(error)
         }
         let runSmoke = smoke
         let results = await withTaskGroup(of: Health.self) { group in
-            for component in plan.steps {
+            for release in releases {
+                let component = release.component
                 group.addTask {
                     guard let survey = surveys[component.id] else {
                         return Health(id: component.id, ready: true, sync: "-", detail: "nothing to deploy in this overlay")
@@ -115,7 +119,7 @@ struct Status: ContextualCommand {
                         return Health(id: component.id, ready: true, sync: sync, detail: drift)
                     }
                     do {
-                        try await deployment.smokeCheck(component)
+                        try await deployment.smokeCheck(release)
                         return Health(id: component.id, ready: true, sync: sync,
                                       detail: (["smoke check passed"] + (drift.isEmpty ? [] : [drift])).joined(separator: "; "))
                     } catch {

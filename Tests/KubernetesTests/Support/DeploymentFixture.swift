@@ -28,4 +28,24 @@ struct DeploymentFixture {
             manifests: ManifestSource(runner: runner, cacheDirectory: temporary.url.appending(path: "state/cache")),
             vault: vault, cluster: cluster)
     }
+
+    /// `component` as a run prepares it, once, before its step.
+    func release(_ component: any Component) async throws -> ComponentRelease {
+        try await deployment.prepare(component)
+    }
+
+    /// A release with no objects, for checks that never look at them (a smoke check in a pod).
+    static func bare(_ component: any Component) -> ComponentRelease {
+        ComponentRelease(component: component, body: "", objects: [])
+    }
+}
+
+extension KubernetesDeployment {
+    /// What one deploy step does: prepares `component`, then applies it; the release is what
+    /// the history records.
+    func deploy(_ component: any Component) async throws -> ComponentRelease {
+        let release = try await prepare(component)
+        try await apply(release)
+        return release
+    }
 }

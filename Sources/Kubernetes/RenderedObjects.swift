@@ -1,0 +1,26 @@
+import ProvisionCore
+
+/// The Kubernetes layer's own part of a ``ComponentRelease``: the component's objects as
+/// parsed once, in rendered order, each with the readiness check derived from it (nil for
+/// objects without one), for the wait, the smoke checks' routes, the survey and `down`.
+struct RenderedObjects: Sendable {
+    let documents: [ManifestDocument]
+    let checks: [ReadinessCheck?]
+
+    init(_ documents: [ManifestDocument]) {
+        self.documents = documents
+        checks = documents.map(WorkloadReadiness.check(for:))
+    }
+
+    /// The workloads' checks in the order they are waited for.
+    var workloadChecks: [ReadinessCheck] {
+        WorkloadReadiness.inWaitingOrder(Array(zip(documents, checks)))
+    }
+}
+
+extension ComponentRelease {
+    /// The objects ``KubernetesDeployment/prepare(_:)`` parsed; none for a release another
+    /// deployment prepared.
+    var renderedObjects: RenderedObjects { rendered as? RenderedObjects ?? RenderedObjects([]) }
+    var documents: [ManifestDocument] { renderedObjects.documents }
+}
