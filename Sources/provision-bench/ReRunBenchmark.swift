@@ -11,7 +11,9 @@ import TestSupport
 /// and curl (TestSupport's FakeWorld), through a runner that records every subprocess: the
 /// provider and deployment layer `provision up` composes, without the CLI's one `git status`.
 enum ReRunBenchmark {
-    static let callGoal = 14
+    /// Issue 11's 14 calls, plus the three of issue 16's check of authentik's UI (ReRunTests
+    /// holds the command to the same figure).
+    static let callGoal = 17
 
     static func run() async throws -> Bool {
         print("3. A first up and a no-op up of the stack against the fake tools, every subprocess, render and YAML parse counted")
