@@ -3,7 +3,7 @@ import PackageDescription
 
 // provision: brings up the wrightnow staging stack on Kubernetes.
 // Layout: ProcessRunning (the one command runner) <- ProvisionCore (the engine and its
-//   contracts; no kubectl, YAML or kind)
+//   contracts; no kubectl, YAML or kind) <- RunHistory (the SQLite store behind its RunJournal)
 //   <- Kubernetes (the deployment layer every provider shares: render, apply, wait, smoke)
 //   <- Backends (cluster providers: kind, and the GKE/EKS/AKS stubs), Components (declarations)
 //   <- provision (the CLI, which composes a provider with the deployment layer).
@@ -22,13 +22,15 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // The system's zlib (zlib1g-dev), for the manifests the state store keeps compressed.
+        // The system's zlib (zlib1g-dev), for the manifests the history keeps compressed.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Running programs: the one command runner every subprocess goes through.
         .target(name: "ProcessRunning", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
+        .target(name: "ProvisionCore", dependencies: ["ProcessRunning"]),
+        // The history: the SQLite state store behind the engine's RunJournal (GRDB, zlib, /proc).
         .target(
-            name: "ProvisionCore",
-            dependencies: ["ProcessRunning", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "RunHistory",
+            dependencies: ["ProvisionCore", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "Kubernetes", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
         .target(name: "Backends", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
@@ -36,16 +38,19 @@ let package = Package(
         .executableTarget(
             name: "provision",
             dependencies: [
-                "ProvisionCore", "ProcessRunning", "Kubernetes", "Backends", "Components",
+                "ProvisionCore", "ProcessRunning", "RunHistory", "Kubernetes", "Backends", "Components",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmarks live in their own executable so the test suite never times anything.
         .executableTarget(
             name: "provision-bench",
-            dependencies: ["ProvisionCore", "ProcessRunning", "Kubernetes", "Backends", "Components", "TestSupport"]),
+            dependencies: [
+                "ProvisionCore", "ProcessRunning", "RunHistory", "Kubernetes", "Backends", "Components", "TestSupport",
+            ]),
         // A `provision up` killed mid-run, for the state store's crash-recovery tests.
-        .executableTarget(name: "store-crash-helper", dependencies: ["ProvisionCore"], path: "Tests/StoreCrashHelper"),
+        .executableTarget(
+            name: "store-crash-helper", dependencies: ["ProvisionCore", "RunHistory"], path: "Tests/StoreCrashHelper"),
         // One way for every test target to run programs and find the repository and the built
         // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
         .target(name: "TestSupport", dependencies: ["ProvisionCore", "ProcessRunning"], path: "Tests/TestSupport"),
@@ -53,10 +58,16 @@ let package = Package(
         .testTarget(
             name: "ProvisionCoreTests",
             dependencies: [
-                "ProvisionCore", "ProcessRunning", "TestSupport",
-                // State store tests inject in-memory databases and inspect the stored rows.
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "ProvisionCore", "ProcessRunning", "RunHistory", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "RunHistoryTests",
+            dependencies: [
+                "RunHistory", "ProvisionCore", "TestSupport",
+                // The store's tests inject in-memory databases and inspect the stored rows.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),
@@ -72,11 +83,15 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),
+            dependencies: [
+                "provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "RunHistory",
+                "TestSupport",
+            ]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "Kubernetes", "TestSupport"]),
         // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture),
         // and compares the version table with the backends' ToolRequirements.
         .testTarget(
-            name: "DocsTests", dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "TestSupport"]),
+            name: "DocsTests",
+            dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "RunHistory", "TestSupport"]),
     ]
 )

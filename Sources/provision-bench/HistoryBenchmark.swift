@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import RunHistory
 
 /// Fills a store with 10,000 runs of 10 steps each and times the queries
 /// `provision history` makes.

@@ -4,6 +4,7 @@ import Foundation
 import Kubernetes
 import ProcessRunning
 import ProvisionCore
+import RunHistory
 import Synchronization
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import RunHistory
 
 /// A component of the simulated stack: sleeps for its duration instead of deploying.
 struct SimulatedComponent: Component {

@@ -2,6 +2,7 @@ import Components
 import Foundation
 import Kubernetes
 import ProvisionCore
+import RunHistory
 import Testing
 import TestSupport
 

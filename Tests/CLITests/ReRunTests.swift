@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import RunHistory
 import Testing
 import TestSupport
 @testable import provision

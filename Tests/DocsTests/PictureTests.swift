@@ -1,6 +1,7 @@
 import Components
 import Foundation
 import ProvisionCore
+import RunHistory
 import Testing
 import TestSupport
 @testable import provision

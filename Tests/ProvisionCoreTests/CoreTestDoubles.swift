@@ -17,11 +17,6 @@ struct TestComponent: Component {
     }
 }
 
-extension TemporaryDirectory {
-    /// Where the engine tests put their state store.
-    var storeURL: URL { url.appending(path: "state.sqlite") }
-}
-
 /// Thread-safe value box for recording what concurrent steps did.
 final class Recorder<Value: Sendable>: Sendable {
     private let storage: Mutex<Value>

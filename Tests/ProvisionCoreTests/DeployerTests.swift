@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RunHistory
 import Testing
 import TestSupport
 @testable import ProvisionCore
@@ -158,7 +159,7 @@ struct DeployerTests {
         #expect(steps["deploy app"]?.error == "not started: the run was interrupted")
         #expect(try store.steps(of: run.id).allSatisfy(\.state.isFinal))
         // The cluster is free for the next run.
-        _ = try store.beginRun(StateStoreTests.newRun())
+        _ = try store.beginRun(StoreCrashHelper.newRun())
     }
 
     @Test func cancellationDuringPreflightIsRecordedAsInterrupted() async throws {
@@ -312,7 +313,7 @@ struct DeployerTests {
     @Test func abandonedRunsAreRecoveredAndReported() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (helper, abandoned) = try await StoreCrashRecoveryTests.startHelper(
+        let (helper, abandoned) = try await StoreCrashHelper.start(
             store: directory.storeURL, cluster: "wrightnow")
         helper.signal(SIGKILL)
         _ = await helper.wait(limit: 30)

@@ -1,5 +1,6 @@
 import Foundation
 import ProcessRunning
+@testable import RunHistory
 import TestSupport
 import Testing
 @testable import ProvisionCore

@@ -1,7 +1,8 @@
 import Foundation
 import ProvisionCore
+import RunHistory
 
-// store-crash-helper: used by ProvisionCoreTests' StoreCrashRecoveryTests. Acts like a
+// store-crash-helper: used by RunHistoryTests' StoreCrashRecoveryTests. Acts like a
 // `provision up` that gets killed mid-way: opens the store, begins a run with one finished,
 // one running and one pending step, prints `ready <run id>` and waits to be killed.
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -28,3 +28,8 @@ public final class TemporaryDirectory: @unchecked Sendable {
         return file
     }
 }
+
+extension TemporaryDirectory {
+    /// Where the engine's and the history's tests put their state store.
+    public var storeURL: URL { url.appending(path: "state.sqlite") }
+}

@@ -11,14 +11,14 @@ import Synchronization
 public struct Deployer: Sendable {
     public let provider: any ClusterProvider
     public let deployment: any ComponentDeployment
-    public let store: StateStore
+    public let store: any RunJournal
     public let options: DeployOptions
     let progress: @Sendable (ProgressEvent) -> Void
 
     public init(
         provider: any ClusterProvider,
         deployment: any ComponentDeployment,
-        store: StateStore,
+        store: any RunJournal,
         options: DeployOptions = .init(),
         progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) {

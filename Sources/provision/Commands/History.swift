@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProvisionCore
+import RunHistory
 
 /// `provision history`: past runs (`list`, the default), one run (`show`), what changed (`diff`).
 struct History: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProvisionCore
+import RunHistory
 
 /// `provision history show RUN`: one run's steps, or what one of its steps applied.
 struct HistoryShow: ContextualCommand {

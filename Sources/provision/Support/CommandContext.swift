@@ -4,6 +4,7 @@ import Components
 import Foundation
 import ProcessRunning
 import ProvisionCore
+import RunHistory
 
 /// Everything a command reaches outside itself, injected (as swiftly's commands run against
 /// a context): the command runner, the environment, the working directory, the console,

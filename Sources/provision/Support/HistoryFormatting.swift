@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import RunHistory
 
 /// Text shapes shared by `history` and the end of `up` and `down`.
 enum HistoryText {

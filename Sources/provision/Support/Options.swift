@@ -2,6 +2,7 @@ import ArgumentParser
 import Backends
 import Foundation
 import ProvisionCore
+import RunHistory
 
 extension RunOutcome: ExpressibleByArgument {}
 

@@ -1,5 +1,6 @@
 import Foundation
 import ProvisionCore
+import RunHistory
 
 /// Opening the state store; its errors are ``Problem``s like every other.
 enum StoreAccess {

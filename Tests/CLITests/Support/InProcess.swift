@@ -3,6 +3,7 @@ import Components
 import Foundation
 import ProcessRunning
 import ProvisionCore
+import RunHistory
 import Synchronization
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import GRDB
+import ProvisionCore
 
 extension StateStore {
     /// Versioned migrations. Never edit a registered migration: add a new one.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ProvisionCore
 
 extension StateStore {
     /// Marks runs still `running` whose process is gone as interrupted, with their

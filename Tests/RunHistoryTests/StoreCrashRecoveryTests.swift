@@ -1,4 +1,5 @@
 import Foundation
+@testable import RunHistory
 import Testing
 import TestSupport
 @testable import ProvisionCore
@@ -7,42 +8,10 @@ import TestSupport
 /// the next user of the store must find the run and mark it interrupted.
 @Suite("StateStore after a killed process")
 struct StoreCrashRecoveryTests {
-    /// `store-crash-helper` (Tests/StoreCrashHelper) is built next to the test bundle; it
-    /// plays a `provision up` that never finishes.
-    static func helperExecutable() throws -> URL {
-        guard let helper = BuildProducts.storeCrashHelper else {
-            throw Problem(
-                problem: "store-crash-helper is missing next to the test bundle",
-                fix: "build it first (`swift build --build-tests`) or set PROVISION_CRASH_HELPER")
-        }
-        return helper
-    }
-
-    /// Starts the helper and waits until it reports the run id.
-    static func startHelper(store: URL, cluster: String) async throws -> (ChildProcess, RunID) {
-        let process = try ChildProcess([try helperExecutable().path, store.path, cluster])
-        // Event-based (its first line, or its exit); the deadline only stops a hang. Generous:
-        // starting a process that opens SQLite can take seconds on a loaded 2-core machine.
-        let deadline = Date().addingTimeInterval(180)
-        var text = process.standardOutput
-        while !text.contains("\n") && process.isRunning && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-            text = process.standardOutput
-        }
-        text = process.standardOutput
-        guard text.hasPrefix("ready "), let id = Int64(text.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            process.stop()
-            throw Problem(
-                problem: "crash helper did not start: \(text)\(process.standardError)", fix: "run it by hand to see why")
-        }
-        return (process, RunID(id))
-    }
-
     @Test func killedRunIsMarkedInterruptedByTheNextUser() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (helper, run) = try await Self.startHelper(store: directory.storeURL, cluster: "wrightnow")
+        let (helper, run) = try await StoreCrashHelper.start(store: directory.storeURL, cluster: "wrightnow")
 
         // While the helper lives, its run holds the cluster and is not recovered.
         let store = try StateStore(url: directory.storeURL)
@@ -79,7 +48,7 @@ struct StoreCrashRecoveryTests {
     @Test func beginRunRecoversADeadHolderOnTheSameCluster() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (helper, run) = try await Self.startHelper(store: directory.storeURL, cluster: "wrightnow")
+        let (helper, run) = try await StoreCrashHelper.start(store: directory.storeURL, cluster: "wrightnow")
         helper.signal(SIGKILL)
         _ = await helper.wait(limit: 30)
 

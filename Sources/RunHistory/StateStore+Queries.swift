@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ProvisionCore
 
 extension StateStore {
     /// Runs, newest first.

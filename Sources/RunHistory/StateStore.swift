@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ProvisionCore
 
 /// The SQLite file that records every run and every step of it.
 ///
@@ -171,3 +172,6 @@ extension StateStore {
         try read { db in try Self.migrator.appliedMigrations(db) }
     }
 }
+
+/// The SQLite store is the engine's journal: the deployer records every run and step in it.
+extension StateStore: RunJournal {}

@@ -1,4 +1,5 @@
 import GRDB
+import ProvisionCore
 
 // The requests the store makes, named, so the store reads as what it asks for.
 

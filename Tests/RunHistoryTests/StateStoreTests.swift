@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+@testable import RunHistory
 import TestSupport
 import Testing
 @testable import ProvisionCore

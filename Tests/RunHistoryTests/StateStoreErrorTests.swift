@@ -1,4 +1,5 @@
 import Foundation
+@testable import RunHistory
 import Testing
 @testable import ProvisionCore
 

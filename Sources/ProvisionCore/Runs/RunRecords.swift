@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Identifies a run in the state store; shown to users as `#<n>`.
 public struct RunID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
@@ -65,7 +64,7 @@ public struct StepAction: Hashable, Sendable, Codable, CustomStringConvertible, 
     }
 }
 
-/// What ``StateStore/beginRun(_:)`` needs to know about a new run.
+/// What ``RunJournal/beginRun(_:at:)`` needs to know about a new run.
 public struct NewRun: Sendable, Hashable {
     public var commandLine: [String]
     public var backend: String
@@ -111,16 +110,6 @@ public struct SecretKeys: Sendable, Hashable, Codable {
         self.name = name
         self.keys = keys
     }
-}
-
-/// The exact bytes a step applied, kept once per digest, zlib-compressed.
-struct StoredManifest: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "manifest"
-    var digest: String
-    var size: Int
-    var body: Data
-    /// The objects of that text, each with the digest of its own text (migration v4).
-    var objects: [AppliedObject]?
 }
 
 /// One run as stored; `Codable` for `provision history --json`.
@@ -188,87 +177,4 @@ public struct StepRecord: Sendable, Hashable, Codable {
     public var label: String {
         component.map { "\(action) \($0)" } ?? action.rawValue
     }
-}
-
-// MARK: - Database records
-//
-// The records map to the `run` and `step` tables of migration "v1: runs and steps"
-// through their `Codable` conformance, the same one `provision history --json` uses.
-// The property `StepRecord.runID` reads and writes the column `runId`: SQLite column
-// names are case-insensitive, and so are GRDB's rows and persistence containers.
-
-extension RunRecord: Identifiable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "run"
-
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let commandLine = Column(CodingKeys.commandLine)
-        public static let backend = Column(CodingKeys.backend)
-        public static let cluster = Column(CodingKeys.cluster)
-        public static let startedAt = Column(CodingKeys.startedAt)
-        public static let endedAt = Column(CodingKeys.endedAt)
-        public static let outcome = Column(CodingKeys.outcome)
-        public static let error = Column(CodingKeys.error)
-        public static let toolVersion = Column(CodingKeys.toolVersion)
-        public static let manifestsRevision = Column(CodingKeys.manifestsRevision)
-        public static let pid = Column(CodingKeys.pid)
-        public static let processStartTime = Column(CodingKeys.processStartTime)
-        public static let context = Column(CodingKeys.context)
-        public static let server = Column(CodingKeys.server)
-        public static let user = Column(CodingKeys.user)
-        public static let host = Column(CodingKeys.host)
-        public static let tools = Column(CodingKeys.tools)
-    }
-}
-
-extension StepRecord: Identifiable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "step"
-
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        /// The schema spells it `runId`.
-        public static let runID = Column("runId")
-        public static let component = Column(CodingKeys.component)
-        public static let action = Column(CodingKeys.action)
-        public static let state = Column(CodingKeys.state)
-        public static let startedAt = Column(CodingKeys.startedAt)
-        public static let endedAt = Column(CodingKeys.endedAt)
-        public static let durationSeconds = Column(CodingKeys.durationSeconds)
-        public static let attempt = Column(CodingKeys.attempt)
-        public static let error = Column(CodingKeys.error)
-        public static let note = Column(CodingKeys.note)
-        public static let digest = Column(CodingKeys.digest)
-        public static let objects = Column(CodingKeys.objects)
-        public static let created = Column(CodingKeys.created)
-        public static let changed = Column(CodingKeys.changed)
-        public static let unchanged = Column(CodingKeys.unchanged)
-        public static let secrets = Column(CodingKeys.secrets)
-    }
-}
-
-/// A run as ``StateStore/beginRun(_:at:)`` inserts it: SQLite assigns the id, and the
-/// end, outcome and error come later. Inserted with `insertAndFetch(_:as: RunRecord.self)`.
-struct PartialRun: Encodable, PersistableRecord {
-    static let databaseTableName = RunRecord.databaseTableName
-    var commandLine: [String]
-    var backend: String
-    var cluster: String
-    var startedAt: Date
-    var outcome: RunOutcome
-    var toolVersion: String
-    var manifestsRevision: String?
-    var pid: Int32
-    var processStartTime: UInt64?
-    var user: String?
-    var host: String?
-}
-
-/// A step as ``StateStore/addStep(run:component:action:state:at:)`` inserts it; the
-/// schema supplies `attempt` (1), the rest stays NULL until the step is marked.
-struct PartialStep: Encodable, PersistableRecord {
-    static let databaseTableName = StepRecord.databaseTableName
-    var runID: RunID
-    var component: ComponentID?
-    var action: StepAction
-    var state: StepState
 }

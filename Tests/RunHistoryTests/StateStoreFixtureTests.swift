@@ -1,4 +1,5 @@
 import Foundation
+@testable import RunHistory
 import Testing
 import TestSupport
 @testable import ProvisionCore

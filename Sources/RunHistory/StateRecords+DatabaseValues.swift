@@ -1,4 +1,5 @@
 import GRDB
+import ProvisionCore
 
 // The ids and names of the state records are stored as their raw values, so records
 // encode to the columns of migration "v1: runs and steps" and can be compared with
