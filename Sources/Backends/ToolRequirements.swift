@@ -13,6 +13,13 @@ public struct ToolRequirement: Sendable, Hashable {
     public var tested: String
     public var install: String
 
+    public init(tool: String, minimum: String, tested: String, install: String) {
+        self.tool = tool
+        self.minimum = minimum
+        self.tested = tested
+        self.install = install
+    }
+
     /// The preflight problem of the tool not being found on PATH, with the way to install it.
     public func missing(_ error: CommandError) -> Problem {
         Problem(.preflight, problem: "\(tool) is not installed (not found on PATH)", fix: install, cause: error)

@@ -45,9 +45,10 @@ extension PortChecker {
     /// - Parameters:
     ///   - publisher: who publishes them and where that is configured, for the message:
     ///     "kind publishes it for the edge (extraPortMappings in k8s/overlays/local/kind-cluster-config.yaml)".
-    ///   - configPath: the file to change the host port in.
+    ///   - otherPort: how to publish on another port instead, the fix's second way out: "change
+    ///     hostPort in k8s/overlays/local/kind-cluster-config.yaml".
     public func check(
-        _ ports: [PublishedPort], publisher: (_ count: Int) -> String, configPath: String
+        _ ports: [PublishedPort], publisher: (_ count: Int) -> String, otherPort: String
     ) -> (problem: Problem?, warnings: [PreflightWarning]) {
         var taken: [Int] = []
         var warnings: [PreflightWarning] = []
@@ -70,7 +71,7 @@ extension PortChecker {
             .preflight,
             problem: taken.map { "port \($0) is already allocated" }.joined(separator: ", ")
                 + " on this host; " + publisher(taken.count),
-            fix: "stop what listens on port \(list) (\(whoListens(on: first))), or change hostPort in \(configPath)"),
+            fix: "stop what listens on port \(list) (\(whoListens(on: first))), or \(otherPort)"),
             warnings)
     }
 }

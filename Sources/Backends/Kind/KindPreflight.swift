@@ -30,7 +30,7 @@ struct KindPreflight: Sendable {
             publisher: { count in
                 "kind publishes \(count == 1 ? "it" : "them") for the ingress controller (extraPortMappings in \(configPath))"
             },
-            configPath: configPath)
+            otherPort: "change hostPort in \(configPath)")
     }
 
     /// kubectl more than one minor version away from the node image's Kubernetes.
