@@ -20,6 +20,15 @@ public enum Repository {
         try String(contentsOf: file(relativePath), encoding: .utf8)
     }
 
+    /// The section of a Markdown file under `## heading`, up to the next `## ` heading; nil
+    /// when the file has no such heading.
+    public static func section(_ heading: String, of relativePath: String) throws -> String? {
+        let text = try read(relativePath)
+        guard let start = text.range(of: "\n## \(heading)\n") else { return nil }
+        let rest = text[start.upperBound...]
+        return String(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
+    }
+
     /// Every file under `k8s/` whose name is exactly `name`, sorted.
     public static func k8sFiles(named name: String) -> [URL] {
         let enumerator = FileManager.default.enumerator(at: k8s, includingPropertiesForKeys: nil)

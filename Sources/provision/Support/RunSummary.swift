@@ -1,3 +1,4 @@
+import Backends
 import Foundation
 import ProvisionCore
 
@@ -58,9 +59,17 @@ struct RunSummary {
         lines += [
             "",
             "History of this run: provision history \(report.runID.rawValue)",
-            "Tear down: provision down   (keeps the data directory; --purge-data deletes it)",
+            "Tear down: " + teardown,
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// `provision down` for this backend; what it keeps when the provider keeps a data directory.
+    var teardown: String {
+        let command = "provision down"
+            + (cluster.provider.name == BackendRegistry.default.name ? "" : " --backend \(cluster.provider.name)")
+        let keepsData = ((try? cluster.provider.dataDirectory(for: cluster.spec)) ?? nil) != nil
+        return keepsData ? command + "   (keeps the data directory; --purge-data deletes it)" : command
     }
 
     private func secretLines() -> [String] {
