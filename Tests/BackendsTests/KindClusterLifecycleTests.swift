@@ -54,31 +54,22 @@ struct KindClusterLifecycleTests {
         #expect(FileManager.default.fileExists(atPath: dataDirectory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
     }
 
-    @Test func failedCreateCarriesKindsOutputAndCommandLine() async throws {
+    /// What kind printed decides the problem; the command line and kind's output come with it.
+    @Test(arguments: [
+        ("ERROR: failed to create cluster: could not find a log line that matches \"Reached target .*Multi-User System.*\"\n",
+         ["kind could not create cluster wrightnow", "kind create cluster --name wrightnow --config",
+          "Multi-User System", "exited with status 1"]),
+        ("Bind for 127.0.0.1:80 failed: port is already allocated\n",
+         ["another container already publishes host port 80", "docker ps --filter publish=80"]),
+    ])
+    func failedCreateSaysWhatKindSaid(standardError: String, expected: [String]) async throws {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kind", "get", "clusters", answers: .output())
-        fixture.runner.on("kind", "create", "cluster", answers: .output(
-            exit: 1, stderr: "ERROR: failed to create cluster: could not find a log line that matches \"Reached target .*Multi-User System.*\"\n"))
+        fixture.runner.on("kind", "create", "cluster", answers: .output(exit: 1, stderr: standardError))
         await #expect {
             try await fixture.backend.ensureCluster(fixture.cluster, exists: false)
-        } throws: { error in
-            let text = "\(error)"
-            return text.hasPrefix("kind could not create cluster wrightnow")
-                && text.contains("kind create cluster --name wrightnow --config")
-                && text.contains("Multi-User System") && text.contains("exited with status 1")
-        }
-    }
-
-    @Test func createFailingOnATakenPortSaysSo() async throws {
-        let fixture = try KindFixture()
-        defer { fixture.temporary.remove() }
-        fixture.runner.on("kind", "get", "clusters", answers: .output())
-        fixture.runner.on("kind", "create", "cluster", answers: .output(
-            exit: 1, stderr: "Bind for 127.0.0.1:80 failed: port is already allocated\n"))
-        await #expect {
-            try await fixture.backend.ensureCluster(fixture.cluster, exists: false)
-        } throws: { "\($0)".contains("another container already publishes host port 80") && "\($0)".contains("docker ps --filter publish=80") }
+        } throws: { error in expected.allSatisfy { "\(error)".contains($0) } }
     }
 
     @Test func deleteConfirmsTheClusterIsGone() async throws {

@@ -144,17 +144,6 @@ struct RealToolFailureTests {
         #expect(!result.standardError.contains("its nodes are still there"), "kind cleaned up after these")
     }
 
-    @Test("a port something listens on is found by connecting to it")
-    func listenerFoundByConnecting() async throws {
-        let world = try FakeWorld()
-        let holder = try ListeningSocket(port: world.hostPorts[0])
-        let result = try await world.run("up")
-        withExtendedLifetime(holder) {}
-        #expect(result.exitCode == 3, "\(result)")
-        #expect(result.standardError.contains("port \(world.hostPorts[0]) is already allocated"))
-        #expect(result.standardError.contains("macOS: `sudo lsof -nP -iTCP:\(world.hostPorts[0]) -sTCP:LISTEN`"))
-    }
-
     // MARK: 4. Port problems at the right step
 
     @Test("nothing answers on the published port: the edge's own step fails, before authentik", arguments: [

@@ -165,6 +165,8 @@ struct UpFailureTests {
         #expect(recorded.run.error?.contains("\(tool) is not installed") == true)
     }
 
+    /// Found by connecting to it (as a non-root user must: binding below 1024 is refused before
+    /// the kernel looks at whether the port is taken).
     @Test("a host port the cluster publishes is taken: preflight exit code 3 naming the port")
     func portTaken() async throws {
         let world = try FakeWorld()
@@ -175,6 +177,7 @@ struct UpFailureTests {
         #expect(result.standardError.contains("port \(world.hostPorts[0]) is already allocated"))
         #expect(!result.standardError.contains("port \(world.hostPorts[1]) is already allocated"))
         #expect(result.standardError.contains("fix: stop what listens on port \(world.hostPorts[0])"))
+        #expect(result.standardError.contains("macOS: `sudo lsof -nP -iTCP:\(world.hostPorts[0]) -sTCP:LISTEN`"))
         #expect(world.calls(containing: "kind create").isEmpty)
         let recorded = try await world.lastRun()
         #expect(recorded.steps.first { $0.action == .preflight }?.state == .failed)
