@@ -197,6 +197,9 @@ struct RealToolFailureTests {
         // Every step after preflight: creating the cluster and one deploy per planned component.
         let planned = try Plan(components: StackCatalog.all).order.count
         #expect(skipped.first?.contains("skipped  \(planned + 1) steps (create-cluster, deploy ") == true, "\(skipped)")
+        // The history's ERROR column heads the run with its first problem.
+        let history = try await world.provision("history")
+        #expect(history.standardOutput.contains("kind is not installed (not found on PATH) (+2 more)"), "\(history)")
     }
 
     // MARK: 6. down and status from any directory
