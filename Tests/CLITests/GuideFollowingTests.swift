@@ -63,8 +63,8 @@ struct GuideFollowingTests {
             "networkpolicies.yaml": """
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
-                metadata: {name: core-backend-ingress}
-                spec: {podSelector: {matchLabels: {app: core-backend}}, policyTypes: [Ingress]}
+                metadata: {name: default-deny-all}
+                spec: {podSelector: {}, policyTypes: [Ingress]}
                 """,
         ]
         for (name, text) in files {
@@ -77,6 +77,37 @@ struct GuideFollowingTests {
             of: /```yaml\n# k8s\/components\/edge-gateway-api\/core-backend-route.yaml\n((?:.|\n)*?)```/)?.1)
         try String(route).write(to: edge.appending(path: "core-backend-route.yaml"), atomically: true, encoding: .utf8)
         try addResource("core-backend-route.yaml", to: edge.appending(path: "kustomization.yaml"))
+        // ... and for the retired ingress-nginx, authentik's two objects there with this service's names.
+        let seedEdge = k8s.appending(path: "components/edge-ingress-nginx")
+        try """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: core-backend
+              namespace: staging-core
+              labels: {app: core-backend, wrightnow/component: core-backend}
+            spec:
+              ingressClassName: nginx
+              rules:
+                - host: localhost
+                  http:
+                    paths:
+                      - {path: /api/, pathType: Prefix, backend: {service: {name: core-backend, port: {number: 3000}}}}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: core-backend-from-ingress-nginx
+              namespace: staging-core
+              labels: {wrightnow/component: core-backend}
+            spec:
+              podSelector: {matchLabels: {app: core-backend}}
+              policyTypes: [Ingress]
+              ingress:
+                - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]
+                  ports: [{protocol: TCP, port: 3000}]
+            """.write(to: seedEdge.appending(path: "core-backend-ingress.yaml"), atomically: true, encoding: .utf8)
+        try addResource("core-backend-ingress.yaml", to: seedEdge.appending(path: "kustomization.yaml"))
     }
 
     /// One line at the top of a kustomization's `resources:`.
@@ -132,5 +163,18 @@ struct GuideFollowingTests {
 
         let history = try await provision.run("history", "--json")
         #expect(history.standardOutput.contains("core-backend"))
+    }
+
+    @Test("through the seed's ingress-nginx it is reached by its Ingress, and no HTTPRoute is applied")
+    func upThroughIngressNginx() async throws {
+        let world = try FakeWorld()
+        try Self.addManifests(to: world)
+        let provision = InProcess(world: world, catalog: Self.catalog)
+
+        let up = try await provision.run("up", "--only", "core-backend", "--overlay", "local-ingress-nginx")
+        #expect(up.exitCode == 0, "\(up)")
+        #expect(world.events.contains("applied Ingress/core-backend"), "\(world.events)")
+        #expect(!world.events.contains { $0.contains("HTTPRoute") }, "\(world.events)")
+        #expect(world.calls.contains { $0.hasPrefix("curl") && $0.contains("/api/health") })
     }
 }
