@@ -148,7 +148,7 @@ struct HistoryGanttTests {
         let shown = try await world.run("history", "show", "1", "--format", "mermaid")
         #expect(shown.exitCode == 0, "\(shown)")
         // The run as stored (the JSON of `history --json` rounds dates to seconds).
-        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let store = try StateStore(url: StateStore.file(in: world.stateDirectory))
         let run = try #require(try store.run(RunID(1)))
         #expect(shown.standardOutput == MermaidGantt.render(run: run, steps: try store.steps(of: run.id)) + "\n")
         #expect(shown.standardOutput.hasPrefix("gantt\n"))

@@ -119,7 +119,7 @@ struct PictureTests {
         let world = try FakeWorld()
         let up = try await world.provision("up")
         try #require(up.exitCode == 0, "\(up)")
-        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let store = try StateStore(url: StateStore.file(in: world.stateDirectory))
         let run = try #require(try store.runs(limit: 1).first)
         // The sample shows the built-in components; a component a team added is left out.
         let builtIn = try BuiltInComponents.ids()
