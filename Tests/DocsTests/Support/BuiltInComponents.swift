@@ -8,9 +8,9 @@ import TestSupport
 enum BuiltInComponents {
     /// The documented components in catalog order; a documented id that is not registered is
     /// ComponentTableTests' failure, not a silent omission here.
-    static func all() throws -> [any Component] {
+    static func all(of catalog: [any Component] = StackCatalog.all) throws -> [any Component] {
         let documented = ComponentTableTests.documentedRows(try Repository.read("docs/architecture.md")).keys
-        return StackCatalog.all.filter { documented.contains($0.id.rawValue) }
+        return catalog.filter { documented.contains($0.id.rawValue) }
     }
 
     static func ids() throws -> Set<ComponentID> { Set(try all().map(\.id)) }
