@@ -2,9 +2,10 @@ import Foundation
 import ProcessRunning
 import ProvisionCore
 
-/// The one table of the tools `provision` needs: the oldest version it accepts and the
-/// versions it was tested with, and where. `provision --help`, README.md and
-/// docs/kubernetes-setup.md show this table; a test compares them with it.
+/// The one table of the tools `provision` needs: the oldest version it accepts, the versions
+/// it was tested with and where, and how to install it. `provision --help` prints the minimums
+/// and where to get each tool; README.md and docs/kubernetes-setup.md hold blocks generated
+/// from this table.
 public struct ToolRequirement: Sendable, Hashable {
     public var tool: String
     /// The oldest version accepted, as the tool prints it, or a rule.
@@ -53,17 +54,6 @@ public enum ToolRequirements {
         install: "install Swift 6.3: https://www.swift.org/install/")
 
     public static let all = [kind, kubectl, docker, swift]
-
-    /// The table as `provision --help` prints it.
-    public static var helpTable: String {
-        var lines = ["REQUIREMENTS (minimum; tested with):"]
-        for requirement in all {
-            lines.append("  \(requirement.tool.padding(toLength: 8, withPad: " ", startingAt: 0))"
-                + "\(requirement.minimum); \(requirement.tested)")
-        }
-        lines.append("  Linux builds also need the SQLite headers: libsqlite3-dev.")
-        return lines.joined(separator: "\n")
-    }
 
     /// `v0.33.0` -> [0, 33, 0]; nil when the text is not a version.
     public static func numericVersion(_ text: String) -> [Int]? {

@@ -144,14 +144,21 @@ public struct KubernetesDeployment: ComponentDeployment {
         for object in objects where !kept.contains(object.kind) && !kinds.contains(object.kind) {
             kinds.append(object.kind)
         }
-        let keptCount = objects.filter { kept.contains($0.kind) }.count
-        let keptNote = keptCount > 0 ? "; kept \(keptCount) claims and namespaces (--purge-data deletes them)" : ""
+        // "kept 1 claim and 1 namespace": each kind counted and named on its own.
+        let keptParts = [("PersistentVolumeClaim", "claim"), ("Namespace", "namespace")].compactMap { kind, noun -> String? in
+            let count = objects.filter { kept.contains(kind) && $0.kind == kind }.count
+            return count > 0 ? Self.counted(count, noun) : nil
+        }
+        let keptNote = keptParts.isEmpty ? "" : "; kept \(keptParts.joined(separator: " and ")) (--purge-data deletes them)"
         guard !kinds.isEmpty else { return "nothing to delete" + keptNote }
         let output = try await kubectl.deleteLabelled(
             kinds: kinds, label: ComponentLabel.key, value: release.id.rawValue, timeout: timeout)
         let deleted = output.standardOutput.split(separator: "\n").filter { $0.hasSuffix(" deleted") }.count
-        return "deleted \(deleted) objects" + keptNote
+        return "deleted \(Self.counted(deleted, "object"))" + keptNote
     }
+
+    /// "1 claim", "2 claims".
+    static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
     // MARK: Readiness
 

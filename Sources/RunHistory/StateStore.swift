@@ -23,16 +23,17 @@ public final class StateStore: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> URL {
         if let directory = environment["PROVISION_STATE_DIR"], !directory.isEmpty {
-            return URL(fileURLWithPath: directory, isDirectory: true).appending(path: "state.sqlite")
+            return file(in: URL(fileURLWithPath: directory, isDirectory: true))
         }
         if let stateHome = environment["XDG_STATE_HOME"], !stateHome.isEmpty {
-            return URL(fileURLWithPath: stateHome, isDirectory: true)
-                .appending(path: "provision").appending(path: "state.sqlite")
+            return file(in: URL(fileURLWithPath: stateHome, isDirectory: true).appending(path: "provision"))
         }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home, isDirectory: true)
-            .appending(path: ".local/state/provision/state.sqlite")
+        return file(in: URL(fileURLWithPath: home, isDirectory: true).appending(path: ".local/state/provision"))
     }
+
+    /// The database's file in a state directory (`--state-dir`, `$PROVISION_STATE_DIR`).
+    public static func file(in stateDirectory: URL) -> URL { stateDirectory.appending(path: "state.sqlite") }
 
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     /// - Throws: ``StoreError`` naming the path and the fix; a damaged file is never reset.

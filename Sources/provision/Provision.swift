@@ -17,9 +17,9 @@ struct Provision: AsyncParsableCommand {
         commandName: "provision",
         abstract: "Bring up the wrightnow staging stack on Kubernetes, tear it down, and audit every run.",
         discussion: """
-            provision deploys the components under k8s/ (PostgreSQL with pgvector, Redis, \
-            ingress-nginx, authentik and the staging namespaces) in dependency order, running \
-            independent ones side by side, and records every run and step in a SQLite history.
+            provision deploys the components under k8s/ (`provision components` lists them) in \
+            dependency order, running independent ones side by side, and records every run and \
+            step in a SQLite history.
 
             EXAMPLES:
               provision up                  create or reuse the kind cluster, deploy all
@@ -32,7 +32,7 @@ struct Provision: AsyncParsableCommand {
 
             \(ProvisionExit.helpTable)
 
-            \(ToolRequirements.helpTable)
+            \(HelpText.requirements)
             """,
         version: ProvisionVersion.current,
         subcommands: [Up.self, Down.self, Status.self, PlanCommand.self, History.self, ComponentsCommand.self]

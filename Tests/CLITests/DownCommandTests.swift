@@ -15,7 +15,8 @@ struct DownCommandTests {
 
         let result = try await world.run("down")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(result.standardOutput.contains("Deleted cluster `wrightnow`; confirmed it is gone."))
+        // The step's note is said once, on its progress line.
+        #expect(result.standardOutput.components(separatedBy: "deleted cluster `wrightnow`; confirmed it is gone").count == 2, "\(result)")
         #expect(result.standardOutput.contains("Kept the data directory \(world.dataDirectory.path)"))
         let calls = world.calls
         let delete = try #require(calls.firstIndex(of: "kind delete cluster --name wrightnow"), "\(calls)")
@@ -73,7 +74,7 @@ struct DownCommandTests {
 
         let result = try await world.run("down", "--purge-data", "--yes")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(result.standardOutput.contains("Deleted the data directory \(world.dataDirectory.path)"))
+        #expect(result.standardOutput.components(separatedBy: "deleted the data directory \(world.dataDirectory.path)").count == 2, "\(result)")
         #expect(!FileManager.default.fileExists(atPath: world.dataDirectory.path))
         #expect(world.calls.contains("kind delete cluster --name wrightnow"))
         let recorded = try await world.lastRun()

@@ -105,6 +105,9 @@ struct ExistingClusterTests {
         let down = try await world.run("down", "--backend", "existing", "--context", "team-staging")
         #expect(down.exitCode == 0, "\(down)")
         #expect(!world.calls.contains { $0.hasPrefix("kind ") || $0.hasPrefix("docker ") })
+        // Each step's note once, on its progress line, counted in words that agree.
+        let redis = down.standardOutput.split(separator: "\n").filter { $0.contains("remove redis ") && $0.contains("kept") }
+        #expect(redis.count == 1 && redis[0].contains("done") && redis[0].contains("; kept 1 claim (--purge-data deletes them)"), "\(down)")
         let deletes = world.calls.filter { $0.contains(" delete ") }
         #expect(!deletes.isEmpty)
         for call in deletes {

@@ -36,7 +36,7 @@ struct ProviderSeamTests {
             kubectl: Kubectl(runner: runner, context: provider.kubeContext(for: cluster)),
             manifests: ManifestSource(runner: runner),
             vault: SecretVault(stateDirectory: world.stateDirectory, cluster: cluster.name), cluster: cluster)
-        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let store = try StateStore(url: StateStore.file(in: world.stateDirectory))
         let plan = try Plan(components: StackCatalog.all)
 
         let report = try await Deployer(provider: provider, deployment: deployment, store: store)

@@ -1,7 +1,9 @@
 import Backends
 import Components
 import Foundation
+import Kubernetes
 import ProvisionCore
+import RunHistory
 import Testing
 import TestSupport
 
@@ -127,7 +129,7 @@ struct ReadOnlyCommandTests {
         let empty = try await world.provision("history")
         #expect(empty.exitCode == 0)
         #expect(empty.standardOutput.contains("No runs recorded yet"))
-        #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.appending(path: "state.sqlite").path))
+        #expect(!FileManager.default.fileExists(atPath: StateStore.file(in: world.stateDirectory).path))
         let json = try await world.provision("history", "--json")
         #expect(json.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
         // A run asked for before any was recorded: `history N` answers as `history show N`.
@@ -135,7 +137,7 @@ struct ReadOnlyCommandTests {
         let earlyShow = try await world.provision("history", "show", "7")
         #expect(early.exitCode == 2 && earlyShow.exitCode == 2)
         #expect(early.standardError == earlyShow.standardError && early.standardOutput.isEmpty, "\(early)")
-        #expect(early.standardError.contains("no history in \(world.stateDirectory.appending(path: "state.sqlite").path)"))
+        #expect(early.standardError.contains("no history in \(StateStore.file(in: world.stateDirectory).path)"))
         #expect(try await world.provision("up", "--only", "namespaces").exitCode == 0)
         let missing = try await world.provision("history", "42")
         #expect(missing.exitCode == 2)
@@ -184,9 +186,9 @@ struct ReadOnlyCommandTests {
         let elsewhere = world.root.appending(path: "elsewhere-state")
         let up = try await world.provision("up", "--only", "redis", "--state-dir", elsewhere.path)
         #expect(up.exitCode == 0, "\(up)")
-        #expect(FileManager.default.fileExists(atPath: elsewhere.appending(path: "state.sqlite").path))
+        #expect(FileManager.default.fileExists(atPath: StateStore.file(in: elsewhere).path))
         #expect(FileManager.default.fileExists(
-            atPath: elsewhere.appending(path: "clusters/wrightnow/secrets/redis-credentials.env").path))
+            atPath: SecretVault(stateDirectory: elsewhere, cluster: "wrightnow").fileURL(for: "redis-credentials").path))
         #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.path))
         let history = try await world.provision("history", "--state-dir", elsewhere.path)
         #expect(history.standardOutput.contains("#1"))

@@ -6,6 +6,7 @@ import TestSupport
 #if canImport(Glibc)
 import Glibc
 import Components
+import RunHistory
 #endif
 
 /// The failures a laptop meets with the real kind, kubectl and docker, each through fakes that
@@ -186,6 +187,9 @@ struct RealToolFailureTests {
         // Every step after preflight: creating the cluster and one deploy per planned component.
         let planned = try Plan(components: StackCatalog.all).order.count
         #expect(skipped.first?.contains("skipped  \(planned + 1) steps (create-cluster, deploy ") == true, "\(skipped)")
+        // The history's ERROR column heads the run with its first problem.
+        let history = try await world.provision("history")
+        #expect(history.standardOutput.contains("kind is not installed (not found on PATH) (+2 more)"), "\(history)")
     }
 
     // MARK: 6. down and status from any directory
@@ -249,7 +253,7 @@ struct RealToolFailureTests {
 
         let directory = world.root.appending(path: "odd-state")
         try FileManager.default.createDirectory(
-            at: directory.appending(path: "state.sqlite"), withIntermediateDirectories: true)
+            at: StateStore.file(in: directory), withIntermediateDirectories: true)
         let database = try await world.provision(command, "--state-dir", directory.path)
         #expect(database.exitCode == 5, "\(database)")
         #expect(database.standardError.contains("state.sqlite is a directory, not a file"), "\(database)")
@@ -262,8 +266,8 @@ struct RealToolFailureTests {
         #expect(try await world.run("up", "--only", "namespaces").exitCode == 0)
         let copy = world.root.appending(path: "copied-state")
         try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
-        let database = copy.appending(path: "state.sqlite")
-        try FileManager.default.copyItem(at: world.stateDirectory.appending(path: "state.sqlite"), to: database)
+        let database = StateStore.file(in: copy)
+        try FileManager.default.copyItem(at: StateStore.file(in: world.stateDirectory), to: database)
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: database.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: copy.path)
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path) }

@@ -1,4 +1,5 @@
 import Foundation
+import RunHistory
 import TestSupport
 import Testing
 
@@ -9,7 +10,7 @@ struct StateStoreErrorTests {
     func corruptDatabase() async throws {
         let world = try FakeWorld()
         try FileManager.default.createDirectory(at: world.stateDirectory, withIntermediateDirectories: true)
-        let database = world.stateDirectory.appending(path: "state.sqlite")
+        let database = StateStore.file(in: world.stateDirectory)
         let garbage = Data(repeating: 0x5A, count: 8192)
         try garbage.write(to: database)
 

@@ -1,6 +1,8 @@
 import Components
 import Foundation
+import Kubernetes
 import ProvisionCore
+import RunHistory
 import Testing
 import TestSupport
 
@@ -242,11 +244,11 @@ struct HistoryAuditTests {
     func noSecretInTheDatabase() async throws {
         let world = try FakeWorld()
         #expect(try await world.run("up").exitCode == 0)
-        let database = try Data(contentsOf: world.stateDirectory.appending(path: "state.sqlite"))
+        let database = try Data(contentsOf: StateStore.file(in: world.stateDirectory))
         let wal = (try? Data(contentsOf: world.stateDirectory.appending(path: "state.sqlite-wal"))) ?? Data()
         var checked = 0
         for file in try FileManager.default.contentsOfDirectory(
-            at: world.stateDirectory.appending(path: "clusters/wrightnow/secrets"), includingPropertiesForKeys: nil)
+            at: SecretVault(stateDirectory: world.stateDirectory, cluster: "wrightnow").directory, includingPropertiesForKeys: nil)
         {
             for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
                 let value = String(line.split(separator: "=", maxSplits: 1).last ?? "")

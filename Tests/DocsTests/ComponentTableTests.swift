@@ -42,6 +42,22 @@ struct ComponentTableTests {
         }
     }
 
+    /// What the guide's experiment showed: a service registered as docs/architecture.md's
+    /// guide says, before its row is written, changes none of the doc checks' components.
+    @Test("the built-in components are the table's rows; one registered later is not among them")
+    func builtInIsTheTable() throws {
+        struct Later: Component {
+            let id: ComponentID = "later-service"
+            let summary = "a service a team registers after the docs were written"
+            let dependencies: [ComponentID] = ["namespaces"]
+            var secrets: [SecretSpec] { [SecretSpec(name: "later-credentials", namespace: "staging-core", keys: [("KEY", .random(length: 8))])] }
+        }
+        let documented = Set(Self.documentedRows(try Repository.read("docs/architecture.md")).keys)
+        #expect(Set(try BuiltInComponents.all().map(\.id.rawValue)) == documented)
+        let later = try BuiltInComponents.all(of: StackCatalog.all + [Later()]).map(\.id)
+        #expect(later == (try BuiltInComponents.all().map(\.id)))
+    }
+
     @Test("component ids the README lists exist")
     func readmeNamesRealComponents() throws {
         let readme = try Repository.read("README.md")

@@ -176,16 +176,23 @@ struct KubernetesDeploymentTests {
                 wrightnow/component: database
               name: db-data
               namespace: apps
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              labels:
+                wrightnow/component: database
+              name: apps
             """))
         fixture.runner.on("kubectl", containing: ["delete"], answers: .output(
             stdout: "statefulset.apps \"db\" deleted\nservice \"db\" deleted\n"))
         let kept = try await fixture.deployment.remove(try await fixture.release(Database()), keepingData: true, timeout: .seconds(60))
-        #expect(kept == "deleted 2 objects; kept 1 claims and namespaces (--purge-data deletes them)")
+        #expect(kept == "deleted 2 objects; kept 1 claim and 1 namespace (--purge-data deletes them)")
         let purged = try await fixture.deployment.remove(try await fixture.release(Database()), keepingData: false, timeout: .seconds(60))
         #expect(purged == "deleted 2 objects")
         #expect(fixture.runner.commandLines.filter { $0.contains(" delete ") } == [
             "kubectl --context test-context delete StatefulSet,Service -l wrightnow/component=database --all-namespaces --ignore-not-found --wait --timeout=60s",
-            "kubectl --context test-context delete StatefulSet,Service,PersistentVolumeClaim -l wrightnow/component=database --all-namespaces --ignore-not-found --wait --timeout=60s",
+            "kubectl --context test-context delete StatefulSet,Service,PersistentVolumeClaim,Namespace -l wrightnow/component=database --all-namespaces --ignore-not-found --wait --timeout=60s",
         ])
     }
 

@@ -24,6 +24,9 @@ struct NetworkPolicyTests {
     static let coreBackend = Endpoint(name: "core-backend", namespace: "staging-core", labels: ["app": "core-backend"], ip: "10.244.1.20")
     static let aiService = Endpoint(name: "ai-service", namespace: "staging-ai", labels: ["app": "ai-service"], ip: "10.244.1.21")
     static let webClient = Endpoint(name: "web-client", namespace: "staging-web", labels: ["app": "web-client"], ip: "10.244.1.22")
+    /// A pod of no namespace the stack plans for, with no policy of its own: what a widened
+    /// rule admits shows on it whatever services a team adds (and restricts) later.
+    static let stranger = Endpoint(name: "stranger", namespace: "default", labels: ["app": "stranger"], ip: "10.244.1.30")
     /// Outside the cluster: a laptop on the network, a public web server (documentation ranges).
     static let outsider = Endpoint(name: "203.0.113.10", ip: "203.0.113.10")
     static let publicHTTPS = Endpoint(name: "198.51.100.7", ip: "198.51.100.7")
@@ -87,7 +90,7 @@ struct NetworkPolicyTests {
                 flows.append(Flow(from: NetworkPolicyTests.gatewayDataPlane, to: try pod(name), port: port))
             }
             // Only the selected edge reaches authentik's server.
-            for other in otherEdges {
+            for other in otherEdges + [NetworkPolicyTests.stranger] {
                 flows.append(Flow(from: other, to: try pod("authentik-server"), port: 9000))
             }
             for (name, port) in [("authentik-postgres", 5432), ("authentik-server", 9000)] + (pods["authentik-redis"].map { _ in [("authentik-redis", 6379)] } ?? []) {
@@ -136,7 +139,7 @@ struct NetworkPolicyTests {
         #expect(problems.contains(
             "allowed, but must be closed: ingress-nginx/ingress-nginx-controller -> staging-infra/authentik-server:9000/TCP"), "\(problems)")
         #expect(problems.contains(
-            "allowed, but must be closed: staging-core/core-backend -> staging-infra/authentik-server:9000/TCP"), "\(problems)")
+            "allowed, but must be closed: default/stranger -> staging-infra/authentik-server:9000/TCP"), "\(problems)")
     }
 
     @Test("emptying the rule that lets ingress-nginx reach authentik is reported (the seed's edge)")

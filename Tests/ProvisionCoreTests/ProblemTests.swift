@@ -14,6 +14,18 @@ struct ProblemTests {
         #expect(converted.description == "docker is not running\n  fix: start Docker")
     }
 
+    @Test("a list of problems is headed in one line by its first problem and how many more")
+    func headline() throws {
+        let list = try #require(Problem.all([
+            Problem(.preflight, problem: "kind is not installed", fix: "install kind"),
+            Problem(.preflight, problem: "Docker is not running", fix: "start Docker"),
+        ], kind: .preflight))
+        #expect(Problem.headline(of: list.description) == "kind is not installed (+1 more)")
+        let one = Problem(.preflight, problem: "Docker is not running", fix: "start Docker")
+        #expect(Problem.headline(of: try #require(Problem.all([one], kind: .preflight)).description) == "Docker is not running")
+        #expect(Problem.headline(of: "2 problems in the wiring\nnot a list") == "2 problems in the wiring")
+    }
+
     @Test func planAndStoreErrorsKnowTheirKind() {
         let unknown = Problem(PlanError.unknownSelection("mysql", known: ["redis"]))
         #expect(unknown.kind == .usage)

@@ -100,7 +100,20 @@ extension Problem {
             "  \(index + 1). \(problem.problem)\n     fix: \(problem.fix)"
         }
         return Problem(
-            kind, problem: "\(problems.count) problems must be fixed first:\n" + items.joined(separator: "\n"),
+            kind, problem: "\(problems.count) \(listHeader)\n" + items.joined(separator: "\n"),
             fix: "fix each one as its line says, then run the command again")
+    }
+
+    private static let listHeader = "problems must be fixed first:"
+
+    /// One line for a recorded problem's text (a run's `error`), as a table cell shows it: its
+    /// first line, or for a list made by ``all(_:kind:)`` its first problem and how many more.
+    public static func headline(of text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let first = String(lines.first ?? "")
+        guard let count = first.wholeMatch(of: /(\d+) (.+)/).flatMap({ $0.2 == listHeader ? Int($0.1) : nil }),
+              lines.count > 1, let item = lines[1].wholeMatch(of: /\s*1\. (.+)/)
+        else { return first }
+        return "\(item.1) (+\(count - 1) more)"
     }
 }

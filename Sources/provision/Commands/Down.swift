@@ -116,9 +116,10 @@ struct Down: ContextualCommand {
                 run: report.runID)
         }
         context.console.out("")
+        // Each step's note is on its progress line; only one that line shortened comes again, whole.
         for step in report.steps {
-            guard let note = step.note else { continue }
-            context.console.out(note.prefix(1).uppercased() + note.dropFirst() + ".")
+            guard let note = step.note, Format.summary(note, limit: ProgressPrinter.detailLimit) != note else { continue }
+            context.console.out("\(step.label): \(note)")
         }
         if !purgeData, let dataDirectory, FileManager.default.fileExists(atPath: dataDirectory.path) {
             context.console.out(

@@ -141,7 +141,7 @@ struct HistoryList: ContextualCommand {
                 run.cluster,
                 run.outcome.rawValue,
                 changes[run.id]?.summary ?? "-",
-                run.error.map { Format.summary($0) } ?? "",
+                run.error.map { Format.summary(Problem.headline(of: $0)) } ?? "",
             ]
         }
         console.out(Format.table(

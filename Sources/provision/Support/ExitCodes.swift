@@ -2,11 +2,17 @@ import ArgumentParser
 import ProvisionCore
 
 /// The exit codes of `provision`, one per kind of outcome a script may want to tell apart,
-/// and the one place that maps each kind of ``Problem`` to its code.
-/// Listed in `provision --help`; the tests check each one.
+/// and the one place that maps each kind of ``Problem`` to its code. ``meanings`` is the one
+/// list of what each code means: `provision --help` prints it and README.md's table is
+/// generated from it.
 enum ProvisionExit {
     /// Everything asked for was done.
     static let success = ExitCode(0)
+    static let stepFailed = ExitCode(1)
+    static let usage = ExitCode(2)
+    static let preflight = ExitCode(3)
+    static let clusterBusy = ExitCode(4)
+    static let stateStore = ExitCode(5)
     /// Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it.
     static let interrupted = ExitCode(130)
     /// Stopped by SIGTERM: 128 + 15.
@@ -14,31 +20,38 @@ enum ProvisionExit {
 
     static func code(for kind: Problem.Kind) -> ExitCode {
         switch kind {
-        case .stepFailed: ExitCode(1)
-        case .usage: ExitCode(2)
-        case .preflight, .notImplemented: ExitCode(3)
-        case .clusterBusy: ExitCode(4)
-        case .stateStore: ExitCode(5)
+        case .stepFailed: stepFailed
+        case .usage: usage
+        case .preflight, .notImplemented: preflight
+        case .clusterBusy: clusterBusy
+        case .stateStore: stateStore
         case .interrupted: interrupted
         case .terminated: terminated
         }
     }
 
+    /// Every code and what it means, in order.
+    static let meanings: [(code: ExitCode, meaning: String)] = [
+        (success, "success"),
+        (stepFailed, "a step failed: cluster create or delete, apply, readiness, smoke check"),
+        (usage, "usage error: bad flag or value, no `k8s/` directory found"),
+        (preflight, "preflight failed: missing tool, Docker not running, port taken, kind older than the "
+            + "minimum, the cluster's node stopped or the cluster made without the kind config, or a "
+            + "backend not implemented yet (gke, eks, aks); every blocking problem is listed at once"),
+        (clusterBusy, "another `provision` run holds the cluster (see `provision history`)"),
+        (stateStore, "the state store (history database) cannot be opened or read, or the state "
+            + "directory is a file or cannot be created"),
+        (interrupted, "interrupted by SIGINT (Ctrl-C)"),
+        (terminated, "terminated by SIGTERM"),
+    ]
+
     /// The table shown in `provision --help`.
-    static let helpTable = """
-        EXIT CODES:
-          0    success
-          1    a step failed (cluster create/delete, apply, readiness, smoke check)
-          2    usage error: bad flag or value, no k8s/ directory found
-          3    preflight failed: missing tool, Docker not running, port taken, kind
-               too old, the cluster's node stopped or made without the kind config,
-               or the backend is not implemented yet (gke, eks, aks); every
-               blocking problem is listed at once
-          4    another provision run holds the cluster (see `provision history`)
-          5    the state store (history database) cannot be opened or read, or the
-               state directory is a file or cannot be created
-          130  interrupted by SIGINT (Ctrl-C); 143 terminated by SIGTERM
-        """
+    static var helpTable: String {
+        (["EXIT CODES:"] + meanings.flatMap { code, meaning in
+            HelpText.wrapped(meaning.replacingOccurrences(of: "`", with: ""),
+                             first: "  " + "\(code.rawValue)".padding(toLength: 5, withPad: " ", startingAt: 0))
+        }).joined(separator: "\n")
+    }
 }
 
 extension Problem {

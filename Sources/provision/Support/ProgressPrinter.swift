@@ -63,7 +63,7 @@ final class ProgressPrinter: Sendable {
             var text = "\(paint(Self.word(for: state), for: state)) \(label)\(took)"
             // A failure's reason is printed once, in full, as the error at the end.
             if state != .failed, let detail, !detail.isEmpty {
-                text += ": " + Format.summary(detail, limit: 100)
+                text += ": " + Format.summary(detail, limit: Self.detailLimit)
             }
             emit(text, finishing: label.description)
         case .warning(let warning):
@@ -105,7 +105,7 @@ final class ProgressPrinter: Sendable {
     private func skippedLine(_ labels: [String], reason: String) -> String {
         let what = labels.count == 1 ? labels[0] : "\(labels.count) steps (\(labels.joined(separator: ", ")))"
         return "\(paint(Self.word(for: .skipped), for: .skipped)) \(what)"
-            + (reason.isEmpty ? "" : ": " + Format.summary(reason, limit: 100))
+            + (reason.isEmpty ? "" : ": " + Format.summary(reason, limit: Self.detailLimit))
     }
 
     /// Prints `text` (if any) after the skipped steps held back, keeping the live block below.
@@ -174,6 +174,9 @@ final class ProgressPrinter: Sendable {
         }
         if !text.isEmpty { console.writeOut(text) }
     }
+
+    /// The longest note a step's line shows; a longer one ends in "…".
+    static let detailLimit = 100
 
     static func word(for state: StepState) -> String {
         switch state {
