@@ -6,7 +6,8 @@ import PackageDescription
 //   contracts; no kubectl, YAML or kind) <- RunHistory (the SQLite store behind its RunJournal)
 //   <- Kubernetes (the deployment layer every provider shares: render, apply, wait, smoke)
 //   <- Backends (cluster providers: kind, and the GKE/EKS/AKS stubs), Components (declarations)
-//   <- provision (the CLI, which composes a provider with the deployment layer).
+//   <- ProvisionCLI (the command line, which composes a provider with the deployment layer)
+//   <- provision (the executable).
 let package = Package(
     name: "provision",
     platforms: [.macOS(.v15)],
@@ -35,18 +36,22 @@ let package = Package(
         .target(name: "Kubernetes", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
         .target(name: "Backends", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
         .target(name: "Components", dependencies: ["ProvisionCore"]),
-        .executableTarget(
-            name: "provision",
+        // The command line: its commands, options, composition and rendering, as a library the
+        // executable, the tests and the benchmark import.
+        .target(
+            name: "ProvisionCLI",
             dependencies: [
                 "ProvisionCore", "ProcessRunning", "RunHistory", "Kubernetes", "Backends", "Components",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "provision", dependencies: ["ProvisionCLI"]),
         // Benchmarks live in their own executable so the test suite never times anything.
         .executableTarget(
             name: "provision-bench",
             dependencies: [
-                "ProvisionCore", "ProcessRunning", "RunHistory", "Kubernetes", "Backends", "Components", "TestSupport",
+                "ProvisionCore", "ProcessRunning", "RunHistory", "Kubernetes", "Backends", "Components", "ProvisionCLI",
+                "TestSupport",
             ]),
         // A `provision up` killed mid-run, for the state store's crash-recovery tests.
         .executableTarget(
@@ -84,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "RunHistory",
+                "ProvisionCLI", "Backends", "Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "RunHistory",
                 "TestSupport",
             ]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "Kubernetes", "TestSupport"]),
@@ -92,6 +97,8 @@ let package = Package(
         // and compares the version table with the backends' ToolRequirements.
         .testTarget(
             name: "DocsTests",
-            dependencies: ["provision", "Backends", "Components", "Kubernetes", "ProvisionCore", "RunHistory", "TestSupport"]),
+            dependencies: [
+                "ProvisionCLI", "Backends", "Components", "Kubernetes", "ProvisionCore", "RunHistory", "TestSupport",
+            ]),
     ]
 )

@@ -1,29 +1,13 @@
-/// Prints rows as a plain-text table with aligned columns.
+import ProvisionCLI
+
+/// The rows a benchmark prints, in the command line's own table format.
 struct Table {
     var header: [String]
     var rows: [[String]] = []
 
     mutating func add(_ row: [String]) { rows.append(row) }
 
-    func render() -> String {
-        let widths = header.indices.map { column in
-            ([header] + rows).map { $0[column].count }.max() ?? 0
-        }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-        return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
-    }
+    func render() -> String { Format.table(header: header, rows: rows) }
 }
 
 extension Duration {

@@ -1,6 +1,6 @@
 import ProvisionCore
 import Testing
-@testable import provision
+@testable import ProvisionCLI
 
 /// One exit-code map: every kind of Problem exits with a code that ``ProvisionExit/meanings``
 /// explains (README.md's table and `provision --help` are rendered from it).

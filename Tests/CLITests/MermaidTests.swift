@@ -3,7 +3,7 @@ import Foundation
 @testable import ProvisionCore
 import Testing
 import TestSupport
-@testable import provision
+@testable import ProvisionCLI
 
 /// The mermaid pictures: `provision plan --format mermaid` (``MermaidPlan``) and the Gantt
 /// chart of a run's steps (``MermaidGantt``).

@@ -3,7 +3,7 @@ import ProvisionCore
 import Synchronization
 import Testing
 import TestSupport
-@testable import provision
+@testable import ProvisionCLI
 
 /// What a person sees while a run goes: plain lines in a pipe, a live view on a terminal.
 @Suite("progress output", .serialized)

@@ -4,7 +4,7 @@ import ProvisionCore
 import RunHistory
 import Testing
 import TestSupport
-@testable import provision
+@testable import ProvisionCLI
 
 /// A re-run on a healthy, unchanged stack does no work; drift shows in status and is repaired.
 @Suite("re-runs and drift")

@@ -1,6 +1,6 @@
 import Backends
 import Testing
-@testable import provision
+@testable import ProvisionCLI
 
 /// Tables in the docs that are generated from the code (``GeneratedBlock``): each block is
 /// what its renderer here makes of the one source of the fact.

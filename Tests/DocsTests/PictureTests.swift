@@ -3,7 +3,7 @@ import ProvisionCore
 import RunHistory
 import Testing
 import TestSupport
-@testable import provision
+@testable import ProvisionCLI
 
 /// The two mermaid pictures in docs/architecture.md are the tool's own output: the plan's
 /// graph byte for byte, the Gantt chart of a run in structure (its times vary per run).

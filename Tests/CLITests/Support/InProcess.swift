@@ -7,9 +7,9 @@ import RunHistory
 import Synchronization
 import Testing
 import TestSupport
-@testable import provision
+@testable import ProvisionCLI
 
-/// Runs `provision` commands in this process against an injected ``CommandContext``: the
+/// Runs `provision` commands in this process against an injected ``Runtime``: the
 /// world's fake tools (through the real command runner with the world's environment), its
 /// repository as working directory, a console that records, and any catalog.
 struct InProcess {
@@ -38,7 +38,7 @@ struct InProcess {
         ignoreBrokenPipes()
         let out = Mutex(""), err = Mutex("")
         let environment = world.environment.merging(extra) { _, new in new }
-        let context = CommandContext(
+        let runtime = Runtime(
             runner: EnvironmentRunner(environment: environment),
             environment: environment,
             workingDirectory: world.repository,
@@ -54,15 +54,15 @@ struct InProcess {
             // costs its attempts' calls, not 5 × 3 s.
             sleep: { _ in await Task.yield() })
         let parsed = try Provision.parseAsRoot(arguments)
-        let command = try #require(parsed as? any ContextualCommand, "\(arguments) is not a contextual command")
+        let command = try #require(parsed as? any RuntimeCommand, "\(arguments) is not a command that runs against a Runtime")
         var exitCode: Int32 = 0
         do {
-            try await command.run(in: context)
+            try await command.run(in: runtime)
         } catch let problem as Problem {
-            context.console.error(problem.report)
+            runtime.console.error(problem.report)
             exitCode = ProvisionExit.code(for: problem.kind).rawValue
         } catch let failure as RecordedFailure {
-            context.console.error(failure.report)
+            runtime.console.error(failure.report)
             exitCode = ProvisionExit.code(for: failure.problem.kind).rawValue
         }
         // A call the real tool would refuse fails the test, whatever provision made of it.

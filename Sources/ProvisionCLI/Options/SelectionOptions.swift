@@ -21,10 +21,10 @@ struct SelectionOptions: ParsableArguments {
     var onlyIDs: [ComponentID] { Self.split(only) }
     var withIDs: [ComponentID] { Self.split(with) }
 
-    /// The plan over the context's catalog for this selection; an unknown id is a usage error
+    /// The plan over the runtime's catalog for this selection; an unknown id is a usage error
     /// that lists the known ones (`provision components` lists them too).
-    func plan(in context: CommandContext) throws -> ProvisionCore.Plan {
-        let components = context.catalog
+    func plan(in runtime: Runtime) throws -> ProvisionCore.Plan {
+        let components = runtime.catalog
         for (flag, values) in [("--only", only), ("--with", with)] where values.contains(where: { Self.split([$0]).isEmpty }) {
             throw Problem(
                 .usage, problem: "\(flag) needs at least one component id; it got an empty value",

@@ -5,10 +5,10 @@ import RunHistory
 /// Opening the state store; its errors are ``Problem``s like every other.
 enum StoreAccess {
     /// Opens (creating when needed) the store in the state directory.
-    static func open(_ options: StateOptions, in context: CommandContext) throws -> StateStore {
-        try options.checkLocation(in: context)
+    static func open(_ options: StateOptions, in runtime: Runtime) throws -> StateStore {
+        try options.checkLocation(in: runtime)
         do {
-            return try context.openStore(options.databaseFile(in: context))
+            return try runtime.openStore(options.databaseFile(in: runtime))
         } catch {
             throw Problem(error)
         }
@@ -17,9 +17,9 @@ enum StoreAccess {
     /// Opens the store for reading, only if its file exists: read-only commands never create
     /// one and never change it (``StateStore/init(readingCopyOf:)``), so they work on a copied
     /// or read-only database.
-    static func openExisting(_ options: StateOptions, in context: CommandContext) throws -> StateStore? {
-        try options.checkLocation(in: context)
-        let file = options.databaseFile(in: context)
+    static func openExisting(_ options: StateOptions, in runtime: Runtime) throws -> StateStore? {
+        try options.checkLocation(in: runtime)
+        let file = options.databaseFile(in: runtime)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         do {
             return try StateStore(readingCopyOf: file)

@@ -3,7 +3,7 @@ import Foundation
 import ProvisionCore
 
 /// `provision status`: the cluster and each component's health right now.
-struct Status: ContextualCommand {
+struct Status: RuntimeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show whether the cluster exists and whether each component is ready now.",
         discussion: """
@@ -47,13 +47,13 @@ struct Status: ContextualCommand {
         var detail: String
     }
 
-    func run(in context: CommandContext) async throws {
-        let console = context.console
-        let plan = try selection.plan(in: context)
-        try state.checkLocation(in: context)
-        let cluster = try await ClusterContext(
-            target: target, state: state, context: context, manifestsRequired: false)
-        if let store = try? StoreAccess.openExisting(state, in: context),
+    func run(in runtime: Runtime) async throws {
+        let console = runtime.console
+        let plan = try selection.plan(in: runtime)
+        try state.checkLocation(in: runtime)
+        let cluster = try await TargetCluster(
+            target: target, state: state, runtime: runtime, manifestsRequired: false)
+        if let store = try? StoreAccess.openExisting(state, in: runtime),
             let last = try? store.runs(limit: 1).first
         {
             console.out("Last run: \(last.id) \(HistoryText.command(last.commandLine)) on \(last.cluster): "

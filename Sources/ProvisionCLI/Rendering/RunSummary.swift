@@ -7,7 +7,7 @@ import ProvisionCore
 struct RunSummary {
     let report: RunReport
     let plan: ProvisionCore.Plan
-    let cluster: ClusterContext
+    let cluster: TargetCluster
     /// Wall-clock time of the whole command, steps overlapping or not.
     let elapsed: Duration
 

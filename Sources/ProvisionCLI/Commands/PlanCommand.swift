@@ -2,7 +2,7 @@ import ArgumentParser
 import ProvisionCore
 
 /// `provision plan`: the order and the waves, computed from the registered components only.
-struct PlanCommand: ContextualCommand {
+struct PlanCommand: RuntimeCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the deployment order and which components run side by side, touching nothing.",
@@ -43,13 +43,13 @@ struct PlanCommand: ContextualCommand {
         valueName: "format"))
     var format: Format = .text
 
-    func run(in context: CommandContext) async throws {
-        let plan = try selection.plan(in: context)
+    func run(in runtime: Runtime) async throws {
+        let plan = try selection.plan(in: runtime)
         switch format {
         case .text:
-            context.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
+            runtime.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
         case .mermaid:
-            context.console.out(MermaidPlan.render(plan, removal: down))
+            runtime.console.out(MermaidPlan.render(plan, removal: down))
         }
     }
 }

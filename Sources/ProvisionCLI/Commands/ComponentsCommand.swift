@@ -2,7 +2,7 @@ import ArgumentParser
 import ProvisionCore
 
 /// `provision components`: what is registered.
-struct ComponentsCommand: ContextualCommand {
+struct ComponentsCommand: RuntimeCommand {
     static let configuration = CommandConfiguration(
         commandName: "components",
         abstract: "List the registered components with their dependencies.",
@@ -13,8 +13,8 @@ struct ComponentsCommand: ContextualCommand {
               provision components
             """)
 
-    func run(in context: CommandContext) async throws {
-        let rows = context.catalog.map { component in
+    func run(in runtime: Runtime) async throws {
+        let rows = runtime.catalog.map { component in
             let dependencies = component.dependencies.map(\.rawValue).joined(separator: ", ")
             return [
                 component.id.rawValue,
@@ -23,6 +23,6 @@ struct ComponentsCommand: ContextualCommand {
                 component.summary,
             ]
         }
-        context.console.out(Format.table(header: ["ID", "OPTIONAL", "DEPENDS ON", "SUMMARY"], rows: rows))
+        runtime.console.out(Format.table(header: ["ID", "OPTIONAL", "DEPENDS ON", "SUMMARY"], rows: rows))
     }
 }

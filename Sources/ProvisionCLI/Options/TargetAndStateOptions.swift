@@ -54,8 +54,8 @@ struct TargetOptions: ParsableArguments {
     }
 
     /// The cluster spec, with the manifests directory located (throws when there is none).
-    func clusterSpec(in context: CommandContext) throws -> ClusterSpec {
-        let root = try ManifestsLocator.locate(explicit: manifests, from: context.workingDirectory)
+    func clusterSpec(in runtime: Runtime) throws -> ClusterSpec {
+        let root = try ManifestsLocator.locate(explicit: manifests, from: runtime.workingDirectory)
         let spec = ClusterSpec(name: cluster, manifestsRoot: root, overlay: overlay)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: spec.overlayDirectory.path, isDirectory: &isDirectory),
@@ -84,34 +84,34 @@ struct StateOptions: ParsableArguments {
     var stateDirectory: String?
 
     /// The database file: in `--state-dir` when given, else where the store's default says.
-    func databaseFile(in context: CommandContext) -> URL {
-        var environment = context.environment
+    func databaseFile(in runtime: Runtime) -> URL {
+        var environment = runtime.environment
         if let stateDirectory, !stateDirectory.isEmpty {
-            let absolute = URL(filePath: stateDirectory, directoryHint: .isDirectory, relativeTo: context.workingDirectory)
+            let absolute = URL(filePath: stateDirectory, directoryHint: .isDirectory, relativeTo: runtime.workingDirectory)
             environment["PROVISION_STATE_DIR"] = absolute.standardizedFileURL.path
         }
         return StateStore.defaultLocation(environment: environment)
     }
 
     /// The directory holding the database, the secrets and anything else provision keeps.
-    func directory(in context: CommandContext) -> URL { databaseFile(in: context).deletingLastPathComponent() }
+    func directory(in runtime: Runtime) -> URL { databaseFile(in: runtime).deletingLastPathComponent() }
 
     /// Where `--state-dir` or `PROVISION_STATE_DIR` came from, for messages.
-    func source(in context: CommandContext) -> String {
+    func source(in runtime: Runtime) -> String {
         if let stateDirectory, !stateDirectory.isEmpty { return "--state-dir" }
-        if let value = context.environment["PROVISION_STATE_DIR"], !value.isEmpty { return "PROVISION_STATE_DIR" }
-        if let value = context.environment["XDG_STATE_HOME"], !value.isEmpty { return "XDG_STATE_HOME" }
+        if let value = runtime.environment["PROVISION_STATE_DIR"], !value.isEmpty { return "PROVISION_STATE_DIR" }
+        if let value = runtime.environment["XDG_STATE_HOME"], !value.isEmpty { return "XDG_STATE_HOME" }
         return "the default state directory"
     }
 
     /// A state directory that is a file, that cannot be created, or whose `state.sqlite` is a
     /// directory: a state-store problem (exit 5) with the path and the fix, for every command,
     /// read-only ones included, before anything else happens.
-    func checkLocation(in context: CommandContext) throws {
+    func checkLocation(in runtime: Runtime) throws {
         let manager = FileManager.default
-        let database = databaseFile(in: context)
+        let database = databaseFile(in: runtime)
         let directory = database.deletingLastPathComponent()
-        let fix = "point \(source(in: context)) at a directory you may write (e.g. `--state-dir ~/.local/state/provision`)"
+        let fix = "point \(source(in: runtime)) at a directory you may write (e.g. `--state-dir ~/.local/state/provision`)"
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {

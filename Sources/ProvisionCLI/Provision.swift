@@ -11,9 +11,11 @@ import Darwin
 #endif
 
 /// `provision`: brings up the wrightnow staging stack on Kubernetes and keeps a history of it.
-@main
-struct Provision: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `provision` executable runs ``main()``; tests and the benchmark import the library.
+public struct Provision: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "provision",
         abstract: "Bring up the wrightnow staging stack on Kubernetes, tear it down, and audit every run.",
         discussion: """
@@ -41,7 +43,7 @@ struct Provision: AsyncParsableCommand {
     /// Like ArgumentParser's own entry point, but usage errors exit with 2 (the documented
     /// code) rather than ArgumentParser's 64, and every ``Problem`` prints as problem + fix
     /// and exits with the code its kind maps to (``ProvisionExit``).
-    static func main() async {
+    public static func runCommandLine() async {
         // A write to a closed pipe is an error (EPIPE), not a signal that kills provision: a
         // child that exits before reading its standard input (kubectl without its context)
         // then fails with its own message, and `provision history | head` ends quietly.

@@ -7,10 +7,10 @@ import ProvisionCore
 import RunHistory
 
 /// Everything a command reaches outside itself, injected (as swiftly's commands run against
-/// a context): the command runner, the environment, the working directory, the console,
+/// an injected core context; here "context" means only a kubeconfig context): the command runner, the environment, the working directory, the console,
 /// the component catalog, the backends `--backend` may name, and how the store is opened.
 /// `provision` runs commands against ``live``; tests run them in process against their own.
-struct CommandContext: Sendable {
+struct Runtime: Sendable {
     var runner: any CommandRunner
     var environment: [String: String]
     var workingDirectory: URL
@@ -24,8 +24,8 @@ struct CommandContext: Sendable {
     /// Waits between retries (smoke checks, refused applies); tests pass one that returns at once.
     var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
-    static var live: CommandContext {
-        CommandContext(
+    static var live: Runtime {
+        Runtime(
             runner: SubprocessCommandRunner(),
             environment: ProcessInfo.processInfo.environment,
             workingDirectory: URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory),
@@ -37,12 +37,12 @@ struct CommandContext: Sendable {
     }
 }
 
-/// A command whose work runs against an injected ``CommandContext``; `provision` runs it
+/// A command whose work runs against an injected ``Runtime``; `provision` runs it
 /// against the live one.
-protocol ContextualCommand: AsyncParsableCommand {
-    func run(in context: CommandContext) async throws
+protocol RuntimeCommand: AsyncParsableCommand {
+    func run(in runtime: Runtime) async throws
 }
 
-extension ContextualCommand {
+extension RuntimeCommand {
     func run() async throws { try await run(in: .live) }
 }

@@ -4,7 +4,7 @@ import ProvisionCore
 import RunHistory
 
 /// `provision history show RUN`: one run's steps, or what one of its steps applied.
-struct HistoryShow: ContextualCommand {
+struct HistoryShow: RuntimeCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show one run: its steps, or with --manifest what a component's step applied.",
@@ -46,30 +46,30 @@ struct HistoryShow: ContextualCommand {
         }
     }
 
-    func run(in context: CommandContext) async throws {
+    func run(in runtime: Runtime) async throws {
         let id = History.parseRunID(runID)!
-        let store = try HistoryStore.open(state, in: context)
+        let store = try HistoryStore.open(state, in: runtime)
         guard let run = try StoreAccess.perform({ try store.run(id) }) else { throw HistoryStore.noRun(runID) }
         let steps = try StoreAccess.perform { try store.steps(of: id) }
         guard let manifest else {
             switch json ? .json : format {
-            case .json: context.console.out(try HistoryJSON.encode(run: run, steps: steps))
-            case .mermaid: context.console.out(MermaidGantt.render(run: run, steps: steps))
-            case .text: context.console.out(HistoryText.runDetail(run, steps: steps))
+            case .json: runtime.console.out(try HistoryJSON.encode(run: run, steps: steps))
+            case .mermaid: runtime.console.out(MermaidGantt.render(run: run, steps: steps))
+            case .text: runtime.console.out(HistoryText.runDetail(run, steps: steps))
             }
             return
         }
         let text = try HistoryStore.applied(ComponentID(manifest), in: run, steps: steps, store: store)
-        context.console.out(text, terminator: "")
+        runtime.console.out(text, terminator: "")
     }
 }
 
 /// What `history show` and `history diff` share: opening the history and finding what a
 /// component's step applied.
 enum HistoryStore {
-    static func open(_ state: StateOptions, in context: CommandContext) throws -> StateStore {
-        guard let store = try StoreAccess.openExisting(state, in: context) else {
-            throw noHistory(in: state.databaseFile(in: context))
+    static func open(_ state: StateOptions, in runtime: Runtime) throws -> StateStore {
+        guard let store = try StoreAccess.openExisting(state, in: runtime) else {
+            throw noHistory(in: state.databaseFile(in: runtime))
         }
         return store
     }

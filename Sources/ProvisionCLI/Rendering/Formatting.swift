@@ -1,7 +1,7 @@
 import Foundation
 
 /// How durations, times and tables look in `provision`'s output.
-enum Format {
+public enum Format {
     /// "350ms", "4.2s", "1m 05s", "1h 02m".
     static func duration(_ value: Duration) -> String {
         let (seconds, attoseconds) = value.components
@@ -38,7 +38,7 @@ enum Format {
     }
 
     /// Left-aligned columns separated by two spaces; the last column is not padded.
-    static func table(header: [String], rows: [[String]]) -> String {
+    public static func table(header: [String], rows: [[String]]) -> String {
         let all = [header] + rows
         let columns = header.count
         var widths = Array(repeating: 0, count: columns)

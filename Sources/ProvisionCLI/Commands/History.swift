@@ -27,7 +27,7 @@ struct History: ParsableCommand {
 }
 
 /// `provision history [list]`: past runs, or one run's steps.
-struct HistoryList: ContextualCommand {
+struct HistoryList: RuntimeCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Show past runs newest first, or the steps of one run.",
@@ -76,16 +76,16 @@ struct HistoryList: ContextualCommand {
         }
     }
 
-    func run(in context: CommandContext) async throws {
-        let console = context.console
-        if let component, !context.catalog.contains(where: { $0.id.rawValue == component }) {
+    func run(in runtime: Runtime) async throws {
+        let console = runtime.console
+        if let component, !runtime.catalog.contains(where: { $0.id.rawValue == component }) {
             throw Problem(
                 .usage, problem: "unknown component `\(component)` for --component",
-                fix: "use one of: \(context.catalog.map(\.id.rawValue).joined(separator: ", ")) "
+                fix: "use one of: \(runtime.catalog.map(\.id.rawValue).joined(separator: ", ")) "
                     + "(`provision components` lists them)")
         }
-        let databaseFile = state.databaseFile(in: context)
-        guard let store = try StoreAccess.openExisting(state, in: context) else {
+        let databaseFile = state.databaseFile(in: runtime)
+        guard let store = try StoreAccess.openExisting(state, in: runtime) else {
             // A run asked for where none was ever recorded: the answer `history show` gives.
             if runID != nil { throw HistoryStore.noHistory(in: databaseFile) }
             if json {

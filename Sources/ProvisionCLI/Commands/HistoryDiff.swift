@@ -4,7 +4,7 @@ import ProcessRunning
 import ProvisionCore
 
 /// `provision history diff A B`: what was applied differently between two runs.
-struct HistoryDiff: ContextualCommand {
+struct HistoryDiff: RuntimeCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show a unified diff of what two runs applied, component by component.",
@@ -35,8 +35,8 @@ struct HistoryDiff: ContextualCommand {
         }
     }
 
-    func run(in context: CommandContext) async throws {
-        let store = try HistoryStore.open(state, in: context)
+    func run(in runtime: Runtime) async throws {
+        let store = try HistoryStore.open(state, in: runtime)
         var applied: [[ComponentID: String]] = []
         for text in [first, second] {
             let id = History.parseRunID(text)!
@@ -70,13 +70,13 @@ struct HistoryDiff: ContextualCommand {
             let command = Command("diff", [
                 "-u", "--label", "run \(first)/\(id)", "--label", "run \(second)/\(id)", a.path, b.path,
             ], timeout: .seconds(60))
-            let output = try await context.runner.execute(command)
+            let output = try await runtime.runner.execute(command)
             // diff exits 0 for no differences, 1 for differences, 2 for trouble (GNU diffutils).
             switch output.exitStatus {
             case 0: continue
             case 1:
                 differences += 1
-                context.console.out(output.standardOutput, terminator: "")
+                runtime.console.out(output.standardOutput, terminator: "")
             default:
                 throw Problem(
                     problem: "diff could not compare what runs \(first) and \(second) applied",
@@ -85,7 +85,7 @@ struct HistoryDiff: ContextualCommand {
             }
         }
         if differences == 0 {
-            context.console.out("Runs \(first) and \(second) applied the same objects"
+            runtime.console.out("Runs \(first) and \(second) applied the same objects"
                 + (component.map { " for \($0)" } ?? "") + ".")
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 import ProvisionCore
 
 /// `provision up`: create or reuse the cluster and deploy the plan.
-struct Up: ContextualCommand {
+struct Up: RuntimeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create (or reuse) the cluster and deploy the stack, recording every step.",
         discussion: """
@@ -67,59 +67,41 @@ struct Up: ContextualCommand {
         guard progressInterval >= 1 else { throw ValidationError("--progress-interval must be at least 1 second") }
     }
 
-    func run(in context: CommandContext) async throws {
-        let plan = try selection.plan(in: context)
-        try state.checkLocation(in: context)
-        let cluster = try await ClusterContext(
-            target: target, state: state, context: context, forceConflicts: forceConflicts)
-        let store = try StoreAccess.open(state, in: context)
-        let printer = ProgressPrinter(console: context.console, environment: context.environment)
-        let deployer = Deployer(
-            provider: cluster.provider, deployment: cluster.deployment, store: store,
+    func run(in runtime: Runtime) async throws {
+        let plan = try selection.plan(in: runtime)
+        try state.checkLocation(in: runtime)
+        let cluster = try await TargetCluster(
+            target: target, state: state, runtime: runtime, forceConflicts: forceConflicts)
+        let store = try StoreAccess.open(state, in: runtime)
+        let driver = RunDriver(
+            command: "up", cluster: cluster, store: store,
             options: DeployOptions(
                 maxConcurrency: concurrency, stepTimeout: .seconds(stepTimeout),
-                readinessTimeout: .seconds(timeout), noticeInterval: .seconds(progressInterval)),
-            progress: printer.handle)
+                readinessTimeout: .seconds(timeout), noticeInterval: .seconds(progressInterval)))
 
-        context.console.out("provision up: \(plan.order.count) components on \(cluster.provider.name) cluster "
+        runtime.console.out("provision up: \(plan.order.count) components on \(cluster.provider.name) cluster "
             + "\(cluster.spec.name) (manifests \(cluster.spec.overlayDirectory.path))")
-        let invocation = await cluster.invocation()
         let started = ContinuousClock.now
-        let signals = SignalCancellation(console: context.console)
-        let report: RunReport
-        do {
-            report = try await signals.run {
-                try await deployer.up(cluster: cluster.spec, plan: plan, invocation: invocation, force: force)
-            }
-        } catch is CancellationError {
-            printer.finish()
-            throw signals.interruption(command: "up")
-        } catch {
-            printer.finish()
-            throw Problem(error)
-        }
-        printer.finish()
-        // A signal that arrived as the run ended still decides the exit code.
-        if signals.signal != nil, !report.succeeded {
-            throw signals.interruption(command: "up")
+        let report = try await driver.run { [force] deployer, invocation in
+            try await deployer.up(cluster: cluster.spec, plan: plan, invocation: invocation, force: force)
         }
         // Where the cluster's manifests and data are, for `down` and `status` from anywhere.
         if report.steps.contains(where: { $0.action == .createCluster && $0.state == .succeeded }),
             let failure = cluster.saveRecord(run: report.runID)
         {
-            context.console.error("warning: \(failure)")
+            runtime.console.error("warning: \(failure)")
         }
 
         let summary = RunSummary(report: report, plan: plan, cluster: cluster, elapsed: .now - started)
         if report.succeeded {
-            context.console.out(summary.success(showSecrets: showSecrets))
+            runtime.console.out(summary.success(showSecrets: showSecrets))
             return
         }
         // The step table helps once components ran; before that the error says it all.
         if report.steps.contains(where: { $0.action == .deploy && $0.state != .skipped }) {
-            context.console.out(summary.stepTable())
+            runtime.console.out(summary.stepTable())
         }
-        context.console.out("")
+        runtime.console.out("")
         throw RecordedFailure(problem: report.problem ?? Problem(problem: "the run failed", fix: "see provision history"),
                               run: report.runID)
     }

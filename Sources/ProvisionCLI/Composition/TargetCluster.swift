@@ -7,13 +7,13 @@ import ProvisionCore
 /// cluster's lifecycle, and the shared deployment layer on the provider's kube context.
 /// The CLI composes them here and nowhere else, and never asks which provider it has: the
 /// selected ``Backend`` makes it.
-struct ClusterContext {
+struct TargetCluster {
     let spec: ClusterSpec
     let provider: any ClusterProvider
     let deployment: KubernetesDeployment
     /// Where the cluster's generated secrets live (the deployment writes them from here).
     var vault: SecretVault { deployment.vault }
-    let context: CommandContext
+    let runtime: Runtime
     let stateDirectory: URL
     /// Whether a `k8s/` directory was found (here, or where the cluster's record says):
     /// `down` and `status` work without one, on what the cluster's record holds.
@@ -26,27 +26,27 @@ struct ClusterContext {
     ///     record (and work without manifests at all where they can).
     ///   - forceConflicts: `up --force-conflicts`, applies take fields other managers own.
     init(
-        target: TargetOptions, state: StateOptions, context: CommandContext,
+        target: TargetOptions, state: StateOptions, runtime: Runtime,
         manifestsRequired: Bool = true, forceConflicts: Bool = false
     ) async throws {
-        let backend = try target.selectedBackend(among: context.backends)
-        let stateDirectory = state.directory(in: context)
+        let backend = try target.selectedBackend(among: runtime.backends)
+        let stateDirectory = state.directory(in: runtime)
         let record = ClusterRecord.load(cluster: target.cluster, stateDirectory: stateDirectory)
         var spec: ClusterSpec
         var found = true
         do {
-            spec = try target.clusterSpec(in: context)
+            spec = try target.clusterSpec(in: runtime)
         } catch is Problem where !manifestsRequired && target.manifests == nil {
             // No k8s/ here: the one the cluster was deployed from, else none at all.
             let recorded = record.map { URL(filePath: $0.manifests, directoryHint: .isDirectory) }
             guard let recorded, FileManager.default.fileExists(atPath: recorded.appending(path: "overlays").path) else {
                 found = false
                 spec = ClusterSpec(
-                    name: target.cluster, manifestsRoot: context.workingDirectory.appending(path: "k8s"),
+                    name: target.cluster, manifestsRoot: runtime.workingDirectory.appending(path: "k8s"),
                     overlay: target.overlay)
                 try await self.init(
                     spec: spec, record: record, hasManifests: false, backend: backend, target: target,
-                    stateDirectory: stateDirectory, context: context, forceConflicts: forceConflicts)
+                    stateDirectory: stateDirectory, runtime: runtime, forceConflicts: forceConflicts)
                 return
             }
             spec = ClusterSpec(name: target.cluster, manifestsRoot: recorded, overlay: record?.overlay ?? target.overlay)
@@ -54,24 +54,24 @@ struct ClusterContext {
         spec.recordedDataDirectory = record?.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) }
         try await self.init(
             spec: spec, record: record, hasManifests: found, backend: backend, target: target,
-            stateDirectory: stateDirectory, context: context, forceConflicts: forceConflicts)
+            stateDirectory: stateDirectory, runtime: runtime, forceConflicts: forceConflicts)
     }
 
     private init(
         spec: ClusterSpec, record: ClusterRecord?, hasManifests: Bool, backend: Backend, target: TargetOptions,
-        stateDirectory: URL, context: CommandContext, forceConflicts: Bool
+        stateDirectory: URL, runtime: Runtime, forceConflicts: Bool
     ) async throws {
         self.spec = spec
         self.record = record
         self.hasManifests = hasManifests
         self.stateDirectory = stateDirectory
-        self.context = context
-        let console = context.console
+        self.runtime = runtime
+        let console = runtime.console
         provider = try await backend.makeProvider(
-            BackendRequest(runner: context.runner, context: target.context, say: { console.out($0) }))
+            BackendRequest(runner: runtime.runner, context: target.context, say: { console.out($0) }))
         deployment = KubernetesDeployment(
-            cluster: spec, provider: provider, runner: context.runner, stateDirectory: stateDirectory,
-            sleep: context.sleep, forceConflicts: forceConflicts)
+            cluster: spec, provider: provider, runner: runtime.runner, stateDirectory: stateDirectory,
+            sleep: runtime.sleep, forceConflicts: forceConflicts)
     }
 
     /// Records where the cluster's manifests and data are, after a run that created or reused it.
@@ -88,10 +88,10 @@ struct ClusterContext {
 
     func invocation() async -> RunInvocation {
         RunInvocation(
-            commandLine: context.commandLine,
+            commandLine: runtime.commandLine,
             toolVersion: ProvisionVersion.current,
-            manifestsRevision: await GitRevision.of(manifests: spec.manifestsRoot, runner: context.runner),
-            user: context.environment["USER"] ?? context.environment["LOGNAME"] ?? NSUserName(),
+            manifestsRevision: await GitRevision.of(manifests: spec.manifestsRoot, runner: runtime.runner),
+            user: runtime.environment["USER"] ?? runtime.environment["LOGNAME"] ?? NSUserName(),
             host: ProcessInfo.processInfo.hostName)
     }
 }

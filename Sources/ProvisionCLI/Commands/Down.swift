@@ -3,7 +3,7 @@ import Foundation
 import ProvisionCore
 
 /// `provision down`: delete the cluster, confirm it is gone, optionally purge the data.
-struct Down: ContextualCommand {
+struct Down: RuntimeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete the cluster and confirm it is gone; keep the data unless asked to purge it.",
         discussion: """
@@ -45,12 +45,12 @@ struct Down: ContextualCommand {
 
     @OptionGroup var state: StateOptions
 
-    func run(in context: CommandContext) async throws {
-        try state.checkLocation(in: context)
+    func run(in runtime: Runtime) async throws {
+        try state.checkLocation(in: runtime)
         // Deleting a kind cluster needs no manifests: its name, and the data directory the run
         // that created it recorded. Removing the stack from an existing cluster needs them.
-        let cluster = try await ClusterContext(
-            target: target, state: state, context: context, manifestsRequired: false)
+        let cluster = try await TargetCluster(
+            target: target, state: state, runtime: runtime, manifestsRequired: false)
         if !cluster.hasManifests, !cluster.provider.ownsCluster {
             throw Problem(
                 .usage,
@@ -65,7 +65,7 @@ struct Down: ContextualCommand {
                     + "`\(cluster.provider.kubeContext(for: cluster.spec))`? All PostgreSQL and Redis data is lost.",
                 what: "every PersistentVolumeClaim and namespace of the stack on context "
                     + "`\(cluster.provider.kubeContext(for: cluster.spec))`",
-                console: context.console)
+                console: runtime.console)
         } else if purgeData {
             guard let dataDirectory else {
                 throw Problem(
@@ -76,61 +76,43 @@ struct Down: ContextualCommand {
             }
             try confirm(
                 "Delete the cluster and all volume data in \(dataDirectory.path)? This cannot be undone.",
-                what: "\(dataDirectory.path) (all PostgreSQL and Redis data)", console: context.console)
+                what: "\(dataDirectory.path) (all PostgreSQL and Redis data)", console: runtime.console)
         }
 
         // From a cluster provision did not create, every registered component is removed
         // (optional ones included: removing what was never deployed deletes nothing).
-        let removalPlan = try Plan(components: context.catalog, includeOptional: true)
-        let store = try StoreAccess.open(state, in: context)
-        let printer = ProgressPrinter(console: context.console, environment: context.environment)
-        let deployer = Deployer(
-            provider: cluster.provider, deployment: cluster.deployment, store: store,
-            options: DeployOptions(readinessTimeout: .seconds(timeout)), progress: printer.handle)
-        let invocation = await cluster.invocation()
-        let signals = SignalCancellation(console: context.console)
-        let report: RunReport
-        do {
-            report = try await signals.run {
-                try await deployer.down(
-                    cluster: cluster.spec, plan: removalPlan, purgeData: purgeData, invocation: invocation)
-            }
-        } catch is CancellationError {
-            printer.finish()
-            throw signals.interruption(command: "down")
-        } catch {
-            printer.finish()
-            throw Problem(error)
+        let removalPlan = try Plan(components: runtime.catalog, includeOptional: true)
+        let store = try StoreAccess.open(state, in: runtime)
+        let driver = RunDriver(
+            command: "down", cluster: cluster, store: store, options: DeployOptions(readinessTimeout: .seconds(timeout)))
+        let report = try await driver.run { [purgeData] deployer, invocation in
+            try await deployer.down(
+                cluster: cluster.spec, plan: removalPlan, purgeData: purgeData, invocation: invocation)
         }
-        printer.finish()
         if report.succeeded, purgeData, cluster.provider.ownsCluster {
             ClusterRecord.remove(cluster: cluster.spec.name, stateDirectory: cluster.stateDirectory)
-        }
-        // A signal that arrived as the run ended still decides the exit code.
-        if signals.signal != nil, !report.succeeded {
-            throw signals.interruption(command: "down")
         }
         guard report.succeeded else {
             throw RecordedFailure(
                 problem: report.problem ?? Problem(problem: "deleting the cluster failed", fix: "see provision history"),
                 run: report.runID)
         }
-        context.console.out("")
+        runtime.console.out("")
         // Each step's note is on its progress line; only one that line shortened comes again, whole.
         for step in report.steps {
             guard let note = step.note, Format.summary(note, limit: ProgressPrinter.detailLimit) != note else { continue }
-            context.console.out("\(step.label): \(note)")
+            runtime.console.out("\(step.label): \(note)")
         }
         if !purgeData, let dataDirectory, FileManager.default.fileExists(atPath: dataDirectory.path) {
-            context.console.out(
+            runtime.console.out(
                 "Kept the data directory \(dataDirectory.path) (delete it with `provision down --purge-data`).")
         }
-        context.console.out("History of this run: provision history \(report.runID.rawValue)")
+        runtime.console.out("History of this run: provision history \(report.runID.rawValue)")
     }
 
     /// The provider's data directory, if it keeps one. Only `--purge-data` needs it to be
     /// readable: a broken kind config must not stop a plain `down`.
-    private func dataDirectory(of cluster: ClusterContext) throws -> URL? {
+    private func dataDirectory(of cluster: TargetCluster) throws -> URL? {
         do {
             return try cluster.provider.dataDirectory(for: cluster.spec)
         } catch {
