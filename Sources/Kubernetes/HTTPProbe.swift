@@ -51,8 +51,9 @@ public struct HTTPProbe: Sendable {
         } catch let error as CommandError {
             throw Problem(
                 problem: "\(component): \(url) did not answer with success",
-                fix: "check that the ingress controller runs and routes the path "
-                    + "(`kubectl get ingress -A`), and that nothing else holds port 80 on this host",
+                fix: "check that the edge runs and routes the path (`kubectl get httproutes -A` with the "
+                    + "Gateway API edge, `kubectl get ingresses -A` with ingress-nginx), and that nothing else "
+                    + "answers at that address",
                 cause: error)
         }
         guard expectJSON else { return output.standardOutput }
