@@ -26,6 +26,8 @@ struct ExistingClusterTests {
         let up = try await world.run("up", "--backend", "existing", "--context", "team-staging")
         #expect(up.exitCode == 0, "\(up)")
         #expect(!world.calls.contains { $0.hasPrefix("kind ") || $0.hasPrefix("docker ") }, "\(world.calls)")
+        // The way down names this cluster again: its backend and context, no data directory.
+        #expect(up.standardOutput.contains("Tear down: provision down --backend existing --context team-staging\n"), "\(up)")
         let calls = Self.clusterCalls(world)
         #expect(!calls.isEmpty)
         for call in calls { #expect(call.hasPrefix("kubectl --context team-staging "), "\(call)") }

@@ -10,6 +10,8 @@ import ProvisionCore
 struct TargetCluster {
     let spec: ClusterSpec
     let provider: any ClusterProvider
+    /// The backend `--backend` selected, with its command-line rules.
+    let backend: Backend
     let deployment: KubernetesDeployment
     /// Where the cluster's generated secrets live (the deployment writes them from here).
     var vault: SecretVault { deployment.vault }
@@ -67,6 +69,7 @@ struct TargetCluster {
         self.stateDirectory = stateDirectory
         self.runtime = runtime
         let console = runtime.console
+        self.backend = backend
         provider = try await backend.makeProvider(
             BackendRequest(runner: runtime.runner, context: target.context, say: { console.out($0) }))
         deployment = KubernetesDeployment(

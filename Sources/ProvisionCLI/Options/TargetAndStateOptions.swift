@@ -8,6 +8,9 @@ extension RunOutcome: ExpressibleByArgument {}
 
 /// Which cluster a command works on: `--backend`, `--cluster`, `--manifests`, `--overlay`.
 struct TargetOptions: ParsableArguments {
+    /// `--cluster`'s default, the seed's cluster name.
+    static let defaultCluster = "wrightnow"
+
     @Option(help: ArgumentHelp(
         "Where the cluster runs: \(BackendRegistry.all.map(\.name).joined(separator: ", ")). "
             + BackendRegistry.all.map(\.summary).joined(separator: "; ") + ".",
@@ -15,7 +18,7 @@ struct TargetOptions: ParsableArguments {
     var backend: String = BackendRegistry.default.name
 
     @Option(help: ArgumentHelp("Name of the cluster.", valueName: "name"))
-    var cluster: String = "wrightnow"
+    var cluster: String = TargetOptions.defaultCluster
 
     @Option(help: ArgumentHelp(
         "The k8s/ directory to deploy from (default: the nearest k8s/ holding overlays/, "

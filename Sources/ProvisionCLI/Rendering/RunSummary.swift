@@ -66,8 +66,11 @@ struct RunSummary {
 
     /// `provision down` for this backend; what it keeps when the provider keeps a data directory.
     var teardown: String {
+        // The flags that name this cluster again, and no more.
         let command = "provision down"
-            + (cluster.provider.name == BackendRegistry.default.name ? "" : " --backend \(cluster.provider.name)")
+            + (cluster.backend.name == BackendRegistry.default.name ? "" : " --backend \(cluster.backend.name)")
+            + (cluster.backend.takesContext ? " --context \(cluster.provider.kubeContext(for: cluster.spec))" : "")
+            + (cluster.spec.name == TargetOptions.defaultCluster ? "" : " --cluster \(cluster.spec.name)")
         let keepsData = ((try? cluster.provider.dataDirectory(for: cluster.spec)) ?? nil) != nil
         return keepsData ? command + "   (keeps the data directory; --purge-data deletes it)" : command
     }
