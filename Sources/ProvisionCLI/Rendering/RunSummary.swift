@@ -37,7 +37,9 @@ struct RunSummary {
                 lines.append("Note: " + part + ".")
             }
         }
-        for component in plan.steps where !component.accessNotes.isEmpty {
+        // What a skipped component offers is not there (the edge the overlay did not select).
+        let skipped = Set(report.steps.filter { $0.state == .skipped }.compactMap(\.component))
+        for component in plan.steps where !component.accessNotes.isEmpty && !skipped.contains(component.id) {
             lines += ["", "\(component.id):"]
             var hidesSecrets = false
             for note in component.accessNotes {
