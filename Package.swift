@@ -58,7 +58,9 @@ let package = Package(
             name: "store-crash-helper", dependencies: ["ProvisionCore", "RunHistory"], path: "Tests/StoreCrashHelper"),
         // One way for every test target to run programs and find the repository and the built
         // executables (posix_spawn + waitpid: Foundation's Process can miss SIGCHLD in the test binary).
-        .target(name: "TestSupport", dependencies: ["ProvisionCore", "ProcessRunning"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["ProvisionCore", "ProcessRunning", "RunHistory", "Kubernetes"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "ProvisionCoreTests",

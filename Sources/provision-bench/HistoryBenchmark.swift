@@ -17,7 +17,7 @@ enum HistoryBenchmark {
         print("   goal: each query < \(goal.milliseconds) (median of 20; the first, cold call shown too)\n")
         let directory = FileManager.default.temporaryDirectory.appending(path: "provision-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let url = directory.appending(path: "state.sqlite")
+        let url = StateStore.file(in: directory)
 
         let clock = ContinuousClock()
         let fillTime = try clock.measure { try fill(StateStore(url: url)) }

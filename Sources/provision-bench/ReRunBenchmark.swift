@@ -24,7 +24,7 @@ enum ReRunBenchmark {
         let runner = RecordingRunner(environment: world.environment)
         let spec = ClusterSpec(name: "wrightnow", manifestsRoot: world.repository.appending(path: "k8s"), overlay: "local")
         let provider = KindProvider(runner: runner)
-        let store = try StateStore(url: world.stateDirectory.appending(path: "state.sqlite"))
+        let store = try StateStore(url: StateStore.file(in: world.stateDirectory))
         let plan = try Plan(components: StackCatalog.all)
         let clock = ContinuousClock()
 

@@ -82,7 +82,7 @@ enum SimulatedDeployBenchmark {
         var allMet = true
         let directory = FileManager.default.temporaryDirectory.appending(path: "provision-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try StateStore(url: directory.appending(path: "state.sqlite"))
+        let store = try StateStore(url: StateStore.file(in: directory))
 
         for seed in seeds {
             let components = simulatedStack(count: componentCount, seed: seed)

@@ -1,4 +1,5 @@
 import Foundation
+import Kubernetes
 import ProvisionCore
 import Synchronization
 
@@ -207,8 +208,9 @@ public final class FakeWorld {
     /// The host directory the kind config mounts for volume data (relative to the repository).
     public var dataDirectory: URL { repository.appending(path: ".data/local-path-provisioner") }
 
+    /// Where `provision` keeps the generated Secret `name` of the cluster `wrightnow`.
     public func secretsFile(_ name: String) -> URL {
-        stateDirectory.appending(path: "clusters/wrightnow/secrets/\(name).env")
+        SecretVault(stateDirectory: stateDirectory, cluster: "wrightnow").fileURL(for: name)
     }
 
     private func lines(of file: URL) -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import RunHistory
 
 /// A fresh directory under the system's temporary directory, removed when the last
 /// reference goes away (or earlier by `remove()`).
@@ -31,5 +32,5 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
 extension TemporaryDirectory {
     /// Where the engine's and the history's tests put their state store.
-    public var storeURL: URL { url.appending(path: "state.sqlite") }
+    public var storeURL: URL { StateStore.file(in: url) }
 }
