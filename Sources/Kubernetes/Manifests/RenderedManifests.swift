@@ -16,9 +16,6 @@ public struct ManifestSubset: Sendable, Hashable {
     }
 
     public var objectCount: Int { documents.count }
-
-    /// SHA-256 (hex) of ``yaml``'s UTF-8 bytes.
-    public var digest: String { SHA256.hexDigest(of: yaml) }
 }
 
 /// A rendered overlay (the output of `kubectl kustomize`) split by owning component.
