@@ -27,7 +27,7 @@ extension KubernetesDeployment {
                         // done); its absence is no drift. A changed Job changes the digest.
                         if !object.removesItselfWhenFinished { survey.missing.append(object.reference) }
                     } else {
-                        survey.drifted.append("\(object.reference): \(section.changedFields.joined(separator: ", "))")
+                        survey.drifted.append(DriftedObject(reference: object.reference, fields: section.changedFields))
                     }
                 }
                 if let check, let problem = workloads.problem(with: check) {

@@ -23,12 +23,27 @@ struct Status: RuntimeCommand {
             Exit code 0 when the cluster exists and every component is ready, 1 otherwise, 3 when \
             the backend's tools are missing, the cluster's node is stopped or was made without \
             this overlay's kind config, or the backend is not implemented; 5 when the state \
-            directory is unusable.
+            directory is unusable. Drift alone exits 0.
+
+            With --exit-code, as `git diff --exit-code` and `terraform plan -detailed-exitcode` \
+            tell "no differences" from "differences" from "error": 0 when the cluster holds \
+            what `up` would apply and every component is ready, \(ProvisionExit.drifted.rawValue) \
+            when an object was changed or is missing or a component is not ready (each one \
+            listed), and the failure codes above otherwise. A cluster that does not exist, or \
+            one whose manifests cannot be found, leaves nothing to compare: that stays 1, a \
+            failure rather than a difference.
+
+            With --json it prints one JSON document instead (the same verdict, whether or not \
+            --exit-code is given): `verdict` (in-sync, drifted, not-ready or no-cluster), \
+            `differences` (each changed or missing object with its component), `components`, \
+            `cluster` and `lastRun`.
 
             EXAMPLES:
               provision status
               provision status --smoke
               provision status --only authentik
+              provision status --exit-code           fail a CI job on drift
+              provision status --json | jq -r .verdict
             """)
 
     @OptionGroup var target: TargetOptions
@@ -37,26 +52,27 @@ struct Status: RuntimeCommand {
     @Flag(help: "Also run each ready component's smoke check.")
     var smoke = false
 
-    @OptionGroup var state: StateOptions
+    @Flag(help: ArgumentHelp(
+        "Exit with \(ProvisionExit.drifted.rawValue) when the cluster differs from k8s/ or a component is not ready, "
+            + "0 when it matches and all are ready; each difference is listed."))
+    var exitCode = false
 
-    struct Health: Sendable {
-        var id: ComponentID
-        var ready: Bool
-        /// `in sync` with what `up` would apply, `drifted` (changed in the cluster), `missing`.
-        var sync: String
-        var detail: String
-    }
+    @Flag(help: "Print the verdict and each component's state as JSON instead of a table.")
+    var json = false
+
+    @OptionGroup var state: StateOptions
 
     func run(in runtime: Runtime) async throws {
         let console = runtime.console
+        // With --json, standard output carries the one document; the words go nowhere.
+        let say: (String) -> Void = json ? { _ in } : { console.out($0) }
         let plan = try selection.plan(in: runtime)
         try state.checkLocation(in: runtime)
         let cluster = try await TargetCluster(
             target: target, state: state, runtime: runtime, manifestsRequired: false)
-        if let store = try? StoreAccess.openExisting(state, in: runtime),
-            let last = try? store.runs(limit: 1).first
-        {
-            console.out("Last run: \(last.id) \(HistoryText.command(last.commandLine)) on \(last.cluster): "
+        let lastRun = (try? StoreAccess.openExisting(state, in: runtime)).flatMap { try? $0.runs(limit: 1).first }
+        if let last = lastRun {
+            say("Last run: \(last.id) \(HistoryText.command(last.commandLine)) on \(last.cluster): "
                 + "\(last.outcome) (\(Format.timestamp(last.startedAt)))")
         }
 
@@ -68,24 +84,28 @@ struct Status: RuntimeCommand {
             let problem = Problem(error)
             throw problem.kind == .notImplemented ? problem : problem.reported(as: .preflight)
         }
+        var report = StatusReport(
+            cluster: .init(name: spec.name, backend: provider.name, exists: exists, context: nil), lastRun: lastRun)
         guard exists else {
-            console.out("Cluster \(spec.name) does not exist (backend \(provider.name)).")
-            console.out("Create it and deploy the stack with `provision up`.")
+            if json { console.out(try report.json()) }
+            say("Cluster \(spec.name) does not exist (backend \(provider.name)).")
+            say("Create it and deploy the stack with `provision up`.")
             throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
         }
         // A stopped node or a cluster made without this overlay's config: said first, with the
         // fix, before any kubectl call runs into a refused connection.
         if let problem = Problem.all(await provider.existingClusterProblems(spec), kind: .preflight) {
-            console.out("Cluster \(spec.name) exists (backend \(provider.name)) but cannot be used as it is.")
+            say("Cluster \(spec.name) exists (backend \(provider.name)) but cannot be used as it is.")
             throw problem
         }
-        console.out("Cluster \(spec.name) exists (backend \(provider.name), "
-            + "context \(provider.kubeContext(for: spec))).")
+        report.cluster.context = provider.kubeContext(for: spec)
+        say("Cluster \(spec.name) exists (backend \(provider.name), context \(provider.kubeContext(for: spec))).")
         guard cluster.hasManifests else {
-            console.out("")
-            console.out("Component health needs the manifests the cluster was deployed from: there is no k8s/ "
+            // No verdict without the manifests: a failure, told on standard error under --json.
+            let message = "Component health needs the manifests the cluster was deployed from: there is no k8s/ "
                 + "directory here, and none is recorded for cluster \(spec.name). Run provision inside the "
-                + "repository, or pass --manifests path/to/repo/k8s.")
+                + "repository, or pass --manifests path/to/repo/k8s."
+            if json { console.error(message) } else { say(""); say(message) }
             throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
         }
 
@@ -101,46 +121,51 @@ struct Status: RuntimeCommand {
             throw Problem(error)
         }
         let runSmoke = smoke
-        let results = await withTaskGroup(of: Health.self) { group in
+        let results = await withTaskGroup(of: ComponentHealth.self) { group in
             for release in releases {
                 let component = release.component
                 group.addTask {
-                    guard let survey = surveys[component.id] else {
-                        return Health(id: component.id, ready: true, sync: "-", detail: "nothing to deploy in this overlay")
-                    }
-                    let sync = survey.inSync ? "in sync" : !survey.missing.isEmpty ? "missing" : "drifted"
-                    let drift = (survey.missing.map { "missing \($0)" } + survey.drifted.map { "changed \($0)" })
-                        .joined(separator: "; ")
-                    guard survey.ready else {
-                        return Health(id: component.id, ready: false, sync: sync,
-                                      detail: ([survey.notReady.joined(separator: "; ")] + (drift.isEmpty ? [] : [drift])).joined(separator: "; "))
-                    }
-                    guard runSmoke, !component.smokeChecks.isEmpty else {
-                        return Health(id: component.id, ready: true, sync: sync, detail: drift)
-                    }
+                    var health = ComponentHealth(id: component.id, survey: surveys[component.id])
+                    guard runSmoke, health.ready, health.survey != nil, !component.smokeChecks.isEmpty else { return health }
                     do {
                         try await deployment.smokeCheck(release)
-                        return Health(id: component.id, ready: true, sync: sync,
-                                      detail: (["smoke check passed"] + (drift.isEmpty ? [] : [drift])).joined(separator: "; "))
+                        health.smoke = .passed
                     } catch {
-                        return Health(id: component.id, ready: false, sync: sync, detail: "smoke check: " + Self.firstLine(error))
+                        health.smoke = .failed(Self.firstLine(error))
                     }
+                    return health
                 }
             }
-            var collected: [ComponentID: Health] = [:]
+            var collected: [ComponentID: ComponentHealth] = [:]
             for await health in group { collected[health.id] = health }
             return collected
         }
-        let rows: [[String]] = plan.order.compactMap { results[$0] }.map { health -> [String] in
-            [health.id.rawValue, health.ready ? "ready" : "NOT READY", health.sync, Format.summary(health.detail, limit: 120)]
-        }
-        console.out("")
-        console.out(Format.table(header: ["COMPONENT", "STATUS", "SYNC", "DETAIL"], rows: rows))
-        let notReady = results.values.filter { !$0.ready }.count
-        if notReady > 0 {
+        report.components = plan.order.compactMap { results[$0] }
+        let verdict = report.verdict
+        if json {
+            console.out(try report.json())
+        } else {
             console.out("")
-            console.out("\(notReady) of \(results.count) components are not ready; `provision up` deploys "
+            console.out(report.table)
+        }
+        let notReady = report.components.filter { !$0.ready }.count
+        if notReady > 0 {
+            say("")
+            say("\(notReady) of \(report.components.count) components are not ready; `provision up` deploys "
                 + "what is missing, `provision history` shows what the last runs did.")
+        }
+        if exitCode {
+            guard verdict == .inSync else {
+                say("")
+                say(report.differences)
+                say("")
+                let code = ProvisionExit.drifted.rawValue
+                say(verdict == .drifted
+                    ? "The cluster differs from k8s/ (exit code \(code)); `provision up` applies what differs."
+                    : "The cluster matches k8s/ but is not ready (exit code \(code)).")
+                throw ExitCode(code)
+            }
+        } else if notReady > 0 {
             throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
         }
     }

@@ -13,6 +13,10 @@ enum ProvisionExit {
     static let preflight = ExitCode(3)
     static let clusterBusy = ExitCode(4)
     static let stateStore = ExitCode(5)
+    /// `status --exit-code`: the cluster differs from `k8s/` or is not ready. Not a failure
+    /// but a difference, as `git diff --exit-code` (1) and `terraform plan -detailed-exitcode`
+    /// (2) tell it from their errors; both of their codes mean something else here.
+    static let drifted = ExitCode(6)
     /// Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it.
     static let interrupted = ExitCode(130)
     /// Stopped by SIGTERM: 128 + 15.
@@ -41,6 +45,8 @@ enum ProvisionExit {
         (clusterBusy, "another `provision` run holds the cluster (see `provision history`)"),
         (stateStore, "the state store (history database) cannot be opened or read, or the state "
             + "directory is a file or cannot be created"),
+        (drifted, "`status --exit-code` only: the cluster differs from `k8s/` (an object changed by hand or "
+            + "missing) or a component is not ready; each is listed. A cluster that does not exist stays 1"),
         (interrupted, "interrupted by SIGINT (Ctrl-C)"),
         (terminated, "terminated by SIGTERM"),
     ]

@@ -55,9 +55,8 @@ extension ComponentDeployment {
 
 /// What the cluster holds of one component now.
 public struct ComponentSurvey: Sendable, Hashable {
-    /// Objects that differ in the cluster from what would be applied, with what differs:
-    /// `Deployment/staging-infra/redis: replicas`.
-    public var drifted: [String]
+    /// Objects that differ in the cluster from what would be applied, with what differs.
+    public var drifted: [DriftedObject]
     /// Objects the cluster does not have.
     public var missing: [String]
     /// Every workload rolled out (or Job complete) and every namespace Active.
@@ -65,7 +64,7 @@ public struct ComponentSurvey: Sendable, Hashable {
     /// Workloads that are not ready, and why.
     public var notReady: [String]
 
-    public init(drifted: [String] = [], missing: [String] = [], ready: Bool, notReady: [String] = []) {
+    public init(drifted: [DriftedObject] = [], missing: [String] = [], ready: Bool, notReady: [String] = []) {
         self.drifted = drifted
         self.missing = missing
         self.ready = ready
@@ -73,4 +72,20 @@ public struct ComponentSurvey: Sendable, Hashable {
     }
 
     public var inSync: Bool { drifted.isEmpty && missing.isEmpty }
+}
+
+/// An object the cluster holds otherwise than `up` would apply it, and the fields that differ.
+public struct DriftedObject: Sendable, Hashable, CustomStringConvertible {
+    /// `Deployment/staging-infra/redis`.
+    public var reference: String
+    /// The changed keys: `replicas`, `image`.
+    public var fields: [String]
+
+    public init(reference: String, fields: [String]) {
+        self.reference = reference
+        self.fields = fields
+    }
+
+    /// `Deployment/staging-infra/redis: replicas`.
+    public var description: String { "\(reference): \(fields.joined(separator: ", "))" }
 }

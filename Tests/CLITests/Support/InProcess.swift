@@ -1,3 +1,4 @@
+import ArgumentParser
 import Backends
 import Components
 import Foundation
@@ -26,7 +27,8 @@ struct InProcess {
     }
 
     /// Parses `arguments` as `provision` does and runs the command; a ``Problem`` becomes
-    /// the exit code its kind maps to, as `provision`'s entry point does.
+    /// the exit code its kind maps to, and an `ExitCode` thrown is the exit code, as
+    /// `provision`'s entry point does.
     func run(_ arguments: String...) async throws -> Outcome {
         try await run(arguments)
     }
@@ -64,6 +66,8 @@ struct InProcess {
         } catch let failure as RecordedFailure {
             runtime.console.error(failure.report)
             exitCode = ProvisionExit.code(for: failure.problem.kind).rawValue
+        } catch let code as ExitCode {
+            exitCode = code.rawValue
         }
         // A call the real tool would refuse fails the test, whatever provision made of it.
         try world.checkRefusedCalls()
