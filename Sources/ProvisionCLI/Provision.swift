@@ -36,7 +36,7 @@ public struct Provision: AsyncParsableCommand {
 
             \(HelpText.requirements)
             """,
-        version: ProvisionVersion.current,
+        version: ProvisionVersion.description,
         subcommands: [Up.self, Down.self, Status.self, PlanCommand.self, History.self, ComponentsCommand.self]
     )
 
@@ -71,11 +71,6 @@ public struct Provision: AsyncParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-enum ProvisionVersion {
-    /// Recorded with every run in the history.
-    static let current = "0.1.0"
 }
 
 /// SIGPIPE ignored process-wide; every write reports EPIPE instead.

@@ -9,7 +9,7 @@ import Yams
 @Suite("GitHub workflows")
 struct WorkflowTests {
     static let directory = ".github/workflows"
-    static let files = ["ci.yml", "real-cluster.yml"]
+    static let files = ["ci.yml", "real-cluster.yml", "release.yml"]
 
     static func paths(in root: URL = Repository.root) -> [String] {
         files.map { root.appending(path: "\(directory)/\($0)").path }
@@ -27,13 +27,13 @@ struct WorkflowTests {
         Tree.dictionary(try Yams.load(yaml: Repository.read("\(directory)/\(name)")))
     }
 
-    @Test("the workflow files are exactly ci.yml and real-cluster.yml")
+    @Test("the workflow files are exactly ci.yml, real-cluster.yml and release.yml")
     func knownFiles() throws {
         let found = try FileManager.default.contentsOfDirectory(atPath: Repository.file(Self.directory).path).sorted()
         #expect(found == Self.files)
     }
 
-    @Test("both pass GitHub's workflow schema")
+    @Test("each passes GitHub's workflow schema")
     func schemaPasses() async throws {
         let result = try await Self.schema(Self.paths())
         #expect(result.succeeded, "\(result.description)")
@@ -97,6 +97,12 @@ struct WorkflowTests {
         let workflow = try Self.load(file)
         #expect(Tree.stringDictionary(workflow["permissions"]) == ["contents": "read"])
         #expect(Tree.string(Tree.value(workflow, at: "concurrency.group"))?.contains("github.ref") == true)
+        // Only the job that publishes a release may write, and only there.
+        for (name, job) in Tree.dictionary(workflow["jobs"]) {
+            guard let permissions = Tree.dictionary(job)["permissions"] else { continue }
+            #expect(file == "release.yml" && name == "publish", "\(file) job \(name) widens the token")
+            #expect(Tree.stringDictionary(permissions) == ["contents": "write"], "\(file) job \(name)")
+        }
     }
 
     /// Yams reads the key `on` as the boolean true (YAML 1.1).
@@ -106,7 +112,7 @@ struct WorkflowTests {
 
     @Test("pushes run only on main, so a pull request's push runs each workflow once")
     func triggersDoNotDuplicate() throws {
-        for file in Self.files {
+        for file in ["ci.yml", "real-cluster.yml"] {
             let on = Self.triggers(try Self.load(file))
             #expect(Tree.array(Tree.value(on, at: "push.branches")).compactMap(Tree.string) == ["main"], "\(file)")
             #expect(on.keys.contains("workflow_dispatch"), "\(file) must run on demand")
@@ -123,6 +129,68 @@ struct WorkflowTests {
         let commands = Tree.array(mac["steps"]).compactMap { Tree.string(Tree.dictionary($0)["run"]) }.joined(separator: "\n")
         #expect(commands.contains("swift build --build-tests"))
         #expect(commands.contains("swift test"))
+    }
+
+    static func jobs(_ file: String) throws -> [String: [String: Any]] {
+        Tree.dictionary(try Self.load(file)["jobs"]).mapValues(Tree.dictionary)
+    }
+
+    /// A job's `run` commands, joined.
+    static func commands(_ job: [String: Any]) -> String {
+        Tree.array(job["steps"]).compactMap { Tree.string(Tree.dictionary($0)["run"]) }.joined(separator: "\n")
+    }
+
+    /// The `run` of a job's step whose name starts with `prefix`.
+    static func step(_ job: [String: Any]?, named prefix: String) -> String? {
+        Tree.array(job?["steps"]).map(Tree.dictionary).first { Tree.string($0["name"])?.hasPrefix(prefix) == true }
+            .flatMap { Tree.string($0["run"]) }
+    }
+
+    @Test("release.yml: a version tag builds on four runners with scripts/build-release, runs each binary without Swift, then publishes")
+    func releaseWorkflow() throws {
+        let on = Self.triggers(try Self.load("release.yml"))
+        #expect(Tree.array(Tree.value(on, at: "push.tags")).compactMap(Tree.string) == ["v*"])
+        #expect(Tree.value(on, at: "push.branches") == nil && on["pull_request"] == nil, "releases come from tags only")
+        let jobs = try Self.jobs("release.yml")
+        var runners: [String] = []
+        for name in ["linux", "macos"] {
+            let job = try #require(jobs[name], "no \(name) job")
+            runners += Tree.array(Tree.value(job, at: "strategy.matrix.include")).compactMap { Tree.string(Tree.dictionary($0)["runner"]) }
+            let commands = Self.commands(job)
+            #expect(commands.contains("scripts/build-release dist"), "\(name)")
+            #expect(commands.contains("scripts/check-release-binary"), "\(name)")
+            let lines = commands.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            for command in ["--version", "plan", "history --state-dir"] {
+                #expect(lines.contains { $0.hasPrefix("env -i PATH=/usr/bin:/bin \"$") && $0.contains("\" \(command)") },
+                        "\(name) does not run `\(command)` without a toolchain")
+            }
+            #expect(commands.contains("GITHUB_REF_NAME#v"), "\(name) must check that the tag names the version")
+        }
+        #expect(Set(runners) == ["ubuntu-24.04", "ubuntu-24.04-arm", "macos-15", "macos-15-intel"])
+        let publish = try #require(jobs["publish"])
+        #expect(Tree.array(publish["needs"]).compactMap(Tree.string).sorted() == ["linux", "macos"])
+        #expect(Tree.string(publish["if"]) == "github.ref_type == 'tag'")
+        let commands = Self.commands(publish)
+        #expect(commands.contains("sha256sum --check") && commands.contains("gh release create"))
+    }
+
+    @Test("release.yml installs the Swift the other workflows install, the same way")
+    func releaseInstallsTheSameSwift() throws {
+        let release = try Self.load("release.yml"), realCluster = try Self.load("real-cluster.yml")
+        let version = try #require(Tree.string(Tree.value(release, at: "env.SWIFT_VERSION")))
+        #expect(version == Tree.string(Tree.value(realCluster, at: "env.SWIFT_VERSION")))
+        let ci = try Self.jobs("ci.yml")
+        #expect(version == Tree.string(Tree.value(ci["macos"] ?? [:], at: "env.SWIFT_VERSION")))
+        #expect(Tree.string(Tree.value(ci["test"] ?? [:], at: "container.image")) == "swift:\(version)-bookworm")
+
+        let jobs = try Self.jobs("release.yml")
+        let linux = try #require(Self.step(jobs["linux"], named: "Install Swift"))
+        let x86 = linux.replacingOccurrences(of: "${SWIFT_PLATFORM}", with: "ubuntu2404")
+            .replacingOccurrences(of: "${SWIFT_SUFFIX}", with: "ubuntu24.04")
+        #expect(x86 == Self.step(try Self.jobs("real-cluster.yml")["kind"], named: "Install Swift"),
+                "the Linux install differs from real-cluster.yml's in more than the platform")
+        #expect(Self.step(jobs["macos"], named: "Install Swift") == Self.step(ci["macos"], named: "Install Swift"),
+                "the macOS install differs from ci.yml's")
     }
 
     @Test("kind is downloaded with its published checksum, in the release pinned for the node image")
