@@ -2,7 +2,7 @@
 enum ProvisionVersion {
     /// The one place the version is written; the release tag is `v` followed by it (the
     /// release workflow checks that the two agree).
-    static let current = "0.1.0"
+    static let current = "0.2.0"
 
     /// `0.1.0 (commit abc1234def56)` for a release build, `0.1.0 (development build)` otherwise.
     static var description: String {
