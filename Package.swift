@@ -2,10 +2,12 @@
 import PackageDescription
 
 // provision: brings up the wrightnow staging stack on Kubernetes.
-// Layout: ProcessRunning (the one command runner) <- ProvisionCore (the engine and its
-//   contracts; no kubectl, YAML or kind) <- RunHistory (the SQLite store behind its RunJournal)
-//   <- Kubernetes (the deployment layer every provider shares: render, apply, wait, smoke)
-//   <- Backends (cluster providers: kind, and the GKE/EKS/AKS stubs), Components (declarations)
+// Layout (docs/architecture.md has the table): ProcessRunning (the one command runner)
+//   <- ProvisionCore (the engine and its contracts; no kubectl, YAML, SQLite or kind)
+//   <- RunHistory (the SQLite store behind the engine's RunJournal),
+//      Kubernetes (the deployment layer every provider shares: render, apply, wait, smoke),
+//      Backends (cluster providers: kind, existing, the GKE/EKS/AKS stubs; shared host pieces),
+//      Components (declarations): none of these four imports another
 //   <- ProvisionCLI (the command line, which composes a provider with the deployment layer)
 //   <- provision (the executable).
 let package = Package(
