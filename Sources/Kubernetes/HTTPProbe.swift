@@ -8,10 +8,13 @@ public struct HTTPProbe: Sendable {
     public let runner: any CommandRunner
     /// The provider's advice when its published edge is silent or foreign.
     public let remedies: ClusterRemedies
+    /// The kubeconfig context of the cluster, for the kubectl commands a fix suggests.
+    public let context: String?
 
-    public init(runner: any CommandRunner, remedies: ClusterRemedies = ClusterRemedies()) {
+    public init(runner: any CommandRunner, remedies: ClusterRemedies = ClusterRemedies(), context: String? = nil) {
         self.runner = runner
         self.remedies = remedies
+        self.context = context
     }
 
     /// GETs `url` and fails unless it answers `status` (whatever the body).
@@ -51,8 +54,8 @@ public struct HTTPProbe: Sendable {
         } catch let error as CommandError {
             throw Problem(
                 problem: "\(component): \(url) did not answer with success",
-                fix: "check that the edge runs and routes the path (`kubectl get httproutes -A` with the "
-                    + "Gateway API edge, `kubectl get ingresses -A` with ingress-nginx), and that nothing else "
+                fix: "check that the edge runs and routes the path (`\(kubectl) get httproutes -A` with the "
+                    + "Gateway API edge, `\(kubectl) get ingresses -A` with ingress-nginx), and that nothing else "
                     + "answers at that address",
                 cause: error)
         }
@@ -114,4 +117,9 @@ struct WebPageAssets {
             return String(href.1)
         }
     }
+}
+
+extension HTTPProbe {
+    /// `kubectl --context X`, as a fix names it: the context the run used, not the current one.
+    fileprivate var kubectl: String { context.map { "kubectl --context \($0)" } ?? "kubectl" }
 }

@@ -25,7 +25,7 @@ public struct KubernetesDeployment: ComponentDeployment {
         self.manifests = manifests
         self.vault = vault
         self.cluster = cluster
-        self.http = HTTPProbe(runner: kubectl.runner, remedies: kubectl.remedies)
+        self.http = HTTPProbe(runner: kubectl.runner, remedies: kubectl.remedies, context: kubectl.context)
     }
 
     /// The deployment layer on `provider`'s cluster, as `provision` composes it: kubectl on the

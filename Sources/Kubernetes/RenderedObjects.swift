@@ -19,8 +19,14 @@ struct RenderedObjects: Sendable {
 }
 
 extension ComponentRelease {
-    /// The objects ``KubernetesDeployment/prepare(_:)`` parsed; none for a release another
-    /// deployment prepared.
-    var renderedObjects: RenderedObjects { rendered as? RenderedObjects ?? RenderedObjects([]) }
+    /// The objects ``KubernetesDeployment/prepare(_:)`` parsed. A release that another
+    /// deployment prepared has none of ours: handing it here is a programming error, never
+    /// "nothing to delete".
+    var renderedObjects: RenderedObjects {
+        guard let objects = rendered as? RenderedObjects else {
+            preconditionFailure("release of \(id) was not prepared by KubernetesDeployment")
+        }
+        return objects
+    }
     var documents: [ManifestDocument] { renderedObjects.documents }
 }

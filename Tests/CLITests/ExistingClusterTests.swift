@@ -68,7 +68,11 @@ struct ExistingClusterTests {
         let world = try Self.world(environment: ["FAKE_CURRENT_CONTEXT": "team-staging"])
         let up = try await world.run("up", "--backend", "existing", "--only", "namespaces")
         #expect(up.exitCode == 0, "\(up)")
-        #expect(up.standardOutput.contains("Using kubectl's current context `team-staging`"))
+        #expect(up.standardError.contains("Using kubectl's current context `team-staging`"))
+        // Standard output stays the command's own: `status --json` is one JSON document.
+        let status = try await world.run("status", "--backend", "existing", "--json")
+        #expect(!status.standardOutput.contains("Using kubectl's current context"), "\(status)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8))) != nil, "\(status)")
         for call in Self.clusterCalls(world) where !call.hasPrefix("kubectl config current-context") {
             #expect(call.hasPrefix("kubectl --context team-staging "), "\(call)")
         }

@@ -9,7 +9,7 @@ import ProvisionCore
 /// It never creates or deletes the cluster and never calls kind or docker: `down` removes the
 /// stack from it instead (``ClusterProvider/ownsCluster``).
 public struct ExistingClusterProvider: ClusterProvider {
-    public let name = "existing"
+    public var name: String { Self.backend.name }
     public let context: String
     let runner: any CommandRunner
     let contexts: KubeconfigContexts

@@ -8,7 +8,7 @@ import Synchronization
 /// Lifecycle only (`kind create/get/delete`, the context `kind-<name>`, the host directory
 /// that keeps volume data); the shared deployment layer does the work inside the cluster.
 public struct KindProvider: ClusterProvider {
-    public let name = "kind"
+    public var name: String { Self.backend.name }
     /// The kind config inside the overlay directory.
     public static let configFileName = "kind-cluster-config.yaml"
 
@@ -239,7 +239,7 @@ public struct KindProvider: ClusterProvider {
     }
 
     private func restoreCurrentContext(_ previous: String?, after cluster: ClusterSpec) async -> [String] {
-        await contexts.restoreCurrent(previous, after: "kind", own: kubeContext(for: cluster))
+        await contexts.restoreCurrent(previous, after: name, own: kubeContext(for: cluster))
     }
 
     public func kubeContext(for cluster: ClusterSpec) -> String {

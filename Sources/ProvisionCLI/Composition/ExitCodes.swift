@@ -1,3 +1,4 @@
+import Backends
 import ArgumentParser
 import ProvisionCore
 
@@ -41,7 +42,8 @@ enum ProvisionExit {
         (usage, "usage error: bad flag or value, no `k8s/` directory found"),
         (preflight, "preflight failed: missing tool, Docker not running, port taken, kind older than the "
             + "minimum, the cluster's node stopped or the cluster made without the kind config, or a "
-            + "backend not implemented yet (gke, eks, aks); every blocking problem is listed at once"),
+            + "backend not implemented yet (" + CloudProvider.all.map(\.name).joined(separator: ", ")
+            + "); every blocking problem is listed at once"),
         (clusterBusy, "another `provision` run holds the cluster (see `provision history`)"),
         (stateStore, "the state store (history database) cannot be opened or read, or the state "
             + "directory is a file or cannot be created"),

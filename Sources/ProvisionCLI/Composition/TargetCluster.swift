@@ -70,8 +70,10 @@ struct TargetCluster {
         self.runtime = runtime
         let console = runtime.console
         self.backend = backend
+        // What the backend says while it makes its provider goes to standard error, so that
+        // standard output stays the command's own (`status --json` prints one JSON document).
         provider = try await backend.makeProvider(
-            BackendRequest(runner: runtime.runner, context: target.context, say: { console.out($0) }))
+            BackendRequest(runner: runtime.runner, context: target.context, say: { console.error($0) }))
         deployment = KubernetesDeployment(
             cluster: spec, provider: provider, runner: runtime.runner, stateDirectory: stateDirectory,
             sleep: runtime.sleep, forceConflicts: forceConflicts)

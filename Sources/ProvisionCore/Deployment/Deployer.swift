@@ -243,7 +243,8 @@ public struct Deployer: Sendable {
             for wave in waves {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for id in wave {
-                        guard let release = releases[id] else { continue }
+                        // prepare answers for every component it is given: the plan's.
+                        let release = releases[id]!
                         group.addTask { [deployment, options] in
                             try await perform(steps[id]!, StepLabel(.remove, id)) {
                                 try await deployment.remove(

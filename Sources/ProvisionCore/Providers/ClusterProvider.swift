@@ -104,7 +104,7 @@ public struct ClusterProvisioning: Sendable, Hashable {
 /// that happens inside a cluster (secrets, apply, readiness, smoke checks) is the shared
 /// ``ComponentDeployment`` layer's job, the same for every provider.
 public protocol ClusterProvider: Sendable {
-    /// The `--backend` name: `kind`, `gke`, `eks`, `aks`.
+    /// The `--backend` name, recorded with every run: its ``Backend``'s (`kind`, `existing`, `gke`...).
     var name: String { get }
 
     /// Checks the provider's own prerequisites (tools, daemons, ports), every blocking problem

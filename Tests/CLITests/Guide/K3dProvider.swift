@@ -29,7 +29,7 @@ public struct K3dProvider: ClusterProvider {
         .kubectl, .docker,
     ]
 
-    public let name = "k3d"
+    public var name: String { Self.backend.name }
     let runner: any CommandRunner
     let contexts: KubeconfigContexts
     /// The host port k3d's load balancer publishes the edge on (on 127.0.0.1 only).
