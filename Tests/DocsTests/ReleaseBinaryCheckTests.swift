@@ -12,10 +12,11 @@ import TestSupport
 struct ReleaseBinaryCheckTests {
     static let script = Repository.file("scripts/check-release-binary").path
 
-    static func check(_ binary: String, path: String? = nil) async throws -> ProcessResult {
+    static func check(_ binary: String, path: String? = nil, maximumGlibc: String? = nil) async throws -> ProcessResult {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "LD_LIBRARY_PATH")
         if let path { environment["PATH"] = path }
+        if let maximumGlibc { environment["PROVISION_RELEASE_MAX_GLIBC"] = maximumGlibc }
         return try await ChildProcess.run([script, binary], environment: environment, limit: 60)
     }
 
@@ -60,6 +61,18 @@ struct ReleaseBinaryCheckTests {
             #expect(result.standardOutput.contains(library), "\(library) not listed: \(result)")
         }
         #expect(result.standardOutput.contains("needs no Swift toolchain"))
+    }
+
+    /// Built on a newer glibc than the oldest it must run on (Debian 12's 2.36 by default), a
+    /// binary binds calls to symbol versions that system lacks and would not start there.
+    @Test("a binary that needs a newer glibc than allowed: refused, naming both versions", .enabled(if: onLinux, "ELF: Linux"))
+    func newerGlibcRefused() async throws {
+        let directory = try TemporaryDirectory("release-check")
+        let binary = try await Self.program(in: directory, linking: ["sqlite3", "z"])
+        let result = try await Self.check(binary, maximumGlibc: "2.1")
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.standardError.contains("FORBIDDEN: it needs glibc 2."), "\(result)")
+        #expect(result.standardError.contains("newer than 2.1"), "\(result)")
     }
 
     @Test("a library of its own, even one beside it: refused", .enabled(if: onLinux, "ELF and gcc: Linux"))
