@@ -4,7 +4,7 @@ enum ProvisionVersion {
     /// release workflow checks that the two agree).
     static let current = "0.2.0"
 
-    /// `0.1.0 (commit abc1234def56)` for a release build, `0.1.0 (development build)` otherwise.
+    /// `0.2.0 (commit abc1234def56)` for a release build, `0.2.0 (development build)` otherwise.
     static var description: String {
         "\(current) (\(BuildCommit.value.map { "commit \($0)" } ?? "development build"))"
     }

@@ -28,10 +28,10 @@ struct Status: RuntimeCommand {
             With --exit-code, as `git diff --exit-code` and `terraform plan -detailed-exitcode` \
             tell "no differences" from "differences" from "error": 0 when the cluster holds \
             what `up` would apply and every component is ready, \(ProvisionExit.drifted.rawValue) \
-            when an object was changed or is missing or a component is not ready (each one \
-            listed), and the failure codes above otherwise. A cluster that does not exist, or \
-            one whose manifests cannot be found, leaves nothing to compare: that stays 1, a \
-            failure rather than a difference.
+            when an object was changed or is missing (each one listed), and the failure codes \
+            above otherwise: a component that is not ready stays 1, as without the flag, so a CI \
+            job tells a change made by hand from an outage. A cluster that does not exist, or \
+            one whose manifests cannot be found, leaves nothing to compare: that stays 1 too.
 
             With --json it prints one JSON document instead (the same verdict, whether or not \
             --exit-code is given): `verdict` (in-sync, drifted, not-ready or no-cluster), \
@@ -159,11 +159,12 @@ struct Status: RuntimeCommand {
                 say("")
                 say(report.differences)
                 say("")
-                let code = ProvisionExit.drifted.rawValue
+                // 6 means "differs from k8s/" only; not ready keeps the failure code, as without the flag.
+                let code = verdict == .drifted ? ProvisionExit.drifted : ProvisionExit.code(for: .stepFailed)
                 say(verdict == .drifted
-                    ? "The cluster differs from k8s/ (exit code \(code)); `provision up` applies what differs."
-                    : "The cluster matches k8s/ but is not ready (exit code \(code)).")
-                throw ExitCode(code)
+                    ? "The cluster differs from k8s/ (exit code \(code.rawValue)); `provision up` applies what differs."
+                    : "The cluster matches k8s/ but is not ready (exit code \(code.rawValue)).")
+                throw code
             }
         } else if notReady > 0 {
             throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)

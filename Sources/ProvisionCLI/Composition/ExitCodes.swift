@@ -48,7 +48,7 @@ enum ProvisionExit {
         (stateStore, "the state store (history database) cannot be opened or read, or the state "
             + "directory is a file or cannot be created"),
         (drifted, "`status --exit-code` only: the cluster differs from `k8s/` (an object changed by hand or "
-            + "missing) or a component is not ready; each is listed. A cluster that does not exist stays 1"),
+            + "missing), each one listed. A component that is not ready, or a cluster that does not exist, stays 1"),
         (interrupted, "interrupted by SIGINT (Ctrl-C)"),
         (terminated, "terminated by SIGTERM"),
     ]

@@ -6,8 +6,8 @@ import RunHistory
 /// all answer from it.
 struct StatusReport: Sendable {
     /// Whether the cluster matches `k8s/` and is ready. `--exit-code` exits 0 for `inSync` and
-    /// ``ProvisionExit/drifted`` for `drifted` and `notReady`; `noCluster` keeps status's exit 1
-    /// (there is nothing to compare, which is a failure, not a difference).
+    /// ``ProvisionExit/drifted`` for `drifted`; `notReady` and `noCluster` keep status's exit 1
+    /// (an outage, or nothing to compare: a failure, not a difference).
     enum Verdict: String, Encodable, Sendable {
         /// Every object is as `up` would apply it and every component is ready.
         case inSync = "in-sync"
