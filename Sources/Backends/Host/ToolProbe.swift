@@ -106,9 +106,8 @@ public struct ToolProbe: Sendable {
 public enum KubectlSkew {
     /// The minor version of `v1.37.1` (major 1 only); nil when unreadable.
     public static func minor(of version: String) -> Int? {
-        let parts = version.drop { !$0.isNumber }.split(separator: ".")
-        guard parts.count >= 2, parts[0] == "1" else { return nil }
-        return Int(parts[1].prefix { $0.isNumber })
+        guard let parts = ToolRequirements.numericVersion(version), parts.count >= 2, parts[0] == 1 else { return nil }
+        return parts[1]
     }
 
     /// A warning when kubectl `client` is more than one minor version from the cluster's

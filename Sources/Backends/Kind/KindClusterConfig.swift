@@ -75,9 +75,10 @@ public struct KindClusterConfig: Sendable, Hashable {
 
     /// The Kubernetes minor version of the pinned node image: `kindest/node:v1.35.8@...` -> (1, 35).
     public var kubernetesVersion: (major: Int, minor: Int)? {
-        guard let image = nodeImages.first, let tag = image.split(separator: ":").dropFirst().first else { return nil }
-        let parts = tag.drop { $0 == "v" }.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
-        return parts.count == 2 ? (parts[0], parts[1]) : nil
+        guard let image = nodeImages.first, let tag = image.split(separator: ":").dropFirst().first,
+            let parts = ToolRequirements.numericVersion(String(tag)), parts.count >= 2
+        else { return nil }
+        return (parts[0], parts[1])
     }
 
     /// The URL the edge answers on from this machine: the config's first TCP port mapping,
