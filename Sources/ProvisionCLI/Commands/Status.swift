@@ -53,8 +53,8 @@ struct Status: RuntimeCommand {
     var smoke = false
 
     @Flag(help: ArgumentHelp(
-        "Exit with \(ProvisionExit.drifted.rawValue) when the cluster differs from k8s/ or a component is not ready, "
-            + "0 when it matches and all are ready; each difference is listed."))
+        "Exit with \(ProvisionExit.drifted.rawValue) when the cluster differs from k8s/ (each difference listed), "
+            + "0 when it matches and all components are ready; not ready stays 1."))
     var exitCode = false
 
     @Flag(help: "Print the verdict and each component's state as JSON instead of a table.")
@@ -90,7 +90,7 @@ struct Status: RuntimeCommand {
             if json { console.out(try report.json()) }
             say("Cluster \(spec.name) does not exist (backend \(provider.name)).")
             say("Create it and deploy the stack with `provision up`.")
-            throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
+            throw ProvisionExit.code(for: .stepFailed)
         }
         // A stopped node or a cluster made without this overlay's config: said first, with the
         // fix, before any kubectl call runs into a refused connection.
@@ -106,7 +106,7 @@ struct Status: RuntimeCommand {
                 + "directory here, and none is recorded for cluster \(spec.name). Run provision inside the "
                 + "repository, or pass --manifests path/to/repo/k8s."
             if json { console.error(message) } else { say(""); say(message) }
-            throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
+            throw ProvisionExit.code(for: .stepFailed)
         }
 
         // One server-side diff and one get of the labelled workloads for the whole stack.
@@ -167,7 +167,7 @@ struct Status: RuntimeCommand {
                 throw code
             }
         } else if notReady > 0 {
-            throw ExitCode(ProvisionExit.code(for: .stepFailed).rawValue)
+            throw ProvisionExit.code(for: .stepFailed)
         }
     }
 

@@ -41,19 +41,18 @@ struct TargetCluster {
         } catch is Problem where !manifestsRequired && target.manifests == nil {
             // No k8s/ here: the one the cluster was deployed from, else none at all.
             let recorded = record.map { URL(filePath: $0.manifests, directoryHint: .isDirectory) }
-            guard let recorded, FileManager.default.fileExists(atPath: recorded.appending(path: "overlays").path) else {
+            if let recorded, FileManager.default.fileExists(atPath: recorded.appending(path: "overlays").path) {
+                spec = ClusterSpec(name: target.cluster, manifestsRoot: recorded, overlay: record?.overlay ?? target.overlay)
+            } else {
                 found = false
                 spec = ClusterSpec(
                     name: target.cluster, manifestsRoot: runtime.workingDirectory.appending(path: "k8s"),
                     overlay: target.overlay)
-                try await self.init(
-                    spec: spec, record: record, hasManifests: false, backend: backend, target: target,
-                    stateDirectory: stateDirectory, runtime: runtime, forceConflicts: forceConflicts)
-                return
             }
-            spec = ClusterSpec(name: target.cluster, manifestsRoot: recorded, overlay: record?.overlay ?? target.overlay)
         }
-        spec.recordedDataDirectory = record?.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) }
+        if found {
+            spec.recordedDataDirectory = record?.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) }
+        }
         try await self.init(
             spec: spec, record: record, hasManifests: found, backend: backend, target: target,
             stateDirectory: stateDirectory, runtime: runtime, forceConflicts: forceConflicts)
