@@ -497,7 +497,11 @@ struct KubernetesDeploymentTests {
         down.runner.on("curl", prefix: [], answers: [.output(exit: 7, stderr: "curl: (7) Failed to connect to localhost port 80\n")])
         await #expect {
             try await down.deployment.smokeCheck(try await down.release(Web()))
-        } throws: { "\($0)".contains("http://localhost/web/config did not answer with success") }
+        } throws: {
+            // The fix names the run's context: kubectl's current one may be another cluster's.
+            "\($0)".contains("http://localhost/web/config did not answer with success")
+                && "\($0)".contains("`kubectl --context test-context get httproutes -A`")
+        }
 
         let html = try DeploymentFixture()
         defer { html.temporary.remove() }
