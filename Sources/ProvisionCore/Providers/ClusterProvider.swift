@@ -151,6 +151,10 @@ public protocol ClusterProvider: Sendable {
     /// context, an API server that refuses, an edge nothing answers on); the layer says
     /// something neutral where the provider has nothing better.
     func remedies(for cluster: ClusterSpec) -> ClusterRemedies
+
+    /// Optional capability: registries that keep images across cluster recreation
+    /// (``ImageCaches``), or why the provider keeps none for this cluster.
+    func imageCaches(for cluster: ClusterSpec) -> ImageCacheSupport
 }
 
 /// What a provider advises when the deployment layer meets trouble with its cluster, each as
@@ -185,12 +189,19 @@ extension ClusterProvider {
     public func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem] { [] }
     public func publishedIngress(for cluster: ClusterSpec) -> String? { nil }
     public func remedies(for cluster: ClusterSpec) -> ClusterRemedies { ClusterRemedies() }
+    public func imageCaches(for cluster: ClusterSpec) -> ImageCacheSupport {
+        .unavailable(reason: "the \(name) backend keeps no image caches: the cluster pulls every image from its registry")
+    }
 
-    /// The provider's prerequisites and, for a cluster that exists, what keeps it from being
-    /// used: every blocking problem at once, thrown as one (kind `.preflight`). Not a
-    /// requirement, so no provider can leave the existing cluster's check out.
-    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
+    /// The provider's prerequisites, what keeps its image caches for `images` from starting,
+    /// and, for a cluster that exists, what keeps it from being used: every blocking problem
+    /// at once, thrown as one (kind `.preflight`). Not a requirement, so no provider can leave
+    /// the existing cluster's or the caches' check out.
+    public func preflight(
+        _ cluster: ClusterSpec, creatingCluster: Bool, images: [String] = []
+    ) async throws -> PreflightReport {
         var report = try await checkPrerequisites(cluster, creatingCluster: creatingCluster)
+        if let caches = imageCaches(for: cluster).caches { report.blocking += await caches.problems(for: images) }
         if !creatingCluster { report.blocking += await existingClusterProblems(cluster) }
         if let problem = Problem.all(report.blocking, kind: .preflight) { throw problem }
         report.blocking = []
