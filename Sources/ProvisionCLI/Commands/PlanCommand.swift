@@ -8,7 +8,12 @@ struct PlanCommand: RuntimeCommand {
         abstract: "Show the deployment order and which components run side by side, touching nothing.",
         discussion: """
             Computes the plan `provision up` would follow from the registered components: no \
-            cluster is contacted, no file is written, the history is not touched.
+            cluster is contacted and the history is not touched.
+
+            The text format ends with the image caches the backend would run: for --backend kind \
+            the local registry and a pull-through mirror for each registry the rendered objects' \
+            images come from (rendering the overlay as `up` does, pinned manifests from the \
+            download cache); other backends say that they keep none.
 
             A wave groups components whose longest chain of dependencies has the same length; \
             during `up` each component starts as soon as its own dependencies have succeeded, so \
@@ -33,6 +38,10 @@ struct PlanCommand: RuntimeCommand {
 
     @OptionGroup var selection: SelectionOptions
 
+    @OptionGroup var target: TargetOptions
+
+    @OptionGroup var state: StateOptions
+
     @Flag(help: "Show the order `provision down` removes the stack in from a cluster it did not create.")
     var down = false
 
@@ -46,16 +55,47 @@ struct PlanCommand: RuntimeCommand {
     func run(in runtime: Runtime) async throws {
         let plan = try selection.plan(in: runtime)
         switch format {
+        case .text where down:
+            runtime.console.out(PlanPrinter.renderRemoval(plan))
         case .text:
-            runtime.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
+            runtime.console.out(PlanPrinter.render(plan))
+            runtime.console.out("")
+            runtime.console.out(try await imageCaches(for: plan, in: runtime))
         case .mermaid:
             runtime.console.out(MermaidPlan.render(plan, removal: down))
         }
     }
 }
 
+extension PlanCommand {
+    /// The image caches `up` would start for this plan's images, or why there are none.
+    func imageCaches(for plan: ProvisionCore.Plan, in runtime: Runtime) async throws -> String {
+        let cluster = try await TargetCluster(target: target, state: state, runtime: runtime)
+        switch cluster.provider.imageCaches(for: cluster.spec) {
+        case .unavailable(let reason):
+            return "Image caches: none (\(reason))"
+        case .available(let caches):
+            let releases = await cluster.deployment.prepare(plan.steps)
+            let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }
+            let unknown = plan.order.filter { if case .failure = releases[$0] { true } else { false } }
+            return PlanPrinter.renderCaches(
+                caches.describe(for: images), backend: cluster.provider.name, unknown: unknown.map(\.rawValue))
+        }
+    }
+}
+
 /// The text `provision plan` prints.
 enum PlanPrinter {
+    /// The image caches section: one line each, and the components whose images are unknown.
+    static func renderCaches(_ lines: [String], backend: String, unknown: [String]) -> String {
+        var text = ["Image caches (--backend \(backend)), started before the cluster is made and kept by `provision down`:"]
+        text += lines.map { "  " + $0 }
+        if !unknown.isEmpty {
+            text.append("  (the images of \(unknown.joined(separator: ", ")) are not known: their manifests did not render)")
+        }
+        return text.joined(separator: "\n")
+    }
+
     /// The waves reversed: dependents are removed before what they depend on.
     static func renderRemoval(_ plan: ProvisionCore.Plan) -> String {
         var lines = [
