@@ -161,6 +161,16 @@ struct FakeRegistryTests {
         #expect(world.nodeContainerdConfig()?.patched == true)
     }
 
+    /// A world with that cluster and the running mirror on its network.
+    static func clusterWithMirror() async throws -> FakeWorld {
+        let world = try FakeWorld()
+        try await createCluster(world)
+        _ = try await runMirror(world)
+        let connect = try await docker(world, "network", "connect", "kind", mirror)
+        #expect(connect.exitCode == 0, "\(connect)")
+        return world
+    }
+
     static func apply(_ world: FakeWorld, image: String) async throws {
         let manifest = """
             apiVersion: apps/v1
@@ -184,10 +194,7 @@ struct FakeRegistryTests {
 
     @Test("the node pulls through the mirror on the kind network: one pull leaves the machine, by the mirror")
     func nodePullViaMirror() async throws {
-        let world = try FakeWorld()
-        try await Self.createCluster(world)
-        _ = try await Self.runMirror(world)
-        _ = try await Self.docker(world, "network", "connect", "kind", Self.mirror)
+        let world = try await Self.clusterWithMirror()
         try await Self.apply(world, image: "postgres:15.19-alpine3.24")
         try await Self.apply(world, image: "postgres:15.19-alpine3.24")
         #expect(world.nodeImages() == ["docker.io/library/postgres:15.19-alpine3.24"])
@@ -207,10 +214,7 @@ struct FakeRegistryTests {
 
     @Test("the node falls back to the upstream registry when the mirror is down")
     func nodePullFallsBack() async throws {
-        let world = try FakeWorld()
-        try await Self.createCluster(world)
-        _ = try await Self.runMirror(world)
-        _ = try await Self.docker(world, "network", "connect", "kind", Self.mirror)
+        let world = try await Self.clusterWithMirror()
         try world.stopContainer(Self.mirror)
         try await Self.apply(world, image: "redis:8.2")
         #expect(world.upstreamPulls.last == "docker.io/library/redis:8.2 by node wrightnow", "\(world.upstreamPulls)")
