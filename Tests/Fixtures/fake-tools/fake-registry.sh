@@ -202,10 +202,29 @@ node_pull() {
 $(hosts_of "$dir")
 HOSTS
     fi
-    # The server: the registry itself, reached from the node. A registry on the host's loopback
-    # (localhost:PORT) is the node's own loopback there, where nothing listens.
-    case "${server:-$ref_domain}" in
-    localhost:*|*://localhost:*|127.0.0.1:*|*://127.0.0.1:*)
+    # The server, tried last: hosts.toml's `server`, else the registry itself (docker.io's is
+    # https://registry-1.docker.io; localhost over http, any other over https: hosts.go
+    # ConfigureHosts). From the node, localhost is the node's own loopback, where nothing
+    # listens; a registry container's name resolves on the kind network, and the registry image
+    # speaks plain http only (no TLS in its config), so an https server there fails.
+    [ -n "$server" ] || case "$ref_domain" in
+        docker.io) server=https://registry-1.docker.io ;;
+        localhost:*|127.0.0.1:*) server="http://$ref_domain" ;;
+        *) server="https://$ref_domain" ;;
+    esac
+    host=${server#*://}
+    host=${host%%/*}
+    name=${host%:*}
+    if [ -f "$FAKE_STATE/containers/$name" ]; then
+        if [ "${server%%://*}" = http ] && [ "${host##*:}" = 5000 ] && container_running "$name" &&
+            container_on_network "$name" kind && registry_serve "$name"; then
+            printf '%s\n' "$ref_full" >> "$images"
+            return 0
+        fi
+        name=localhost
+    fi
+    case "$name" in
+    localhost|127.0.0.1)
         fake_event "node $1 could not pull $ref_full"
         printf '%s\n' "$ref_full" >> "$FAKE_STATE/nodes/$1.pull-failures"
         return 1 ;;
