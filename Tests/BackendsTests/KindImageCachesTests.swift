@@ -220,10 +220,14 @@ struct KindImageCachesTests {
             provision-mirror-ghcr-io||
 
             """))
-        let problems = await caches(runner, in: directory, ports: AlwaysTaken()).problems(for: Self.images)
-        #expect(problems.count == 4)
-        #expect(problems.allSatisfy { $0.kind == .preflight })
-        let text = problems.map(\.description).joined(separator: "\n")
+        let problem = try await #require(throws: Problem.self) {
+            try await caches(runner, in: directory, ports: AlwaysTaken()).start(for: Self.images)
+        }
+        #expect(problem.kind == .preflight)
+        #expect(problem.problem.hasPrefix("4 problems must be fixed first:"))
+        // Found before anything was made or started.
+        #expect(!runner.commandLines.contains { $0.hasPrefix("docker run") || $0.hasPrefix("docker volume create") })
+        let text = problem.description
         #expect(text.contains("a container named provision-mirror-docker-io exists but is not provision's mirror for docker.io"))
         #expect(text.contains("docker rename provision-mirror-docker-io provision-mirror-docker-io-old"))
         #expect(text.contains("the volume provision-registry holds cache format '0' of another provision version"))
@@ -233,15 +237,16 @@ struct KindImageCachesTests {
         #expect(text.contains("change `host` in k8s/components/kind-registry/local-registry-hosting.yaml"))
     }
 
-    @Test("preflight says nothing of the caches when docker does not answer: its own check does")
-    func daemonDownLeavesItToDocker() async throws {
+    @Test("a daemon that does not answer fails the start with docker's own message")
+    func daemonDown() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let runner = ScriptedRunner()
         runner.on("docker", answers: .output(
             exit: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"))
-        #expect(await caches(runner, in: directory).problems(for: Self.images).isEmpty)
-        await #expect(throws: (any Error).self) { try await caches(runner, in: directory).start(for: Self.images) }
+        let error = try await #require(throws: (any Error).self) { try await caches(runner, in: directory).start(for: Self.images) }
+        #expect(String(describing: error).contains("Is the docker daemon running?"))
+        #expect(runner.calls.count == 1)
     }
 
     @Test("a cache that will not start says which and how to start afresh, with docker's answer")

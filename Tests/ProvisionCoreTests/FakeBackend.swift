@@ -186,13 +186,9 @@ final class FakeCaches: ImageCaches {
         Set(images.map(registry)).intersection(script.serves).sorted().map { "mirror of \($0)" }
     }
 
-    func problems(for images: [String]) async -> [Problem] {
-        calls.update { $0.append("cache problems for \(images.count) images") }
-        return script.problems
-    }
-
     func start(for images: [String]) async throws -> CacheStart {
-        calls.update { $0.append("start caches") }
+        calls.update { $0.append("start caches for \(images.count) images") }
+        if let problem = Problem.all(script.problems, kind: .preflight) { throw problem }
         if script.failStart { throw Problem(problem: "the mirror would not start", fix: "look at docker") }
         let warmable = images.filter { script.serves.contains(registry(of: $0)) }
         return CacheStart(note: "started \(describe(for: images).joined(separator: ", "))", warmable: warmable)

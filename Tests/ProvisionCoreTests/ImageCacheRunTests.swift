@@ -47,11 +47,10 @@ struct ImageCacheRunTests {
             let pulls = steps.filter { $0.action == .pull }
             #expect(pulls.map(\.subject) == ["docker.io/library/postgres:15", "ghcr.io/team/app:2"])
             #expect(pulls.allSatisfy { $0.component == nil && $0.note == "cached" })
-            // The caches are checked in preflight and started before the cluster is made.
+            // The caches start after preflight, for the three images, before the cluster is made.
             let calls = backend.calls.value
             #expect(calls.first == "preflight creating=true")
-            #expect(calls.contains("cache problems for 3 images"))
-            let start = try #require(calls.firstIndex(of: "start caches"))
+            let start = try #require(calls.firstIndex(of: "start caches for 3 images"))
             #expect(start < (calls.firstIndex(of: "ensureCluster wrightnow") ?? -1))
             // Overlap, as the history records it: a pull started before the cluster was made.
             let create = try #require(steps.first { $0.action == .createCluster })
@@ -88,7 +87,7 @@ struct ImageCacheRunTests {
         }
     }
 
-    @Test("the caches' problems block preflight (exit 3) with the provider's, before anything starts")
+    @Test("what keeps the caches from starting is a preflight problem (exit 3); the cluster is not made")
     func cacheProblemsArePreflightProblems() async throws {
         let taken = Problem(.preflight, problem: "port 5001 on 127.0.0.1 is taken", fix: "stop what holds it")
         let script = FakeBackend.Script(images: Self.images, caches: .init(problems: [taken]))
@@ -97,8 +96,9 @@ struct ImageCacheRunTests {
             #expect(!report.succeeded)
             #expect(report.problem?.kind == .preflight)
             #expect(report.problem?.problem == taken.problem)
-            #expect(!backend.calls.value.contains("start caches"))
-            #expect(try store.steps(of: report.runID).dropFirst().allSatisfy { $0.state == .skipped })
+            #expect(!backend.calls.value.contains("ensureCluster wrightnow"))
+            let steps = try store.steps(of: report.runID)
+            #expect(steps.map(\.state) == [.succeeded, .failed, .skipped, .skipped, .skipped])
         }
     }
 

@@ -63,14 +63,6 @@ public struct Deployer: Sendable {
         let componentSteps = stepIDs
         var toolVersions: [ToolVersion] = []
 
-        // Each component's objects, text, digest and readiness, once for the whole run, and
-        // before preflight: the images they name decide which caches the run needs. One the
-        // overlay has nothing for is recorded as skipped, and its dependents go on.
-        let releases = await deployment.prepare(plan.steps)
-        if Task.isCancelled { return try finish(run, after: CancellationError(), toolVersions: toolVersions) }
-        var seen = Set<String>()
-        let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }.filter { seen.insert($0).inserted }
-
         let found: (exists: Bool, tools: [ToolVersion])
         var warmable: [String] = []
         do {
@@ -85,7 +77,7 @@ public struct Deployer: Sendable {
                     exists = false
                     existsError = error
                 }
-                let report = try await provider.preflight(cluster, creatingCluster: !exists, images: images)
+                let report = try await provider.preflight(cluster, creatingCluster: !exists)
                 if let existsError { throw existsError }
                 try store.recordTools(run, report.toolVersions)
                 try store.recordTarget(run, await provider.target(for: cluster))
@@ -97,6 +89,18 @@ public struct Deployer: Sendable {
                 return (note, (exists: exists, tools: report.toolVersions))
             }
             toolVersions = found.tools
+        } catch {
+            return try finish(run, after: error, toolVersions: toolVersions)
+        }
+
+        // Each component's objects, text, digest, readiness and images, once for the whole run,
+        // before the caches start: the images decide which. One the overlay has nothing for is
+        // recorded as skipped, and its dependents go on.
+        let releases = await deployment.prepare(plan.steps)
+        if Task.isCancelled { return try finish(run, after: CancellationError(), toolVersions: toolVersions) }
+        var seen = Set<String>()
+        let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }.filter { seen.insert($0).inserted }
+        do {
             if let startCaches, let caches {
                 warmable = try await perform(startCaches, StepLabel(.startCaches)) {
                     let started = try await caches.start(for: images)

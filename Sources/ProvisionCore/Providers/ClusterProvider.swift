@@ -193,15 +193,11 @@ extension ClusterProvider {
         .unavailable(reason: "the \(name) backend keeps no image caches: the cluster pulls every image from its registry")
     }
 
-    /// The provider's prerequisites, what keeps its image caches for `images` from starting,
-    /// and, for a cluster that exists, what keeps it from being used: every blocking problem
-    /// at once, thrown as one (kind `.preflight`). Not a requirement, so no provider can leave
-    /// the existing cluster's or the caches' check out.
-    public func preflight(
-        _ cluster: ClusterSpec, creatingCluster: Bool, images: [String] = []
-    ) async throws -> PreflightReport {
+    /// The provider's prerequisites and, for a cluster that exists, what keeps it from being
+    /// used: every blocking problem at once, thrown as one (kind `.preflight`). Not a
+    /// requirement, so no provider can leave the existing cluster's check out.
+    public func preflight(_ cluster: ClusterSpec, creatingCluster: Bool) async throws -> PreflightReport {
         var report = try await checkPrerequisites(cluster, creatingCluster: creatingCluster)
-        if let caches = imageCaches(for: cluster).caches { report.blocking += await caches.problems(for: images) }
         if !creatingCluster { report.blocking += await existingClusterProblems(cluster) }
         if let problem = Problem.all(report.blocking, kind: .preflight) { throw problem }
         report.blocking = []

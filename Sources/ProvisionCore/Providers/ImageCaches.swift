@@ -2,21 +2,20 @@
 /// nodes pull, so that a cluster made again pulls nothing from the internet, and a registry for
 /// images built on this machine (kind: registry containers with volumes that `down` keeps).
 ///
-/// The engine only orders the work: the caches start before the cluster is made, each image
+/// The engine only orders the work: the caches start after preflight, before the cluster is
+/// made (the images are known by then: the components are prepared in between), each image
 /// is pulled through them while the cluster is being made (a `pull` step each, a failure only
 /// a warning), and `down` keeps them unless asked to remove them.
 public protocol ImageCaches: Sendable {
     /// One line per cache the run would use for `images`, for `provision plan`.
     func describe(for images: [String]) -> [String]
 
-    /// What keeps the caches from starting (a port taken, a container of the same name that is
-    /// not a cache, a cache from an incompatible version), each with its fix. Preflight blocks
-    /// on them.
-    func problems(for images: [String]) async -> [Problem]
-
     /// Starts the caches `images` need (and creates what is missing of them), and makes the
     /// cluster use them. Runs before the cluster is made and on every `up`.
     /// - Returns: the step's note, and the images that can be warmed up through a cache.
+    /// - Throws: before changing anything, a ``Problem`` of kind `.preflight` listing everything
+    ///   that keeps the caches from starting (a port taken, a container of a cache's name that
+    ///   is not one, a cache from an incompatible version), each with its fix.
     func start(for images: [String]) async throws -> CacheStart
 
     /// Pulls `image` through its cache so that the cluster finds it there.

@@ -40,23 +40,75 @@ final class KindImageCaches: ImageCaches {
         return (local.map { [RegistryCache.local($0)] } ?? []) + registries.sorted().map(RegistryCache.mirror(of:))
     }
 
+    /// Without images (`provision plan` renders nothing), the mirrors are described, not named.
     func describe(for images: [String]) -> [String] {
         caches(for: images).map { cache in
             switch cache.role {
             case .mirror: "mirror of \(cache.serves): container and volume \(cache.name)"
             case .registry: "local registry \(cache.serves): container and volume \(cache.name)"
             }
-        } + ["containerd in the node reads them from \(hostsDirectoryShown); `provision down` keeps them"]
+        }
+            + (images.isEmpty
+                ? ["a pull-through mirror (provision-mirror-<registry>) for each registry the rendered images come from"]
+                : [])
+            + ["containerd in the node reads them from \(hostsDirectoryShown)"]
     }
 
-    // MARK: Preflight
+    // MARK: Start
 
-    func problems(for images: [String]) async -> [Problem] {
+    func start(for images: [String]) async throws -> CacheStart {
         let wanted = caches(for: images)
-        // A daemon that does not answer is preflight's own Docker problem.
-        guard let containers = try? await inspectContainers(wanted.map(\.name)),
-            let volumes = try? await inspectVolumes(wanted.map(\.name))
-        else { return [] }
+        let names = wanted.map(\.name)
+        var containers = try await inspectContainers(names)
+        // A cache whose container runs has its own volume; the others' volumes are looked at
+        // (one made by another version, or by someone else, is refused, not reused).
+        let unstarted = wanted.filter { containers[$0.name] == nil }.map(\.name)
+        let volumes = try await inspectVolumes(unstarted)
+        if let problem = Problem.all(problems(wanted, containers: containers, volumes: volumes), kind: .preflight) {
+            throw problem
+        }
+        var actions: [String] = []
+        for cache in wanted {
+            if unstarted.contains(cache.name), volumes[cache.name] == nil {
+                try await docker(cache.volumeCreateArguments())
+            }
+            switch containers[cache.name]?.state {
+            case nil:
+                try await docker(cache.runArguments(), timeout: .seconds(300), about: cache)
+                actions.append("started \(cache.name)")
+            case "running":
+                break
+            default:
+                try await docker(["start", cache.name], about: cache)
+                actions.append("restarted \(cache.name)")
+            }
+        }
+        if !actions.isEmpty { containers = try await inspectContainers(names) }
+        // On kind's network (there once any kind cluster was made), so the node reaches them by
+        // name; a cluster made after this joins them in ``attach()``.
+        for cache in wanted where containers[cache.name]?.networks.contains(Self.network) != true {
+            _ = try await connect(cache.name)
+        }
+        try writeHostsFiles(wanted)
+        var addresses: [String: String] = [:]
+        for cache in wanted where cache.role == .mirror {
+            addresses[cache.serves] = containers[cache.name]?.published["\(cache.containerPort)/tcp"]
+        }
+        published.withLock { $0 = addresses }
+        let warmable = images.filter { image in ImageReference(image).map { addresses[$0.registry] != nil } ?? false }
+        let kept = wanted.count - actions.count
+        let summary = wanted.map { "\($0.role == .mirror ? "mirror of" : "registry") \($0.serves)" }.joined(separator: ", ")
+        let note = "image caches: \(summary)"
+            + (actions.isEmpty ? "" : "; " + actions.joined(separator: ", "))
+            + (kept > 0 ? "; \(kept) already running" : "")
+            + "; containerd hosts in \(hostsDirectoryShown)"
+        return CacheStart(note: note, warmable: warmable)
+    }
+
+    /// What keeps the caches from starting, each with its fix.
+    private func problems(
+        _ wanted: [RegistryCache], containers: [String: Container], volumes: [String: Volume]
+    ) -> [Problem] {
         var problems: [Problem] = []
         for cache in wanted {
             if let found = containers[cache.name], found.role != cache.role.rawValue || found.serves != cache.serves {
@@ -86,54 +138,6 @@ final class KindImageCaches: ImageCaches {
             }
         }
         return problems
-    }
-
-    // MARK: Start
-
-    func start(for images: [String]) async throws -> CacheStart {
-        let wanted = caches(for: images)
-        let names = wanted.map(\.name)
-        var containers = try await inspectContainers(names)
-        let volumes = try await inspectVolumes(names)
-        var actions: [String] = []
-        var changed = false
-        for cache in wanted {
-            if volumes[cache.name] == nil {
-                try await docker(cache.volumeCreateArguments())
-            }
-            switch containers[cache.name]?.state {
-            case nil:
-                try await docker(cache.runArguments(), timeout: .seconds(300), about: cache)
-                actions.append("started \(cache.name)")
-                changed = true
-            case "running":
-                break
-            default:
-                try await docker(["start", cache.name], about: cache)
-                actions.append("restarted \(cache.name)")
-                changed = true
-            }
-        }
-        if changed { containers = try await inspectContainers(names) }
-        // On kind's network (there once any kind cluster was made), so the node reaches them by
-        // name; a cluster made after this joins them in ``attach()``.
-        for cache in wanted where containers[cache.name]?.networks.contains(Self.network) != true {
-            _ = try await connect(cache.name)
-        }
-        try writeHostsFiles(wanted)
-        var addresses: [String: String] = [:]
-        for cache in wanted where cache.role == .mirror {
-            addresses[cache.serves] = containers[cache.name]?.published["\(cache.containerPort)/tcp"]
-        }
-        published.withLock { $0 = addresses }
-        let warmable = images.filter { image in ImageReference(image).map { addresses[$0.registry] != nil } ?? false }
-        let kept = wanted.count - actions.count
-        let summary = wanted.map { "\($0.role == .mirror ? "mirror of" : "registry") \($0.serves)" }.joined(separator: ", ")
-        let note = "image caches: \(summary)"
-            + (actions.isEmpty ? "" : "; " + actions.joined(separator: ", "))
-            + (kept > 0 ? "; \(kept) already running" : "")
-            + "; containerd hosts in \(hostsDirectoryShown)"
-        return CacheStart(note: note, warmable: warmable)
     }
 
     /// Joins every cache to kind's network once a new cluster made it. Returns what it did.
@@ -295,10 +299,11 @@ final class KindImageCaches: ImageCaches {
 
     /// Each volume's size as docker reports it (`12.35MB`, cli/command/formatter/volume.go Size).
     /// The verbose disk usage is the CLI's one way to it; it walks every volume, so only
-    /// `status` asks.
+    /// `status` asks. The template's `\n` is the two characters, which the CLI turns into a
+    /// newline (cli/command/formatter/formatter.go).
     private func volumeSizes() async throws -> [String: String] {
         let listed = try await docker(
-            ["system", "df", "--verbose", "--format", "{{range .Volumes}}{{.Name}}|{{.Size}}{{\"\\n\"}}{{end}}"],
+            ["system", "df", "--verbose", "--format", "{{range .Volumes}}{{.Name}}|{{.Size}}\\n{{end}}"],
             timeout: .seconds(120))
         var sizes: [String: String] = [:]
         for line in listed.split(separator: "\n") {
