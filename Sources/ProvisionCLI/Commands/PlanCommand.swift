@@ -8,12 +8,12 @@ struct PlanCommand: RuntimeCommand {
         abstract: "Show the deployment order and which components run side by side, touching nothing.",
         discussion: """
             Computes the plan `provision up` would follow from the registered components: no \
-            cluster is contacted and the history is not touched.
+            cluster is contacted, no file is written, the history is not touched.
 
             The text format ends with the image caches the backend would run: for --backend kind \
-            the local registry and a pull-through mirror for each registry the rendered objects' \
-            images come from (rendering the overlay as `up` does, pinned manifests from the \
-            download cache); other backends say that they keep none.
+            the local registry and a pull-through mirror for each registry the stack's images \
+            come from (named by `provision up` once it has rendered them, and by `provision \
+            status`); other backends say that they keep none.
 
             A wave groups components whose longest chain of dependencies has the same length; \
             during `up` each component starts as soon as its own dependencies have succeeded, so \
@@ -40,8 +40,6 @@ struct PlanCommand: RuntimeCommand {
 
     @OptionGroup var target: TargetOptions
 
-    @OptionGroup var state: StateOptions
-
     @Flag(help: "Show the order `provision down` removes the stack in from a cluster it did not create.")
     var down = false
 
@@ -60,7 +58,7 @@ struct PlanCommand: RuntimeCommand {
         case .text:
             runtime.console.out(PlanPrinter.render(plan))
             runtime.console.out("")
-            runtime.console.out(try await imageCaches(for: plan, in: runtime))
+            runtime.console.out(try await imageCaches(in: runtime))
         case .mermaid:
             runtime.console.out(MermaidPlan.render(plan, removal: down))
         }
@@ -68,34 +66,30 @@ struct PlanCommand: RuntimeCommand {
 }
 
 extension PlanCommand {
-    /// The image caches `up` would start for this plan's images, or why there are none.
-    func imageCaches(for plan: ProvisionCore.Plan, in runtime: Runtime) async throws -> String {
-        let cluster = try await TargetCluster(target: target, state: state, runtime: runtime)
-        switch cluster.provider.imageCaches(for: cluster.spec) {
+    /// The image caches `up` would start, or why there are none. Touches nothing: no tool
+    /// runs and nothing is rendered, so the mirrors are named by what they serve only once
+    /// `up` has rendered the images.
+    func imageCaches(in runtime: Runtime) async throws -> String {
+        let backend = try target.selectedBackend(among: runtime.backends)
+        guard let spec = try? target.clusterSpec(in: runtime) else {
+            return "Image caches (--backend \(backend.name)): not known here, there is no k8s/ directory"
+        }
+        // Which caches a provider keeps depends on its configuration, never on the context: a
+        // named one spares the existing backend from asking kubectl for the current context.
+        let provider = try await backend.makeProvider(
+            BackendRequest(runner: runtime.runner, context: target.context ?? "(not needed by plan)"))
+        switch provider.imageCaches(for: spec) {
         case .unavailable(let reason):
-            return "Image caches: none (\(reason))"
+            return "Image caches (--backend \(backend.name)): none. \(reason.prefix(1).uppercased() + reason.dropFirst())."
         case .available(let caches):
-            let releases = await cluster.deployment.prepare(plan.steps)
-            let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }
-            let unknown = plan.order.filter { if case .failure = releases[$0] { true } else { false } }
-            return PlanPrinter.renderCaches(
-                caches.describe(for: images), backend: cluster.provider.name, unknown: unknown.map(\.rawValue))
+            return (["Image caches (--backend \(backend.name)), started before the cluster is made and kept by `provision down`:"]
+                + caches.describe(for: []).map { "  " + $0 }).joined(separator: "\n")
         }
     }
 }
 
 /// The text `provision plan` prints.
 enum PlanPrinter {
-    /// The image caches section: one line each, and the components whose images are unknown.
-    static func renderCaches(_ lines: [String], backend: String, unknown: [String]) -> String {
-        var text = ["Image caches (--backend \(backend)), started before the cluster is made and kept by `provision down`:"]
-        text += lines.map { "  " + $0 }
-        if !unknown.isEmpty {
-            text.append("  (the images of \(unknown.joined(separator: ", ")) are not known: their manifests did not render)")
-        }
-        return text.joined(separator: "\n")
-    }
-
     /// The waves reversed: dependents are removed before what they depend on.
     static func renderRemoval(_ plan: ProvisionCore.Plan) -> String {
         var lines = [
