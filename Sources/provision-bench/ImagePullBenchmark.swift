@@ -14,26 +14,18 @@ enum ImagePullBenchmark {
     static func run() async throws -> Bool {
         print("4. Image pulls that leave the machine: a first up, then down + up with the caches kept (fake tools)")
         print("   goal: 0 pulls leave the machine on the up after down\n")
-        let world = try FakeWorld()
-        let runner = RecordingRunner(environment: world.environment)
-        let spec = ClusterSpec(name: "wrightnow", manifestsRoot: world.repository.appending(path: "k8s"), overlay: "local")
-        let provider = KindProvider(runner: runner)
-        let store = try StateStore(url: StateStore.file(in: world.stateDirectory))
-        let plan = try Plan(components: StackCatalog.all)
-        let invocation = RunInvocation(commandLine: ["provision-bench"], toolVersion: "bench")
+        let stack = try FakeStack()
+        let world = stack.world
 
         var table = Table(header: ["run", "images pulled from the internet", "registry image (host Docker)", "warm-up pulls", "outcome"])
         var afterDown = -1
         for label in ["first up", "up after down"] {
             let before = world.upstreamPulls
-            let deployment = KubernetesDeployment(
-                cluster: spec, provider: provider, runner: runner, stateDirectory: world.stateDirectory)
-            let report = try await Deployer(provider: provider, deployment: deployment, store: store)
-                .up(cluster: spec, plan: plan, invocation: invocation)
+            let report = try await stack.deployer().up(cluster: stack.spec, plan: stack.plan, invocation: FakeStack.invocation)
             let new = world.upstreamPulls.dropFirst(before.count)
-            let stack = new.filter { !$0.hasSuffix(" by host docker") }.count
+            let images = new.filter { !$0.hasSuffix(" by host docker") }.count
             table.add([
-                label, "\(stack)", "\(new.count - stack)", "\(report.steps.filter { $0.action == .pull }.count)",
+                label, "\(images)", "\(new.count - images)", "\(report.steps.filter { $0.action == .pull }.count)",
                 report.outcome.rawValue,
             ])
             guard report.succeeded else {
@@ -42,8 +34,7 @@ enum ImagePullBenchmark {
                 return false
             }
             if label == "first up" {
-                let down = try await Deployer(provider: provider, deployment: deployment, store: store)
-                    .down(cluster: spec, invocation: invocation)
+                let down = try await stack.deployer().down(cluster: stack.spec, invocation: FakeStack.invocation)
                 guard down.succeeded else {
                     print("   down failed: \(down.problem.map(String.init(describing:)) ?? "?")")
                     return false

@@ -204,7 +204,7 @@ final class FakeCaches: ImageCaches {
         return "cached"
     }
 
-    func survey() async throws -> [CacheStatus] { [] }
+    func survey(sizes: Bool) async throws -> [CacheStatus] { [] }
 
     func remove() async throws -> String {
         calls.update { $0.append("remove caches") }

@@ -123,7 +123,7 @@ struct Down: RuntimeCommand {
             runtime.console.out(
                 "Kept the data directory \(dataDirectory.path) (delete it with `provision down --purge-data`).")
         }
-        if !removeCaches, let kept = try? await caches.caches?.survey(), !kept.isEmpty {
+        if !removeCaches, let kept = try? await caches.caches?.survey(sizes: false), !kept.isEmpty {
             runtime.console.out(
                 "Kept \(kept.count) image caches for the next cluster (\(kept.map(\.serves).joined(separator: ", "))); "
                     + "`provision down --remove-caches` removes them.")

@@ -92,7 +92,7 @@ struct Status: RuntimeCommand {
             cluster: .init(name: spec.name, backend: provider.name, exists: exists, context: nil), lastRun: lastRun)
         if let caches = provider.imageCaches(for: spec).caches {
             do {
-                report.caches = try await caches.survey()
+                report.caches = try await caches.survey(sizes: true)
             } catch {
                 report.cachesProblem = Format.summary(String(describing: Problem(error)), limit: 200)
             }

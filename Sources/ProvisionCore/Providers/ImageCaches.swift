@@ -22,8 +22,9 @@ public protocol ImageCaches: Sendable {
     /// - Returns: the step's note.
     func warmUp(_ image: String) async throws -> String?
 
-    /// Every cache this machine holds, as it is now, for `provision status`.
-    func survey() async throws -> [CacheStatus]
+    /// Every cache this machine holds, as it is now, for `provision status`; with `sizes`, how
+    /// much each holds (which may take the provider's tool a while to count).
+    func survey(sizes: Bool) async throws -> [CacheStatus]
 
     /// Removes every cache and what it holds (`provision down --remove-caches`).
     /// - Returns: the step's note.

@@ -196,9 +196,9 @@ final class KindImageCaches: ImageCaches {
 
     // MARK: Status and removal
 
-    func survey() async throws -> [CacheStatus] {
+    func survey(sizes withSizes: Bool) async throws -> [CacheStatus] {
         let found = try await ownContainers()
-        let sizes = (try? await volumeSizes()) ?? [:]
+        let sizes = withSizes ? (try? await volumeSizes()) ?? [:] : [:]
         return found.map {
             CacheStatus(role: $0.role, serves: $0.serves, name: $0.name, state: $0.state, size: sizes[$0.name])
         }.sorted { ($0.role, $0.serves) > ($1.role, $1.serves) }
