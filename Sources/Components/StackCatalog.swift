@@ -6,6 +6,7 @@ public enum StackCatalog {
     public static let all: [any Component] = [
         NamespacesComponent(),
         StorageComponent(),
+        LocalRegistryComponent(),
         PostgresPgvectorComponent(),
         RedisComponent(),
         GatewayCRDsComponent(),

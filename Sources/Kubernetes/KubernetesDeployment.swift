@@ -61,6 +61,7 @@ public struct KubernetesDeployment: ComponentDeployment {
             component: component, body: body,
             objects: documents.map { AppliedObject(reference: $0.reference, digest: SHA256.hexDigest(of: $0.text)) },
             readiness: workloads + readiness.checks.filter { !workloads.contains($0) },
+            images: documents.flatMap(\.images),
             rendered: objects)
     }
 

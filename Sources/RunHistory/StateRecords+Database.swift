@@ -51,6 +51,7 @@ extension StepRecord: Identifiable, FetchableRecord, PersistableRecord {
         /// The schema spells it `runId`.
         public static let runID = Column("runId")
         public static let component = Column("component")
+        public static let subject = Column("subject")
         public static let action = Column("action")
         public static let state = Column("state")
         public static let startedAt = Column("startedAt")
@@ -85,12 +86,13 @@ struct PartialRun: Encodable, PersistableRecord {
     var host: String?
 }
 
-/// A step as ``StateStore/addStep(run:component:action:state:at:)`` inserts it; the
+/// A step as ``StateStore/addStep(run:component:subject:action:state:at:)`` inserts it; the
 /// schema supplies `attempt` (1), the rest stays NULL until the step is marked.
 struct PartialStep: Encodable, PersistableRecord {
     static let databaseTableName = StepRecord.databaseTableName
     var runID: RunID
     var component: ComponentID?
+    var subject: String?
     var action: StepAction
     var state: StepState
 }

@@ -58,11 +58,11 @@ extension StateStore {
     /// Adds a step to a run, `pending` unless said otherwise.
     @discardableResult
     public func addStep(
-        run: RunID, component: ComponentID?, action: StepAction, state: StepState = .pending,
+        run: RunID, component: ComponentID?, subject: String? = nil, action: StepAction, state: StepState = .pending,
         at date: Date = Date()
     ) throws -> StepID {
         try write { db in
-            let pending = PartialStep(runID: run, component: component, action: action, state: .pending)
+            let pending = PartialStep(runID: run, component: component, subject: subject, action: action, state: .pending)
             var step = try pending.insertAndFetch(db, as: StepRecord.self)
             if state != .pending {
                 try Self.mark(db, &step, state, error: nil, note: nil, digest: nil, at: date)

@@ -97,6 +97,12 @@ extension StateStore {
                         AND digest IN (SELECT digest FROM manifest WHERE objects IS NOT NULL);
                     """)
         }
+        migrator.registerMigration("v5: steps that work on something other than a component") { db in
+            // A `pull` step warms one image up; the image is its subject.
+            try db.alter(table: "step") { table in
+                table.add(column: "subject", .text)
+            }
+        }
         return migrator
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
 
 // provision-bench: measures the scheduler against the critical path, the history queries
-// on a large store, and a first and a no-op `up` against the fake tools. Run with
+// on a large store, a first and a no-op `up` against the fake tools, and the image pulls that
+// leave the machine on a first `up` and on an `up` after `down`. Run with
 // `swift run -c release provision-bench`.
 // Not a test: the numbers depend on the machine, so they are printed, not asserted.
 // Arguments pick sections (`provision-bench rerun`); none runs them all.
 let sections: [(name: String, run: () async throws -> Bool)] = [
     ("deploy", SimulatedDeployBenchmark.run), ("history", HistoryBenchmark.run), ("rerun", ReRunBenchmark.run),
+    ("pulls", ImagePullBenchmark.run),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 if let unknown = wanted.first(where: { name in !sections.contains { $0.name == name } }) {

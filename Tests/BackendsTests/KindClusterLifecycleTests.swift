@@ -38,12 +38,14 @@ struct KindClusterLifecycleTests {
         let fixture = try KindFixture()
         defer { fixture.temporary.remove() }
         fixture.runner.on("kind", "create", "cluster", answers: .output(stderr: "Set kubectl context to \"kind-wrightnow\"\n"))
+        // No image cache exists yet (`docker ps` lists none), so none joins kind's network.
+        fixture.runner.on("docker", "ps", answers: .output())
         let dataDirectory = try #require(try fixture.backend.dataDirectory(for: fixture.cluster))
         #expect(!FileManager.default.fileExists(atPath: dataDirectory.path))
 
         #expect(try await fixture.backend.ensureCluster(fixture.cluster, exists: false) == .created)
 
-        let create = try #require(fixture.runner.calls.last)
+        let create = try #require(fixture.runner.calls.last { $0.executable == "kind" })
         #expect(create.arguments == [
             "create", "cluster", "--name", "wrightnow", "--config", fixture.configFile.path, "--wait", "120s",
         ])
@@ -52,6 +54,29 @@ struct KindClusterLifecycleTests {
         #expect(dataDirectory.path == fixture.repositoryRoot.appending(path: ".data/local-path-provisioner").standardizedFileURL.path)
         var isDirectory: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: dataDirectory.path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
+    @Test("a new cluster joins the image caches to the kind network kind made with it")
+    func newClusterJoinsTheCaches() async throws {
+        let fixture = try KindFixture()
+        defer { fixture.temporary.remove() }
+        fixture.runner.on("kind", "create", "cluster", answers: .output())
+        fixture.runner.on("docker", "ps", "--all", "--quiet", "--filter", "label=io.wrightnow.provision.role",
+                          answers: .output(stdout: "4928bfa0f0e5\n9c1d2e3f4a5b\n"))
+        fixture.runner.on("docker", "container", "inspect", answers: .output(stdout: """
+            /provision-registry|running|registry|localhost:5001|5000/tcp=127.0.0.1:5001 |bridge kind 
+            /provision-mirror-docker-io|running|mirror|docker.io|5000/tcp=127.0.0.1:32768 |bridge 
+
+            """))
+        fixture.runner.on("docker", "network", "connect", answers: .output())
+        fixture.runner.on("kubectl", "config", "current-context", answers: .output(exit: 1, stderr: "error: current-context is not set\n"))
+
+        let provisioning = try await fixture.backend.ensureCluster(fixture.cluster, exists: false)
+        #expect(provisioning.outcome == .created)
+        #expect(provisioning.notes.contains("joined 1 image cache(s) to network `kind`"))
+        #expect(fixture.runner.commandLines.contains("docker network connect kind provision-mirror-docker-io"))
+        #expect(!fixture.runner.commandLines.contains("docker network connect kind provision-registry"))
+        #expect(fixture.runner.unmatched.isEmpty)
     }
 
     /// What kind printed decides the problem; the command line and kind's output come with it.

@@ -32,6 +32,26 @@ struct ReadOnlyCommandTests {
         #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.path))
     }
 
+    @Test("plan names the image caches kind would start, and says the existing backend keeps none, touching nothing")
+    func planShowsImageCaches() async throws {
+        let world = try FakeWorld()
+        let kind = try await world.provision("plan")
+        #expect(kind.exitCode == 0, "\(kind)")
+        let section = try #require(kind.standardOutput.components(separatedBy: "\n\n").last)
+        #expect(section.hasPrefix("Image caches (--backend kind), started before the cluster is made and kept by `provision down`:"))
+        // The local registry's address comes from the KEP-1755 ConfigMap in the world's k8s/.
+        #expect(section.contains("local registry localhost:\(world.registryHostPort): container and volume provision-registry"))
+        #expect(section.contains("containerd in the node reads them from .data/containerd-certs.d"))
+
+        let existing = try await world.provision("plan", "--backend", "existing")
+        #expect(existing.exitCode == 0, "\(existing)")
+        #expect(existing.standardOutput.contains(
+            "Image caches (--backend existing): none. The existing backend keeps no image caches: the cluster pulls "
+                + "every image from its registry."))
+        #expect(world.calls.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: world.stateDirectory.path))
+    }
+
     @Test("plan --with adds the optional component; --only pulls in dependencies")
     func planSelection() async throws {
         let world = try FakeWorld()

@@ -184,9 +184,10 @@ struct RealToolFailureTests {
         #expect(!result.standardOutput.contains("Docker is not running"), "\(result)")
         let skipped = result.standardOutput.split(separator: "\n").filter { $0.contains("skipped") }
         #expect(skipped.count == 1, "\(result.standardOutput)")
-        // Every step after preflight: creating the cluster and one deploy per planned component.
+        // Every step after preflight: starting the image caches, creating the cluster and one
+        // deploy per planned component.
         let planned = try Plan(components: StackCatalog.all).order.count
-        #expect(skipped.first?.contains("skipped  \(planned + 1) steps (create-cluster, deploy ") == true, "\(skipped)")
+        #expect(skipped.first?.contains("skipped  \(planned + 2) steps (start-caches, create-cluster, deploy ") == true, "\(skipped)")
         // The history's ERROR column heads the run with its first problem.
         let history = try await world.provision("history")
         #expect(history.standardOutput.contains("kind is not installed (not found on PATH) (+2 more)"), "\(history)")

@@ -65,12 +65,28 @@ struct UpCommandTests {
         #expect(recorded.run.outcome == .succeeded)
         #expect(recorded.run.backend == "kind" && recorded.run.cluster == "wrightnow")
         #expect(recorded.run.commandLine == ["provision", "up"])
-        #expect(recorded.steps.map(\.label) == ["preflight", "create-cluster"] + Self.componentOrder.map { "deploy \($0)" })
+        // The run-level steps, the components in plan order, then the warm-up pulls (added once
+        // the caches had started, so listed last; they ran while the cluster was made).
+        let runSteps = ["preflight", "start-caches", "create-cluster"] + Self.componentOrder.map { "deploy \($0)" }
+        #expect(Array(recorded.steps.map(\.label).prefix(runSteps.count)) == runSteps)
+        let pulls = recorded.steps.dropFirst(runSteps.count)
+        #expect(!pulls.isEmpty && pulls.allSatisfy { $0.action == .pull && $0.state == .succeeded }, "\(pulls)")
+        // Each image the node pulled was warmed up once, through its mirror, and so the node
+        // pulled none of them from the internet itself.
+        #expect(pulls.count == world.nodeImages().count, "\(pulls.map(\.subject)) vs \(world.nodeImages())")
+        // Besides the registry image itself, which the host's Docker pulls to run the caches.
+        let (byHost, others) = (world.upstreamPulls.filter { $0.hasSuffix(" by host docker") },
+                                world.upstreamPulls.filter { !$0.hasSuffix(" by host docker") })
+        #expect(byHost == ["docker.io/library/registry:3 by host docker"])
+        #expect(others.count == pulls.count && others.allSatisfy { $0.contains(" by mirror provision-mirror-") }, "\(others)")
         // The retired edge, which the default overlay does not select, is the one step skipped.
-        let deployed = recorded.steps.filter { $0.component != "ingress-nginx" }
+        let deployed = recorded.steps.filter { $0.component != "ingress-nginx" && $0.action != .pull }
         #expect(deployed.allSatisfy { $0.state == .succeeded }, "\(recorded.steps)")
         #expect(recorded.steps.first { $0.component == "ingress-nginx" }?.state == .skipped)
-        #expect(recorded.steps.first { $0.action == .createCluster }?.note == "created cluster `wrightnow`")
+        // kind made its network with the cluster: the three caches (the local registry and the
+        // mirrors of docker.io and ghcr.io) joined it then.
+        #expect(recorded.steps.first { $0.action == .createCluster }?.note
+            == "created cluster `wrightnow`; joined 3 image cache(s) to network `kind`")
         #expect(deployed.filter { $0.action == .deploy }.allSatisfy { $0.digest?.count == 64 })
 
         // The readable table too.

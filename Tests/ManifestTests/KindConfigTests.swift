@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import Yams
 
 /// The kind cluster config and the local storage that makes data survive recreation.
 @Suite("kind config and local persistence")
@@ -134,5 +135,49 @@ struct KindConfigTests {
             #expect(namespace.labels["environment"] == "staging")
             #expect(namespace.annotations["wrightnow/deployment-guide"] == guide)
         }
+    }
+}
+
+/// KEP-1755's announcement of the local registry and the kind configs' containerd hosts
+/// directory: both kind overlays carry them, the overlay for other clusters neither.
+@Suite("local registry and registry mirrors in k8s/")
+struct LocalRegistryManifestTests {
+    @Test("the kind overlays render the local-registry-hosting ConfigMap where KEP-1755 fixes it; overlays/cluster does not",
+          arguments: [Kustomization.localOverlay, .localIngressNginxOverlay, .clusterOverlay])
+    func hostingConfigMap(_ kustomization: Kustomization) async throws {
+        let rendered = try await RenderCache.shared.rendering(of: kustomization)
+        let hosting = rendered.objects.filter { $0.kind == "ConfigMap" && $0.name == "local-registry-hosting" }
+        guard kustomization != .clusterOverlay else {
+            #expect(hosting.isEmpty, "a cluster provision did not make has no local registry")
+            return
+        }
+        let configMap = try #require(hosting.first)
+        #expect(configMap.namespace == "kube-public")
+        let data = Tree.dictionary(configMap.raw["data"])
+        let v1 = try #require(Tree.string(data["localRegistryHosting.v1"]))
+        let fields = Tree.dictionary(try Yams.load(yaml: v1))
+        // The KEP's v1 fields; `host` is what image fields name, so no hostFromContainerRuntime.
+        #expect(Tree.string(fields["host"]) == "localhost:5001")
+        #expect(Tree.string(fields["hostFromClusterNetwork"]) == "provision-registry:5000")
+        #expect(fields["hostFromContainerRuntime"] == nil)
+        #expect(Set(fields.keys).isSubset(of: ["host", "hostFromClusterNetwork", "hostFromContainerRuntime", "help"]))
+    }
+
+    @Test("each kind config sets containerd's config_path and mounts a host directory exactly there",
+          arguments: [KindConfig.path, KindConfig.ingressNginxPath])
+    func containerdHostsDirectory(_ path: String) throws {
+        let text = try Repository.read(path)
+        let config = Tree.dictionary(try Yams.load(yaml: text))
+        let patches = Tree.array(config["containerdConfigPatches"]).compactMap(Tree.string)
+        // The node's config.toml is version 2 (kind's images/base/files/etc/containerd/config.toml),
+        // so the patch names the version-2 CRI plugin and declares no version of its own (kind
+        // skips a patch whose version differs, pkg/internal/patch/toml.go).
+        let patch = try #require(patches.first { $0.contains("config_path") })
+        #expect(patch.contains("[plugins.\"io.containerd.grpc.v1.cri\".registry]"))
+        #expect(!patch.contains("version"))
+        let configPath = try #require(patch.firstMatch(of: /config_path = "([^"]+)"/)).1
+        let mounts = Tree.array(Tree.dictionary(Tree.array(config["nodes"]).first)["extraMounts"]).map(Tree.dictionary)
+        let mount = try #require(mounts.first { Tree.string($0["containerPath"]) == String(configPath) })
+        #expect(Tree.string(mount["hostPath"]) == ".data/containerd-certs.d")
     }
 }

@@ -27,6 +27,12 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
         var emptyApply: Set<ComponentID> = []
         /// Components that cannot be prepared (their manifests cannot be rendered or fetched).
         var failPrepare: Set<ComponentID> = []
+        /// The images each component's objects name.
+        var images: [ComponentID: [String]] = [:]
+        /// Image caches the provider keeps; nil: none.
+        var caches: FakeCaches.Script?
+        /// ensureCluster waits until a warm-up pull has started (proving they overlap).
+        var createWaitsForAPull = false
     }
 
     let script: Script
@@ -39,9 +45,18 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
     /// Opens the components in ``Script/gatedApply``.
     let gate = Signal()
 
+    /// The image caches, when the script keeps some; they record into ``calls``.
+    let caches: FakeCaches?
+
     init(_ script: Script = Script()) {
         self.script = script
         exists = Recorder(script.clusterExists)
+        let calls = self.calls
+        caches = script.caches.map { FakeCaches($0, calls: calls) }
+    }
+
+    func imageCaches(for cluster: ClusterSpec) -> ImageCacheSupport {
+        caches.map { .available($0) } ?? .unavailable(reason: "the fake keeps none")
     }
 
     var name: String { script.name }
@@ -62,6 +77,12 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
 
     func ensureCluster(_ cluster: ClusterSpec, exists found: Bool) async throws -> ClusterProvisioning {
         record("ensureCluster \(cluster.name)")
+        if script.createWaitsForAPull, let caches {
+            caches.creating.fire()
+            guard await caches.pulling.wait() else {
+                throw Problem(problem: "no warm-up pull started while the cluster was made", fix: "overlap them")
+            }
+        }
         return exists.update { exists in
             // The Deployer hands over what clusterExists answered at preflight.
             if found != exists { Issue.record("ensureCluster was told exists: \(found), the cluster says \(exists)") }
@@ -90,7 +111,8 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
             objects: [
                 AppliedObject(reference: "Deployment/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-1")),
                 AppliedObject(reference: "Service/apps/\(component.id)", digest: SHA256.hexDigest(of: "\(component.id)-2")),
-            ])
+            ],
+            images: script.images[component.id] ?? [])
     }
 
     func apply(_ release: ComponentRelease) async throws {
@@ -133,4 +155,59 @@ final class FakeBackend: ClusterProvider, ComponentDeployment {
     }
 
     var ownsCluster: Bool { script.ownsCluster }
+}
+
+/// Image caches in memory: they record each call in the backend's list, and fail or wait
+/// where told.
+final class FakeCaches: ImageCaches {
+    struct Script: Sendable {
+        /// Registries (the part before the first `/`) it serves; others are not warmable.
+        var serves: Set<String> = ["docker.io", "ghcr.io"]
+        var problems: [Problem] = []
+        var failStart = false
+        var failPull: Set<String> = []
+        /// Pulls wait until the cluster is being made.
+        var pullWaitsForCreate = false
+    }
+
+    let script: Script
+    let calls: Recorder<[String]>
+    let creating = Signal()
+    let pulling = Signal()
+
+    init(_ script: Script, calls: Recorder<[String]>) {
+        self.script = script
+        self.calls = calls
+    }
+
+    private func registry(of image: String) -> String { String(image.split(separator: "/").first ?? "") }
+
+    func describe(for images: [String]) -> [String] {
+        Set(images.map(registry)).intersection(script.serves).sorted().map { "mirror of \($0)" }
+    }
+
+    func start(for images: [String]) async throws -> CacheStart {
+        calls.update { $0.append("start caches for \(images.count) images") }
+        if let problem = Problem.all(script.problems, kind: .preflight) { throw problem }
+        if script.failStart { throw Problem(problem: "the mirror would not start", fix: "look at docker") }
+        let warmable = images.filter { script.serves.contains(registry(of: $0)) }
+        return CacheStart(note: "started \(describe(for: images).joined(separator: ", "))", warmable: warmable)
+    }
+
+    func warmUp(_ image: String) async throws -> String? {
+        calls.update { $0.append("pull \(image)") }
+        pulling.fire()
+        if script.pullWaitsForCreate, !(await creating.wait()) {
+            throw Problem(problem: "the cluster was never being made during the pull", fix: "overlap them")
+        }
+        if script.failPull.contains(image) { throw Problem(problem: "\(image): manifest unknown", fix: "check the tag") }
+        return "cached"
+    }
+
+    func survey(sizes: Bool) async throws -> [CacheStatus] { [] }
+
+    func remove() async throws -> String {
+        calls.update { $0.append("remove caches") }
+        return "removed the caches"
+    }
 }

@@ -56,10 +56,15 @@ struct SeedVerificationTests {
             !existing.split(separator: "\n").contains(Substring(RealCluster.clusterName)),
             "a kind cluster named wrightnow exists already; delete it (`provision down`) before running this suite")
         do {
+            // The cold up (setup + deploy, on a runner without caches) is timed for the job
+            // summary, beside the down + up with warm caches that the persistence task does.
+            let cold = ContinuousClock.now
             try await task11_2_clusterCreation()
             try await task11_3_serviceDeployment()
+            let coldUp = ContinuousClock.now - cold
+            try await imageCaches()
             try await task11_4_connectivity()
-            try await task11_5_persistence()
+            try await task11_5_persistence(coldUp: coldUp)
             try await existingBackendOnTheSameCluster()
             try await task11_6_teardown()
         } catch {
@@ -208,7 +213,7 @@ struct SeedVerificationTests {
 
     // MARK: 11.5 persistence
 
-    func task11_5_persistence() async throws {
+    func task11_5_persistence(coldUp: Duration) async throws {
         let marker = "written-\(UUID().uuidString.prefix(8))"
         try await psql("CREATE TABLE IF NOT EXISTS provision_persistence (id int PRIMARY KEY, note text NOT NULL); "
             + "INSERT INTO provision_persistence VALUES (1, '\(marker)') ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note;")
@@ -225,11 +230,41 @@ struct SeedVerificationTests {
         // A deleted and recreated cluster finds the data again (host mount + Retain), with the same secrets.
         // The seed: ./scripts/k8s-teardown.sh and ./scripts/k8s-setup.sh, then the stack again.
         let secretsBefore = try secretFiles()
+        let warm = ContinuousClock.now
         try await script("k8s-teardown.sh", limit: 600)
         try await script("k8s-setup.sh", limit: Self.setupLimit)
         try await script("k8s-deploy.sh", limit: Self.deployLimit)
+        try RealCluster.writeSummary(coldUp: coldUp, warmDownUp: .now - warm)
         #expect(try secretFiles() == secretsBefore, "the generated secrets changed across down/up")
         #expect(try await psql("SELECT note FROM provision_persistence WHERE id = 1") == marker)
+    }
+
+    // MARK: image caches (issue 18)
+
+    /// The caches `up` started: a mirror per registry, the local registry answering on
+    /// localhost:5001 and announced in kube-public, containerd in the node pointed at them.
+    func imageCaches() async throws {
+        let containers = try await shell.succeed(
+            ["docker", "ps", "--filter", "label=io.wrightnow.provision.role", "--format", "{{.Names}}"]).standardOutput
+        for name in ["provision-registry", "provision-mirror-docker-io", "provision-mirror-ghcr-io"] {
+            #expect(containers.split(separator: "\n").contains(Substring(name)), "cache \(name) is not running: \(containers)")
+        }
+        let catalog = try await shell.succeed(["curl", "-fsS", "http://localhost:5001/v2/_catalog"]).standardOutput
+        #expect(catalog.contains("repositories"), "the local registry answers: \(catalog)")
+        let hosting = try await shell.kubectl(
+            "get", "configmap", "local-registry-hosting", "-n", "kube-public",
+            "-o", "jsonpath={.data.localRegistryHosting\\.v1}").trimmedOutput
+        #expect(hosting.contains("host: \"localhost:5001\""), "KEP-1755 ConfigMap: \(hosting)")
+        let hosts = try await shell.succeed([
+            "docker", "exec", "\(RealCluster.clusterName)-control-plane",
+            "cat", "/etc/containerd/certs.d/docker.io/hosts.toml",
+        ]).standardOutput
+        #expect(hosts.contains("http://provision-mirror-docker-io:5000"), "the node's hosts.toml: \(hosts)")
+        let status = try await provision(["status"])
+        #expect(status.standardOutput.contains("provision-mirror-docker-io"))
+        // The warm-up pulls are steps of the first up's run (setup is run 1).
+        let show = try await provision(["history", "show", "1", "--format", "json"])
+        #expect(show.standardOutput.contains("\"pull\""), "the first run has no pull steps")
     }
 
     // MARK: the existing backend (issue: deploy onto any existing cluster)
@@ -266,6 +301,14 @@ struct SeedVerificationTests {
             try JSONSerialization.jsonObject(with: Data(history.standardOutput.utf8)) as? [[String: Any]])
         #expect(runs.count == 7, "expected setup, deploy, teardown, setup, deploy, up --backend existing, teardown: \(runs.count) runs")
         #expect(runs.allSatisfy { $0["outcome"] as? String == "succeeded" })
+
+        // down kept the image caches; --remove-caches removes them.
+        #expect(down.standardOutput.contains("--remove-caches"))
+        let removed = try await provision(["down", "--remove-caches"], limit: 600)
+        #expect(removed.standardOutput.contains("removed image caches"))
+        let caches = try await shell.succeed(
+            ["docker", "ps", "-a", "--filter", "label=io.wrightnow.provision.role", "--format", "{{.Names}}"]).standardOutput
+        #expect(caches.isEmpty, "caches left after --remove-caches: \(caches)")
     }
 
     // MARK: Helpers

@@ -11,6 +11,7 @@ struct StateStoreTests {
     /// the end and never edits or reorders what is here.
     static let migrations = [
         "v1: runs and steps", "v2: run targets", "v3: what was applied, by whom", "v4: object lists kept with their manifest",
+        "v5: steps that work on something other than a component",
     ]
 
     @Test func migrationsAreAppendOnly() {

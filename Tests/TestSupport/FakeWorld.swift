@@ -16,6 +16,8 @@ public final class FakeWorld {
     public let fakeState: URL
     public let stateDirectory: URL
     public let hostPorts: [Int]
+    /// The local registry's host port in this world's `k8s/` (5001 in the repository's).
+    public let registryHostPort: Int
     public var environment: [String: String] = [:]
     /// Set by a test that makes `provision` call a fake in a way the real tool refuses, on
     /// purpose; otherwise any such call fails the test when the world goes away.
@@ -26,7 +28,7 @@ public final class FakeWorld {
     /// What the POSIX sh fakes call besides each other.
     public static let utilitiesOfFakes = [
         "sh", "basename", "dirname", "mkdir", "cat", "cp", "rm", "grep", "sed", "awk", "tr", "cut", "head",
-        "sleep", "env", "sort", "date", "mv",
+        "sleep", "env", "sort", "date", "mv", "od", "tail", "find", "wc",
     ]
 
     /// - Parameters:
@@ -47,7 +49,9 @@ public final class FakeWorld {
         try manager.copyItem(
             at: Repository.root.appending(path: "k8s"), to: repository.appending(path: "k8s"))
         hostPorts = [try Self.freePort(), try Self.freePort()]
+        registryHostPort = try Self.freePort()
         try moveHostPorts()
+        try moveRegistryHostPort()
         if pinFakeIngressManifest { try pinTheFakeManifests() }
 
         var environment = ProcessInfo.processInfo.environment
@@ -213,7 +217,7 @@ public final class FakeWorld {
         SecretVault(stateDirectory: stateDirectory, cluster: "wrightnow").fileURL(for: name)
     }
 
-    private func lines(of file: URL) -> [String] {
+    func lines(of file: URL) -> [String] {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map(String.init)
     }
@@ -273,6 +277,17 @@ public final class FakeWorld {
             }
             try text.write(to: config, atomically: true, encoding: .utf8)
         }
+    }
+
+    /// The local registry's address, `localhost:5001` in the repository's KEP-1755 ConfigMap,
+    /// moves to a free high port too, when the component is there.
+    private func moveRegistryHostPort() throws {
+        let hosting = repository.appending(path: "k8s/components/kind-registry/local-registry-hosting.yaml")
+        guard FileManager.default.fileExists(atPath: hosting.path) else { return }
+        let text = try String(contentsOf: hosting, encoding: .utf8)
+        let moved = text.replacingOccurrences(of: "localhost:5001", with: "localhost:\(registryHostPort)")
+        try FakeWorld.require(moved != text, "local-registry-hosting.yaml no longer names localhost:5001; update FakeWorld")
+        try moved.write(to: hosting, atomically: true, encoding: .utf8)
     }
 
     private static func realKubectl(path: String) throws -> String {

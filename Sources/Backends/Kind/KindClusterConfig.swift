@@ -24,6 +24,9 @@ public struct KindClusterConfig: Sendable, Hashable {
     public var mounts: [Mount]
     /// The node images the config pins (`kindest/node:v1.35.8@sha256:...`).
     public var nodeImages: [String]
+    /// Where containerd in the node reads per-registry `hosts.toml` files: the `config_path`
+    /// a `containerdConfigPatches` entry sets, nil when none does.
+    public var registryConfigPath: String?
 
     /// Parses the kind config at `file`.
     public init(contentsOf file: URL) throws {
@@ -71,6 +74,9 @@ public struct KindClusterConfig: Sendable, Hashable {
         self.portMappings = ports
         self.mounts = mounts
         self.nodeImages = images
+        self.registryConfigPath = (root["containerdConfigPatches"] as? [String] ?? []).lazy
+            .compactMap { $0.firstMatch(of: /config_path\s*=\s*"([^"]+)"/).map { String($0.1) } }
+            .first
     }
 
     /// The Kubernetes minor version of the pinned node image: `kindest/node:v1.35.8@...` -> (1, 35).
@@ -98,6 +104,13 @@ public struct KindClusterConfig: Sendable, Hashable {
     /// The mount that holds persistent volume data (the one onto ``volumeDataPath``).
     public var dataMount: Mount? {
         mounts.first { $0.containerPath.trimmingSuffix("/") == Self.volumeDataPath }
+    }
+
+    /// The mount of a host directory onto ``registryConfigPath``: where provision writes the
+    /// `hosts.toml` files that point containerd at the image caches.
+    public var registryHostsMount: Mount? {
+        guard let path = registryConfigPath?.trimmingSuffix("/") else { return nil }
+        return mounts.first { $0.containerPath.trimmingSuffix("/") == path }
     }
 }
 

@@ -29,6 +29,9 @@ public struct KindProvider: ClusterProvider {
     let contexts: KubeconfigContexts
     /// The kind config is read once per provider (one run), whichever step asks first.
     private let configs = ConfigCache()
+    /// The image caches of one run: starting them learns what the warm-up pulls need.
+    private let caches = Memo<URL, KindImageCaches>()
+    let portChecker: any PortChecker
 
     /// - Parameters:
     ///   - runner: runs every kind, kubectl and docker command.
@@ -41,6 +44,7 @@ public struct KindProvider: ClusterProvider {
     ) {
         self.runner = runner
         self.preflightChecks = KindPreflight(portChecker: portChecker, procRoot: procRoot)
+        self.portChecker = portChecker
         self.contexts = KubeconfigContexts(runner: runner)
     }
 
@@ -175,7 +179,39 @@ public struct KindProvider: ClusterProvider {
             let leftBehind = (try? await clusterExists(cluster)) ?? false
             throw createFailure(failure, cluster: cluster, configFile: configFile, leftBehind: leftBehind)
         }
-        return ClusterProvisioning(.created, notes: await restoreCurrentContext(previous, after: cluster))
+        var notes = await restoreCurrentContext(previous, after: cluster)
+        // kind made its network with the cluster if it was not there: the caches join it now.
+        if let caches = imageCaches(for: cluster).caches as? KindImageCaches { notes += try await caches.attach() }
+        return ClusterProvisioning(.created, notes: notes)
+    }
+
+    /// Caches when the kind config mounts a host directory at containerd's `config_path`
+    /// (where their `hosts.toml` files go); the local registry when k8s/ announces one.
+    public func imageCaches(for cluster: ClusterSpec) -> ImageCacheSupport {
+        let configPath = relativePath(configFile(for: cluster), in: cluster)
+        let config: KindClusterConfig
+        do {
+            config = try self.config(for: cluster)
+        } catch {
+            return .unavailable(reason: "\(configPath) cannot be read, so no image caches are known")
+        }
+        guard let mount = config.registryHostsMount else {
+            return .unavailable(
+                reason: "\(configPath) mounts no host directory at containerd's config_path, so nodes pull every "
+                    + "image from its registry")
+        }
+        let directory = hostDirectory(mount, in: cluster)
+        if let known = caches[directory] { return .available(known) }
+        let local: LocalRegistryHosting?
+        do {
+            local = try LocalRegistryHosting.load(manifestsRoot: cluster.manifestsRoot)
+        } catch {
+            return .unavailable(reason: Problem(error).problem)
+        }
+        let made = KindImageCaches(
+            runner: runner, hostsDirectory: directory, hostsDirectoryShown: relativePath(directory, in: cluster),
+            local: local, portChecker: portChecker)
+        return .available(caches.remember(made, for: directory))
     }
 
     /// What a failed `kind create cluster` said, with the fix for it.
@@ -269,9 +305,13 @@ public struct KindProvider: ClusterProvider {
     }
 
     func dataDirectory(for cluster: ClusterSpec, config: KindClusterConfig) -> URL? {
-        guard let mount = config.dataMount else { return nil }
+        config.dataMount.map { hostDirectory($0, in: cluster) }
+    }
+
+    /// Where a mount's host directory is: kind resolves relative host paths against its working
+    /// directory, the repository root.
+    func hostDirectory(_ mount: KindClusterConfig.Mount, in cluster: ClusterSpec) -> URL {
         if mount.hostPath.hasPrefix("/") { return URL(filePath: mount.hostPath).standardizedFileURL }
-        // kind resolves relative host paths against its working directory: the repository root.
         return repositoryRoot(of: cluster).appending(path: mount.hostPath).standardizedFileURL
     }
 
@@ -294,6 +334,20 @@ public struct KindProvider: ClusterProvider {
                 problem: "cannot create the data directory \(directory.path) that keeps volumes across "
                     + "cluster recreation: \(error.localizedDescription)",
                 fix: "make its parent writable, or change the extraMounts hostPath in the kind config")
+        }
+    }
+}
+
+/// What one run learnt once, by key, shared by the provider's copies.
+private final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let values = Mutex<[Key: Value]>([:])
+    subscript(key: Key) -> Value? { values.withLock { $0[key] } }
+    /// `value`, or the one another task remembered first.
+    func remember(_ value: Value, for key: Key) -> Value {
+        values.withLock { known in
+            if let first = known[key] { return first }
+            known[key] = value
+            return value
         }
     }
 }

@@ -15,6 +15,9 @@ public struct ManifestDocument: Sendable, Hashable {
     public var labels: [String: String]
     /// The document's YAML text, without the `---` separator, ending in a newline.
     public var text: String
+    /// The container images its pod template names (containers, init containers), in order;
+    /// empty for objects that run no pods.
+    public var images: [String] = []
 
     /// The whole object, parsed again from ``text`` (for checks that look beyond metadata).
     public func object() throws -> [String: Any] {
@@ -115,6 +118,22 @@ extension ManifestDocument {
         }
         self.init(
             apiVersion: apiVersion, kind: kind, name: name,
-            namespace: metadata["namespace"] as? String, labels: labels, text: text)
+            namespace: metadata["namespace"] as? String, labels: labels, text: text,
+            images: Self.images(in: object))
+    }
+
+    /// The images of the pod spec an object carries: a Pod's own, a workload's template, a
+    /// CronJob's job template. Read from the object already parsed, so nothing is parsed twice.
+    static func images(in object: [String: Any]) -> [String] {
+        func field(_ value: Any?, _ key: String) -> Any? { (value as? [String: Any])?[key] }
+        let spec = object["spec"]
+        let podSpec: Any? = switch object["kind"] as? String {
+        case "Pod": spec
+        case "CronJob": field(field(field(field(spec, "jobTemplate"), "spec"), "template"), "spec")
+        default: field(field(spec, "template"), "spec")
+        }
+        return ["initContainers", "containers"].flatMap { key in
+            (field(podSpec, key) as? [[String: Any]] ?? []).compactMap { $0["image"] as? String }
+        }
     }
 }

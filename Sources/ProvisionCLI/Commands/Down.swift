@@ -23,10 +23,16 @@ struct Down: RuntimeCommand {
             directory comes from what the run that created the cluster recorded in the state \
             directory.
 
+            The backend's image caches (kind: the pull-through mirrors and the local registry, \
+            registry containers with their volumes) are kept, so the next `provision up` pulls \
+            nothing it pulled before from the internet. --remove-caches removes them as a last \
+            step: only cached images are lost (and images pushed to the local registry).
+
             EXAMPLES:
               provision down
               provision down --purge-data          asks before deleting the data directory
               provision down --purge-data --yes    for scripts
+              provision down --remove-caches       also remove the image caches
               provision down --backend existing --context team-staging
                                                    remove the stack, keep claims and namespaces
             """)
@@ -35,6 +41,9 @@ struct Down: RuntimeCommand {
 
     @Flag(help: "Also delete the host directory that keeps volume data across cluster recreation.")
     var purgeData = false
+
+    @Flag(help: "Also remove the image caches (registry containers and their volumes) that outlive the cluster.")
+    var removeCaches = false
 
     @Flag(name: .shortAndLong, help: "Do not ask for confirmation before purging data.")
     var yes = false
@@ -59,6 +68,12 @@ struct Down: RuntimeCommand {
                 fix: "run provision inside the repository, or pass `--manifests path/to/repo/k8s`")
         }
         let dataDirectory = try self.dataDirectory(of: cluster)
+        let caches = cluster.provider.imageCaches(for: cluster.spec)
+        if removeCaches, case .unavailable(let reason) = caches {
+            throw Problem(
+                .usage, problem: "--remove-caches: there are no image caches to remove here: \(reason)",
+                fix: "run `provision down` without --remove-caches (run it inside the repository for a kind cluster)")
+        }
         if purgeData, !cluster.provider.ownsCluster {
             try confirm(
                 "Delete every PersistentVolumeClaim of the stack and its namespaces on context "
@@ -85,9 +100,10 @@ struct Down: RuntimeCommand {
         let store = try StoreAccess.open(state, in: runtime)
         let driver = RunDriver(
             command: "down", cluster: cluster, store: store, options: DeployOptions(readinessTimeout: .seconds(timeout)))
-        let report = try await driver.run { [purgeData] deployer, invocation in
+        let report = try await driver.run { [purgeData, removeCaches] deployer, invocation in
             try await deployer.down(
-                cluster: cluster.spec, plan: removalPlan, purgeData: purgeData, invocation: invocation)
+                cluster: cluster.spec, plan: removalPlan, purgeData: purgeData, removeCaches: removeCaches,
+                invocation: invocation)
         }
         if report.succeeded, purgeData, cluster.provider.ownsCluster {
             ClusterRecord.remove(cluster: cluster.spec.name, stateDirectory: cluster.stateDirectory)
@@ -106,6 +122,11 @@ struct Down: RuntimeCommand {
         if !purgeData, let dataDirectory, FileManager.default.fileExists(atPath: dataDirectory.path) {
             runtime.console.out(
                 "Kept the data directory \(dataDirectory.path) (delete it with `provision down --purge-data`).")
+        }
+        if !removeCaches, let kept = try? await caches.caches?.survey(sizes: false), !kept.isEmpty {
+            runtime.console.out(
+                "Kept \(kept.count) image caches for the next cluster (\(kept.map(\.serves).joined(separator: ", "))); "
+                    + "`provision down --remove-caches` removes them.")
         }
         runtime.console.out("History of this run: provision history \(report.runID.rawValue)")
     }

@@ -10,6 +10,11 @@ struct PlanCommand: RuntimeCommand {
             Computes the plan `provision up` would follow from the registered components: no \
             cluster is contacted, no file is written, the history is not touched.
 
+            The text format ends with the image caches the backend would run: for --backend kind \
+            the local registry and a pull-through mirror for each registry the stack's images \
+            come from (named by `provision up` once it has rendered them, and by `provision \
+            status`); other backends say that they keep none.
+
             A wave groups components whose longest chain of dependencies has the same length; \
             during `up` each component starts as soon as its own dependencies have succeeded, so \
             components of one wave (and sometimes of the next) run side by side.
@@ -33,6 +38,8 @@ struct PlanCommand: RuntimeCommand {
 
     @OptionGroup var selection: SelectionOptions
 
+    @OptionGroup var target: TargetOptions
+
     @Flag(help: "Show the order `provision down` removes the stack in from a cluster it did not create.")
     var down = false
 
@@ -46,10 +53,37 @@ struct PlanCommand: RuntimeCommand {
     func run(in runtime: Runtime) async throws {
         let plan = try selection.plan(in: runtime)
         switch format {
+        case .text where down:
+            runtime.console.out(PlanPrinter.renderRemoval(plan))
         case .text:
-            runtime.console.out(down ? PlanPrinter.renderRemoval(plan) : PlanPrinter.render(plan))
+            runtime.console.out(PlanPrinter.render(plan))
+            runtime.console.out("")
+            runtime.console.out(try await imageCaches(in: runtime))
         case .mermaid:
             runtime.console.out(MermaidPlan.render(plan, removal: down))
+        }
+    }
+}
+
+extension PlanCommand {
+    /// The image caches `up` would start, or why there are none. Touches nothing: no tool
+    /// runs and nothing is rendered, so the mirrors are named by what they serve only once
+    /// `up` has rendered the images.
+    func imageCaches(in runtime: Runtime) async throws -> String {
+        let backend = try target.selectedBackend(among: runtime.backends)
+        guard let spec = try? target.clusterSpec(in: runtime) else {
+            return "Image caches (--backend \(backend.name)): not known here, there is no k8s/ directory"
+        }
+        // Which caches a provider keeps depends on its configuration, never on the context: a
+        // named one spares the existing backend from asking kubectl for the current context.
+        let provider = try await backend.makeProvider(
+            BackendRequest(runner: runtime.runner, context: target.context ?? "(not needed by plan)"))
+        switch provider.imageCaches(for: spec) {
+        case .unavailable(let reason):
+            return "Image caches (--backend \(backend.name)): none. \(reason.prefix(1).uppercased() + reason.dropFirst())."
+        case .available(let caches):
+            return (["Image caches (--backend \(backend.name)), started before the cluster is made and kept by `provision down`:"]
+                + caches.describe(for: []).map { "  " + $0 }).joined(separator: "\n")
         }
     }
 }

@@ -36,7 +36,11 @@ struct Status: RuntimeCommand {
             With --json it prints one JSON document instead (the same verdict, whether or not \
             --exit-code is given): `verdict` (in-sync, drifted, not-ready or no-cluster), \
             `differences` (each changed or missing object with its component), `components`, \
-            `cluster` and `lastRun`.
+            `cluster`, `lastRun` and `caches`.
+
+            The backend's image caches are listed too, whether or not the cluster exists (they \
+            outlive it): for --backend kind each registry container (the local registry and \
+            the pull-through mirrors) with its state and the size of its volume.
 
             EXAMPLES:
               provision status
@@ -86,10 +90,18 @@ struct Status: RuntimeCommand {
         }
         var report = StatusReport(
             cluster: .init(name: spec.name, backend: provider.name, exists: exists, context: nil), lastRun: lastRun)
+        if let caches = provider.imageCaches(for: spec).caches {
+            do {
+                report.caches = try await caches.survey(sizes: true)
+            } catch {
+                report.cachesProblem = Format.summary(String(describing: Problem(error)), limit: 200)
+            }
+        }
         guard exists else {
             if json { console.out(try report.json()) }
             say("Cluster \(spec.name) does not exist (backend \(provider.name)).")
             say("Create it and deploy the stack with `provision up`.")
+            if let caches = report.cachesTable { say(""); say(caches) }
             throw ProvisionExit.code(for: .stepFailed)
         }
         // A stopped node or a cluster made without this overlay's config: said first, with the
@@ -147,6 +159,10 @@ struct Status: RuntimeCommand {
         } else {
             console.out("")
             console.out(report.table)
+            if let caches = report.cachesTable {
+                console.out("")
+                console.out(caches)
+            }
         }
         let notReady = report.components.filter { !$0.ready }.count
         if notReady > 0 {

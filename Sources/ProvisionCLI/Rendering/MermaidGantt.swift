@@ -9,8 +9,9 @@ import ProvisionCore
 ///   a second keep their length. `axisFormat` shows wall-clock time (the viewer's time
 ///   zone), with milliseconds when the run took less than a minute. `todayMarker off`: the
 ///   run is in the past.
-/// - Section `run` holds the run-level steps (preflight, create-cluster, ...), section
-///   `components` the component steps, each in the order the run recorded them (plan
+/// - Section `run` holds the run-level steps (preflight, start-caches, create-cluster, ...),
+///   section `warm-up` the pulls of images into the caches (they overlap create-cluster),
+///   section `components` the component steps, each in the order the run recorded them (plan
 ///   order), so the same run shape always lists the same tasks in the same order.
 /// - One task per step that has a start and an end: `label :tags, start, end`. Tags:
 ///   `crit` for a failed step, `active` for a step on the critical path (mermaid has no tag
@@ -35,7 +36,8 @@ enum MermaidGantt {
             "    todayMarker off",
         ]
         for (section, members) in [
-            ("run", tasks.filter { $0.step.component == nil }),
+            ("run", tasks.filter { $0.step.component == nil && $0.step.subject == nil }),
+            ("warm-up", tasks.filter { $0.step.component == nil && $0.step.subject != nil }),
             ("components", tasks.filter { $0.step.component != nil }),
         ] where !members.isEmpty {
             lines.append("    section \(section)")

@@ -31,6 +31,10 @@ struct StatusReport: Sendable {
     var components: [ComponentHealth] = []
     /// The last recorded run, for context.
     var lastRun: RunRecord?
+    /// The backend's image caches on this machine (they outlive the cluster); nil when the
+    /// backend keeps none, and ``cachesProblem`` when they could not be listed.
+    var caches: [CacheStatus]?
+    var cachesProblem: String?
 
     var verdict: Verdict {
         guard cluster.exists else { return .noCluster }
@@ -44,6 +48,17 @@ struct StatusReport: Sendable {
         Format.table(
             header: ["COMPONENT", "STATUS", "SYNC", "DETAIL"],
             rows: components.map { [$0.id.rawValue, $0.ready ? "ready" : "NOT READY", $0.sync.label, Format.summary($0.detail, limit: 120)] })
+    }
+
+    /// The image caches' table, or what keeps it from being shown; nil when the backend keeps none.
+    var cachesTable: String? {
+        if let cachesProblem { return "Image caches: cannot list them: \(cachesProblem)" }
+        guard let caches else { return nil }
+        guard !caches.isEmpty else { return "Image caches: none yet (`provision up` starts them)" }
+        return "Image caches (kept by `provision down`; `provision down --remove-caches` removes them):\n"
+            + Format.table(
+                header: ["CACHE", "SERVES", "CONTAINER", "STATE", "SIZE"],
+                rows: caches.map { [$0.role, $0.serves, $0.name, $0.state, $0.size ?? "-"] })
     }
 
     /// Every object that differs and every reason a component is not ready, one per row and
@@ -141,7 +156,7 @@ extension StatusReport: Encodable {
         var smokeError: String?
     }
 
-    private enum Keys: String, CodingKey { case verdict, cluster, differences, components, lastRun }
+    private enum Keys: String, CodingKey { case verdict, cluster, differences, components, lastRun, caches }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
@@ -165,6 +180,7 @@ extension StatusReport: Encodable {
                 smoke: smoke, smokeError: smokeError)
         }, forKey: .components)
         try container.encodeIfPresent(lastRun, forKey: .lastRun)
+        try container.encodeIfPresent(caches, forKey: .caches)
     }
 
     /// The document `status --json` prints (sorted keys, ISO 8601 dates, as `history --json`).

@@ -13,19 +13,24 @@ public struct ComponentRelease: Sendable {
     public let objects: [AppliedObject]
     /// What the component waits for once applied, in order.
     public let readiness: [ReadinessCheck]
+    /// The container images its objects name (`ghcr.io/goauthentik/server:2026.8.7`), in
+    /// order, each once: what a provider's image caches warm up while the cluster is made.
+    public let images: [String]
     /// What the deployment layer made of the objects (the Kubernetes layer: its parsed
     /// documents), for its own later use; the engine never looks inside.
     public let rendered: any Sendable
 
     public init(
         component: any Component, body: String, objects: [AppliedObject], readiness: [ReadinessCheck] = [],
-        rendered: any Sendable = ()
+        images: [String] = [], rendered: any Sendable = ()
     ) {
         self.component = component
         self.body = body
         self.digest = SHA256.hexDigest(of: body)
         self.objects = objects
         self.readiness = readiness
+        var seen = Set<String>()
+        self.images = images.filter { seen.insert($0).inserted }
         self.rendered = rendered
     }
 

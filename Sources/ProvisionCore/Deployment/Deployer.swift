@@ -43,11 +43,15 @@ public struct Deployer: Sendable {
     /// still run. `force` applies everything.
     public func up(cluster: ClusterSpec, plan: Plan, invocation: RunInvocation, force: Bool = false) async throws -> RunReport {
         let run = try begin(cluster: cluster, invocation: invocation)
+        let caches = provider.imageCaches(for: cluster).caches
         let preflight: StepID, ensure: StepID
+        var startCaches: StepID?
         var stepIDs: [ComponentID: StepID] = [:]
         do {
-            // Every step is listed up front, so history shows what a run was going to do.
+            // Every step is listed up front, so history shows what a run was going to do; the
+            // pull steps follow once the caches say which images they can warm up.
             preflight = try store.addStep(run: run, component: nil, action: .preflight)
+            if caches != nil { startCaches = try store.addStep(run: run, component: nil, action: .startCaches) }
             ensure = try store.addStep(run: run, component: nil, action: .createCluster)
             for id in plan.order {
                 stepIDs[id] = try store.addStep(run: run, component: id, action: .deploy)
@@ -58,9 +62,11 @@ public struct Deployer: Sendable {
         }
         let componentSteps = stepIDs
         var toolVersions: [ToolVersion] = []
-        let reused: Bool
+
+        let found: (exists: Bool, tools: [ToolVersion])
+        var warmable: [String] = []
         do {
-            let found = try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) {
+            found = try await perform(preflight, StepLabel(.preflight), failureKind: .preflight) {
                 [provider, progress, store] in
                 let exists: Bool
                 var existsError: (any Error)?
@@ -83,20 +89,78 @@ public struct Deployer: Sendable {
                 return (note, (exists: exists, tools: report.toolVersions))
             }
             toolVersions = found.tools
-            // What preflight found is handed to ensureCluster, so the provider asks once.
-            reused = try await perform(ensure, StepLabel(.createCluster)) { [provider] in
-                let provisioning = try await provider.ensureCluster(cluster, exists: found.exists)
-                let note: String? = provisioning.note(cluster: cluster.name)
-                return (note, provisioning.outcome == .reused)
+        } catch {
+            return try finish(run, after: error, toolVersions: toolVersions)
+        }
+
+        // Each component's objects, text, digest, readiness and images, once for the whole run,
+        // before the caches start: the images decide which. One the overlay has nothing for is
+        // recorded as skipped, and its dependents go on.
+        let releases = await deployment.prepare(plan.steps)
+        if Task.isCancelled { return try finish(run, after: CancellationError(), toolVersions: toolVersions) }
+        var seen = Set<String>()
+        let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }.filter { seen.insert($0).inserted }
+        do {
+            if let startCaches, let caches {
+                warmable = try await perform(startCaches, StepLabel(.startCaches)) {
+                    let started = try await caches.start(for: images)
+                    return (started.note, started.warmable)
+                }
             }
         } catch {
             return try finish(run, after: error, toolVersions: toolVersions)
         }
 
-        // Each component's objects, text, digest and readiness, once for the whole run. One the
-        // overlay has nothing for is recorded as skipped, and its dependents go on.
-        let releases = await deployment.prepare(plan.steps)
-        if Task.isCancelled { return try finish(run, after: CancellationError(), toolVersions: toolVersions) }
+        // While a new cluster is made, its images are pulled into the caches side by side, so
+        // the nodes find them there; a node that already runs has them, so a reused cluster
+        // warms nothing up.
+        let warming: WarmUp
+        do {
+            let pulls = found.exists ? [] : warmable
+            warming = WarmUp(steps: try pulls.map { (try store.addStep(run: run, component: nil, subject: $0, action: .pull), $0) })
+        } catch {
+            return try finish(run, after: error, toolVersions: toolVersions)
+        }
+        let warmUpTask = Task { [self] in
+            if let caches { await self.warmUp(warming, through: caches) }
+        }
+        let failure: (any Error)? = await withTaskCancellationHandler {
+            await deploy(
+                plan, releases, cluster: cluster, exists: found.exists, ensure: ensure, steps: componentSteps,
+                force: force)
+        } onCancel: {
+            warmUpTask.cancel()
+        }
+        // A failed run does not wait for warm-ups; a successful one lets them finish.
+        if failure != nil { warmUpTask.cancel() }
+        await warmUpTask.value
+        if let failure = failure ?? warming.storeFailure {
+            return try finish(run, after: failure, toolVersions: toolVersions)
+        }
+        try store.finishRun(run, outcome: .succeeded)
+        progress(.runFinished(run, .succeeded))
+        return RunReport(
+            runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil, toolVersions: toolVersions)
+    }
+
+    /// Makes or reuses the cluster, then deploys the plan's components. Returns why the run
+    /// failed (cancellation included), or nil when every step succeeded.
+    private func deploy(
+        _ plan: Plan, _ releases: [ComponentID: Result<ComponentRelease, any Error>], cluster: ClusterSpec,
+        exists: Bool, ensure: StepID, steps componentSteps: [ComponentID: StepID], force: Bool
+    ) async -> (any Error)? {
+        let reused: Bool
+        do {
+            // What preflight found is handed to ensureCluster, so the provider asks once.
+            reused = try await perform(ensure, StepLabel(.createCluster)) { [provider] in
+                let provisioning = try await provider.ensureCluster(cluster, exists: exists)
+                let note: String? = provisioning.note(cluster: cluster.name)
+                return (note, provisioning.outcome == .reused)
+            }
+        } catch {
+            return error
+        }
+        if Task.isCancelled { return CancellationError() }
         // On a cluster that was there already, one look tells what is unchanged.
         var unchanged: Set<ComponentID> = []
         if !force, reused { unchanged = await unchangedComponents(plan, releases, cluster: cluster) }
@@ -149,22 +213,14 @@ public struct Deployer: Sendable {
                 }
             })
 
-        if let storeFailure = storeFailures.withLock({ $0.first }) {
-            return try finish(run, after: storeFailure, toolVersions: toolVersions)
-        }
-        if result.wasCancelled {
-            return try finish(run, after: CancellationError(), toolVersions: toolVersions)
-        }
+        if let storeFailure = storeFailures.withLock({ $0.first }) { return storeFailure }
+        if result.wasCancelled { return CancellationError() }
         if let failure = result.firstFailure ?? result.steps.first(where: { !$0.outcome.isSuccess }) {
             let cause = failure.error.map(Self.problem)
                 ?? Problem(problem: failure.outcome.description, fix: "see the step's error in `provision history`")
-            return try finish(
-                run, after: cause.prefixed("deploying `\(failure.id)` failed: "), toolVersions: toolVersions)
+            return cause.prefixed("deploying `\(failure.id)` failed: ")
         }
-        try store.finishRun(run, outcome: .succeeded)
-        progress(.runFinished(run, .succeeded))
-        return RunReport(
-            runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil, toolVersions: toolVersions)
+        return nil
     }
 
     /// Takes the stack down. A cluster the provider owns is deleted and confirmed gone; with
@@ -173,18 +229,23 @@ public struct Deployer: Sendable {
     /// components are removed instead (``remove(cluster:plan:purgeData:invocation:)``).
     /// No preflight: deleting must work even when the tools needed to create a cluster have broken.
     /// - Returns / Throws: as ``up(cluster:plan:invocation:)``.
+    /// With `removeCaches`, the provider's image caches (``ImageCaches``) are removed last, as
+    /// a step of their own; without it they stay for the next cluster.
     public func down(
-        cluster: ClusterSpec, plan: Plan? = nil, purgeData: Bool = false, invocation: RunInvocation
+        cluster: ClusterSpec, plan: Plan? = nil, purgeData: Bool = false, removeCaches: Bool = false,
+        invocation: RunInvocation
     ) async throws -> RunReport {
         if !provider.ownsCluster, let plan {
             return try await remove(cluster: cluster, plan: plan, purgeData: purgeData, invocation: invocation)
         }
         let run = try begin(cluster: cluster, invocation: invocation)
         let delete: StepID
-        var purge: StepID?
+        var purge: StepID?, uncache: StepID?
+        let caches = removeCaches ? provider.imageCaches(for: cluster).caches : nil
         do {
             delete = try store.addStep(run: run, component: nil, action: .deleteCluster)
             if purgeData { purge = try store.addStep(run: run, component: nil, action: .purgeData) }
+            if caches != nil { uncache = try store.addStep(run: run, component: nil, action: .removeCaches) }
         } catch {
             try? store.finishRun(run, outcome: .failed, error: Self.describe(error))
             throw error
@@ -207,6 +268,9 @@ public struct Deployer: Sendable {
                 try await perform(purge, StepLabel(.purgeData)) { [provider] in
                     try DataDirectory.purge(try provider.dataDirectory(for: cluster))
                 }
+            }
+            if let uncache, let caches {
+                try await perform(uncache, StepLabel(.removeCaches)) { try await caches.remove() }
             }
         } catch {
             return try finish(run, after: error)

@@ -55,15 +55,20 @@ extension DeployOptions {
         maxConcurrency: 4, stepTimeout: .seconds(1200), readinessTimeout: .seconds(900))
 }
 
-/// Names a step for progress output: `preflight`, `deploy redis`.
+/// Names a step for progress output: `preflight`, `deploy redis`, `pull ghcr.io/x/y:1`.
 public struct StepLabel: Sendable, Hashable, CustomStringConvertible {
     public var action: StepAction
     public var component: ComponentID?
-    public init(_ action: StepAction, _ component: ComponentID? = nil) {
+    /// What a step that is not a component's works on (``StepRecord/subject``).
+    public var subject: String?
+    public init(_ action: StepAction, _ component: ComponentID? = nil, subject: String? = nil) {
         self.action = action
         self.component = component
+        self.subject = subject
     }
-    public var description: String { component.map { "\(action) \($0)" } ?? action.rawValue }
+    public var description: String {
+        (component?.rawValue ?? subject).map { "\(action) \($0)" } ?? action.rawValue
+    }
 }
 
 /// What the ``Deployer`` tells the CLI while it works.
@@ -109,4 +114,6 @@ extension StepAction {
     public static let purgeData: Self = "purge-data"
     /// `down` on a cluster the provider does not own: one component's objects are deleted.
     public static let remove: Self = "remove"
+    /// `down --remove-caches`: the provider's image caches and what they hold are removed.
+    public static let removeCaches: Self = "remove-caches"
 }

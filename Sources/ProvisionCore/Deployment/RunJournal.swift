@@ -15,8 +15,10 @@ public protocol RunJournal: Sendable {
     func recordTools(_ id: RunID, _ tools: [ToolVersion]) throws
     func recordTarget(_ id: RunID, _ target: ClusterTarget) throws
 
-    func addStep(run: RunID, component: ComponentID?, action: StepAction, state: StepState, at date: Date) throws
-        -> StepID
+    /// Adds a step; `subject` names what a step that is not a component's works on (an image).
+    func addStep(
+        run: RunID, component: ComponentID?, subject: String?, action: StepAction, state: StepState, at date: Date
+    ) throws -> StepID
     func markStep(_ id: StepID, _ state: StepState, error: String?, note: String?, digest: String?, at date: Date) throws
     func updateStep(_ id: StepID, note: String?, digest: String?) throws
     /// Records what a deploy step applied (its text kept once per digest) and its change counts.
@@ -36,8 +38,8 @@ extension RunJournal {
     func finishRun(_ id: RunID, outcome: RunOutcome, error: String? = nil) throws {
         try finishRun(id, outcome: outcome, error: error, at: Date())
     }
-    func addStep(run: RunID, component: ComponentID?, action: StepAction) throws -> StepID {
-        try addStep(run: run, component: component, action: action, state: .pending, at: Date())
+    func addStep(run: RunID, component: ComponentID?, subject: String? = nil, action: StepAction) throws -> StepID {
+        try addStep(run: run, component: component, subject: subject, action: action, state: .pending, at: Date())
     }
     func markStep(_ id: StepID, _ state: StepState, error: String? = nil, note: String? = nil) throws {
         try markStep(id, state, error: error, note: note, digest: nil, at: Date())

@@ -151,6 +151,10 @@ public protocol ClusterProvider: Sendable {
     /// context, an API server that refuses, an edge nothing answers on); the layer says
     /// something neutral where the provider has nothing better.
     func remedies(for cluster: ClusterSpec) -> ClusterRemedies
+
+    /// Optional capability: registries that keep images across cluster recreation
+    /// (``ImageCaches``), or why the provider keeps none for this cluster.
+    func imageCaches(for cluster: ClusterSpec) -> ImageCacheSupport
 }
 
 /// What a provider advises when the deployment layer meets trouble with its cluster, each as
@@ -185,6 +189,9 @@ extension ClusterProvider {
     public func existingClusterProblems(_ cluster: ClusterSpec) async -> [Problem] { [] }
     public func publishedIngress(for cluster: ClusterSpec) -> String? { nil }
     public func remedies(for cluster: ClusterSpec) -> ClusterRemedies { ClusterRemedies() }
+    public func imageCaches(for cluster: ClusterSpec) -> ImageCacheSupport {
+        .unavailable(reason: "the \(name) backend keeps no image caches: the cluster pulls every image from its registry")
+    }
 
     /// The provider's prerequisites and, for a cluster that exists, what keeps it from being
     /// used: every blocking problem at once, thrown as one (kind `.preflight`). Not a

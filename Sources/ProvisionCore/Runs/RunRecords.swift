@@ -56,6 +56,10 @@ public struct StepAction: Hashable, Sendable, Codable, CustomStringConvertible, 
     public static let deploy: Self = "deploy"
     /// The backend deletes the cluster and confirms it is gone.
     public static let deleteCluster: Self = "delete-cluster"
+    /// The provider's image caches are started (or found running) before the cluster is made.
+    public static let startCaches: Self = "start-caches"
+    /// One image is pulled through the caches while the cluster is made (its subject: the image).
+    public static let pull: Self = "pull"
 
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
     public func encode(to encoder: any Encoder) throws {
@@ -151,6 +155,9 @@ public struct StepRecord: Sendable, Hashable, Codable {
     public var runID: RunID
     /// `nil` for run-level steps such as preflight and create-cluster.
     public var component: ComponentID?
+    /// What a run-level step works on when it is not a component: the image a `pull` step
+    /// warms up. `nil` for the rest.
+    public var subject: String?
     public var action: StepAction
     public var state: StepState
     public var startedAt: Date?
@@ -173,8 +180,6 @@ public struct StepRecord: Sendable, Hashable, Codable {
     /// The Secrets written for the component, by name and key only: never a value.
     public var secrets: [SecretKeys]?
 
-    /// `deploy postgres-pgvector`, `preflight`.
-    public var label: String {
-        component.map { "\(action) \($0)" } ?? action.rawValue
-    }
+    /// `deploy postgres-pgvector`, `pull docker.io/library/redis:8`, `preflight`.
+    public var label: String { StepLabel(action, component, subject: subject).description }
 }

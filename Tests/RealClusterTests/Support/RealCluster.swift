@@ -17,6 +17,27 @@ enum RealCluster {
 
     static let clusterName = "wrightnow"
     static let context = "kind-wrightnow"
+
+    /// The two figures issue 18 asks for, printed and, on GitHub Actions, added to the job
+    /// summary (`GITHUB_STEP_SUMMARY`), from which the README takes them once measured.
+    static func writeSummary(coldUp: Duration, warmDownUp: Duration) throws {
+        func seconds(_ duration: Duration) -> String { "\(duration.components.seconds) s" }
+        let table = """
+            ### provision up on kind: image caches
+
+            | run | wall time |
+            |---|---|
+            | cold `up` (setup + deploy, no caches on the runner) | \(seconds(coldUp)) |
+            | `down` + `up` with warm caches (teardown + setup + deploy) | \(seconds(warmDownUp)) |
+
+            """
+        print(table)
+        guard let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
+        let handle = try FileHandle(forWritingTo: URL(filePath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(table.utf8))
+    }
 }
 
 /// A program run to completion by the real-cluster tests, with a time limit.
