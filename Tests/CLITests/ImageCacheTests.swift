@@ -105,6 +105,20 @@ struct ImageCacheTests {
         }
     }
 
+    @Test("caches that cannot start (their image cannot be pulled) are warnings: the node pulls from the registries")
+    func cachesThatCannotStart() async throws {
+        let world = try FakeWorld(environment: ["FAKE_DOCKER_UNPULLABLE": "registry:3"])
+        let up = try await world.provision("up")
+        #expect(up.exitCode == 0, "\(up)")
+        #expect(up.standardError.contains("could not start the image cache provision-mirror-docker-io (mirror for docker.io)"), "\(up)")
+        #expect(up.standardError.contains("manifest unknown"))
+        let steps = try await world.lastRun().steps
+        #expect(steps.first { $0.action == .startCaches }?.note?.contains("3 could not start") == true, "\(steps)")
+        #expect(!steps.contains { $0.action == .pull }, "nothing to warm up without a mirror")
+        #expect(!world.upstreamPulls.isEmpty && Self.stackPulls(world).allSatisfy { $0.hasSuffix(" by node wrightnow") })
+        #expect(world.nodePullFailures().isEmpty)
+    }
+
     @Test("a container of a cache's name that is not one, and a volume of another format: exit 3, each with its fix")
     func preflightProblems() async throws {
         let world = try FakeWorld()

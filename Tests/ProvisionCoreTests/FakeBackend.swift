@@ -168,6 +168,8 @@ final class FakeCaches: ImageCaches {
         var failPull: Set<String> = []
         /// Pulls wait until the cluster is being made.
         var pullWaitsForCreate = false
+        /// Pulls wait until cancelled.
+        var hangInPull = false
     }
 
     let script: Script
@@ -201,6 +203,7 @@ final class FakeCaches: ImageCaches {
             throw Problem(problem: "the cluster was never being made during the pull", fix: "overlap them")
         }
         if script.failPull.contains(image) { throw Problem(problem: "\(image): manifest unknown", fix: "check the tag") }
+        if script.hangInPull { try await sleepUntilCancelled() }
         return "cached"
     }
 

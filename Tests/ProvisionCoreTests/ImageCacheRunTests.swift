@@ -115,6 +115,26 @@ struct ImageCacheRunTests {
         }
     }
 
+    @Test("interrupted while the warm-ups still run: they and the run are recorded as interrupted, never succeeded")
+    func interruptedDuringWarmUp() async throws {
+        let script = FakeBackend.Script(images: Self.images, caches: .init(hangInPull: true))
+        try await run(script) { deployer, store, backend in
+            let up = Task { try await deployer.up(cluster: cluster, plan: plan, invocation: invocation) }
+            // The components finish while the pulls hang; then the run is cancelled (Ctrl-C).
+            let deadline = ContinuousClock.now + .seconds(120)
+            while !backend.calls.value.contains("smoke app"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            up.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await up.value }
+            let run = try #require(try store.runs(limit: 1).first)
+            #expect(run.outcome == .interrupted)
+            let pulls = try store.steps(of: run.id).filter { $0.action == .pull }
+            #expect(!pulls.isEmpty && pulls.allSatisfy { $0.state == .interrupted || $0.state == .skipped }, "\(pulls)")
+            #expect(try store.steps(of: run.id).filter { $0.action == .deploy }.allSatisfy { $0.state == .succeeded })
+        }
+    }
+
     @Test("down keeps the caches; --remove-caches removes them as a last recorded step")
     func downKeepsOrRemovesCaches() async throws {
         try await run(FakeBackend.Script(clusterExists: true, caches: .init())) { deployer, store, backend in

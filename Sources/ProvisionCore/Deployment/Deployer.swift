@@ -31,8 +31,10 @@ public struct Deployer: Sendable {
 
     /// Brings the cluster and the plan's components up.
     ///
-    /// Steps: `preflight`, `create-cluster` (creates or reuses), then one `deploy`
-    /// step per component (apply, wait until ready, smoke check), scheduled by the plan.
+    /// Steps: `preflight`, `start-caches` (when the provider keeps ``ImageCaches``),
+    /// `create-cluster` (creates or reuses), then one `deploy` step per component (apply, wait
+    /// until ready, smoke check), scheduled by the plan; while a new cluster is made, one
+    /// `pull` step per image the caches serve.
     /// - Returns: the report of the recorded run; check ``RunReport/succeeded``.
     ///   A failed step does not throw: the report's outcome is `failed` and `problem` says why
     ///   (kind `.preflight` or `.notImplemented` when preflight stopped the run).
@@ -102,9 +104,11 @@ public struct Deployer: Sendable {
         let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }.filter { seen.insert($0).inserted }
         do {
             if let startCaches, let caches {
-                warmable = try await perform(startCaches, StepLabel(.startCaches)) {
+                warmable = try await perform(startCaches, StepLabel(.startCaches)) { [progress] in
                     let started = try await caches.start(for: images)
-                    return (started.note, started.warmable)
+                    started.warnings.forEach { progress(.warning($0)) }
+                    let note = ([started.note] + started.warnings.map { "warning: \($0)" }).joined(separator: "\n")
+                    return (note, started.warmable)
                 }
             }
         } catch {
@@ -131,10 +135,12 @@ public struct Deployer: Sendable {
         } onCancel: {
             warmUpTask.cancel()
         }
-        // A failed run does not wait for warm-ups; a successful one lets them finish.
+        // A failed run does not wait for warm-ups; a successful one lets them finish, unless
+        // it is interrupted meanwhile.
         if failure != nil { warmUpTask.cancel() }
         await warmUpTask.value
-        if let failure = failure ?? warming.storeFailure {
+        let interrupted: (any Error)? = Task.isCancelled ? CancellationError() : nil
+        if let failure = failure ?? warming.storeFailure ?? interrupted {
             return try finish(run, after: failure, toolVersions: toolVersions)
         }
         try store.finishRun(run, outcome: .succeeded)

@@ -36,9 +36,13 @@ public struct CacheStart: Sendable, Hashable {
     public var note: String
     /// The images a cache serves, in the order given: each gets a `pull` step.
     public var warmable: [String]
-    public init(note: String, warmable: [String]) {
+    /// Caches that could not start: the cluster then pulls what they serve itself, so the
+    /// run goes on and says so.
+    public var warnings: [PreflightWarning]
+    public init(note: String, warmable: [String], warnings: [PreflightWarning] = []) {
         self.note = note
         self.warmable = warmable
+        self.warnings = warnings
     }
 }
 

@@ -67,26 +67,39 @@ final class KindImageCaches: ImageCaches {
         if let problem = Problem.all(problems(wanted, containers: containers, volumes: volumes), kind: .preflight) {
             throw problem
         }
+        // A cache that will not start (its image cannot be pulled, its port was taken since)
+        // is a warning: containerd goes to the registry itself, as for a cache that is down.
         var actions: [String] = []
+        var warnings: [PreflightWarning] = []
         for cache in wanted {
-            if unstarted.contains(cache.name), volumes[cache.name] == nil {
-                try await docker(cache.volumeCreateArguments())
-            }
-            switch containers[cache.name]?.state {
-            case nil:
-                try await docker(cache.runArguments(), timeout: .seconds(300), about: cache)
-                actions.append("started \(cache.name)")
-            case "running":
-                break
-            default:
-                try await docker(["start", cache.name], about: cache)
-                actions.append("restarted \(cache.name)")
+            do {
+                if unstarted.contains(cache.name), volumes[cache.name] == nil {
+                    try await docker(cache.volumeCreateArguments())
+                }
+                switch containers[cache.name]?.state {
+                case nil:
+                    try await docker(cache.runArguments(), timeout: .seconds(300), about: cache)
+                    actions.append("started \(cache.name)")
+                case "running":
+                    break
+                default:
+                    try await docker(["start", cache.name], about: cache)
+                    actions.append("restarted \(cache.name)")
+                }
+            } catch {
+                let problem = Problem(error)
+                warnings.append(PreflightWarning(
+                    problem: "\(problem.problem): \(Self.reason(of: problem)); nodes pull from \(cache.serves) "
+                        + "itself" + (cache.role == .registry ? " (images pushed to it cannot be pulled)" : ""),
+                    fix: problem.fix))
             }
         }
-        if !actions.isEmpty { containers = try await inspectContainers(names) }
+        if !actions.isEmpty || !warnings.isEmpty { containers = try await inspectContainers(names) }
         // On kind's network (there once any kind cluster was made), so the node reaches them by
         // name; a cluster made after this joins them in ``attach()``.
-        for cache in wanted where containers[cache.name]?.networks.contains(Self.network) != true {
+        for cache in wanted where containers[cache.name]?.state == "running"
+            && containers[cache.name]?.networks.contains(Self.network) != true
+        {
             _ = try await connect(cache.name)
         }
         try writeHostsFiles(wanted)
@@ -100,9 +113,10 @@ final class KindImageCaches: ImageCaches {
         let summary = wanted.map { "\($0.role == .mirror ? "mirror of" : "registry") \($0.serves)" }.joined(separator: ", ")
         let note = "image caches: \(summary)"
             + (actions.isEmpty ? "" : "; " + actions.joined(separator: ", "))
-            + (kept > 0 ? "; \(kept) already running" : "")
+            + (kept - warnings.count > 0 ? "; \(kept - warnings.count) already running" : "")
+            + (warnings.isEmpty ? "" : "; \(warnings.count) could not start")
             + "; containerd hosts in \(hostsDirectoryShown)"
-        return CacheStart(note: note, warmable: warmable)
+        return CacheStart(note: note, warmable: warmable, warnings: warnings)
     }
 
     /// What keeps the caches from starting, each with its fix.
@@ -218,6 +232,13 @@ final class KindImageCaches: ImageCaches {
     }
 
     // MARK: Docker
+
+    /// The last line of what the command underneath said (docker's own reason).
+    static func reason(of problem: Problem) -> String {
+        let output = (problem.cause as? CommandError)?.output?.standardError ?? ""
+        let lines: [String] = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.last { !$0.isEmpty && !$0.hasPrefix("Run 'docker") } ?? "see `provision history`"
+    }
 
     struct Container: Sendable, Hashable {
         var name: String
