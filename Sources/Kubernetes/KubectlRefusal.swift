@@ -28,6 +28,10 @@ public enum KubectlRefusal: Sendable, Hashable {
     case immutableField(kind: String, name: String, field: String)
     case fieldConflict(manager: String, fields: [String])
 
+    /// The field manager Argo CD's application controller applies with (argo-cd v3.5.1
+    /// common/common.go ArgoCDSSAManager, used by controller/sync.go).
+    public static let argoCDManager = "argocd-controller"
+
     /// Reads kubectl's output (standard error and output together).
     public static func read(_ output: String) -> KubectlRefusal? {
         if let match = output.firstMatch(of: /context "([^"]+)" does not exist/)
@@ -109,6 +113,19 @@ public enum KubectlRefusal: Sendable, Hashable {
                 .stepFailed,
                 problem: "\(kind) \(name)\(namespace.map { " in \($0)" } ?? ""): the manifests change \(changed)",
                 fix: fix, cause: cause)
+        case .fieldConflict(let manager, let fields) where manager == Self.argoCDManager:
+            // Argo CD applies what Git holds (server-side, forcing conflicts): taking its fields
+            // here would start a tug of war that its self-heal wins a moment later.
+            return Problem(
+                .stepFailed,
+                problem: "Argo CD manages these objects now (field manager `\(manager)`) and holds other values for "
+                    + fields.joined(separator: ", ") + "; provision does not take them from it",
+                fix: "change k8s/ in Git and let Argo CD sync it (`kubectl --context \(context) -n argocd get "
+                    + "applications` shows its state); or take the stack back: delete its Application without the "
+                    + "resources finalizer (`kubectl --context \(context) -n argocd patch application NAME --type merge "
+                    + "-p '{\"metadata\":{\"finalizers\":null}}'`, then `kubectl --context \(context) -n argocd delete "
+                    + "application NAME`: the objects stay), and run `provision up --force-conflicts`",
+                cause: cause)
         case .fieldConflict(let manager, let fields):
             return Problem(
                 .stepFailed,

@@ -391,6 +391,21 @@ struct RealToolFailureTests {
         #expect(world.calls.contains { $0.contains("apply --server-side --field-manager=provision --force-conflicts -f -") })
     }
 
+    @Test("objects Argo CD manages since the hand-over: up refuses to take its fields and says how to get them back")
+    func argoCDOwnsTheFields() async throws {
+        let world = try FakeWorld()
+        #expect(try await world.run("up", "--only", "redis").exitCode == 0)
+        let conflict = try await world.run(
+            "up", "--only", "redis", "--force",
+            environment: ["FAKE_APPLY_CONFLICT": "Deployment/redis", "FAKE_APPLY_CONFLICT_MANAGER": "argocd-controller"])
+        #expect(conflict.exitCode == 1, "\(conflict)")
+        #expect(conflict.standardError.contains(
+            "Argo CD manages these objects now (field manager `argocd-controller`) and holds other values for .spec.replicas"))
+        #expect(conflict.standardError.contains("change k8s/ in Git and let Argo CD sync it"))
+        #expect(conflict.standardError.contains("-n argocd delete application NAME`: the objects stay), and run `provision up --force-conflicts`"))
+        #expect(!world.calls.contains { $0.contains("--force-conflicts") }, "provision took Argo CD's fields")
+    }
+
     // MARK: 8. Clear results
 
     @Test("Ctrl-C prints `interrupted`, never CancellationError()")

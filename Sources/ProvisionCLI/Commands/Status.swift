@@ -35,8 +35,12 @@ struct Status: RuntimeCommand {
 
             With --json it prints one JSON document instead (the same verdict, whether or not \
             --exit-code is given): `verdict` (in-sync, drifted, not-ready or no-cluster), \
-            `differences` (each changed or missing object with its component), `components`, \
-            `cluster`, `lastRun` and `caches`.
+            `differences` (each changed or missing object with its component), `components` (with \
+            `gitOps`: Argo CD's sync and health of each, after a hand-over), `cluster`, `lastRun` \
+            and `caches`.
+
+            After the stack was handed over to Argo CD (`provision argocd export`), the table has \
+            a column ARGO CD with each component's sync status and health there.
 
             The backend's image caches are listed too, whether or not the cluster exists (they \
             outlive it): for --backend kind each registry container (the local registry and \
@@ -132,12 +136,13 @@ struct Status: RuntimeCommand {
         } catch {
             throw Problem(error)
         }
+        let gitOps = await deployment.gitOpsStates(releases)
         let runSmoke = smoke
         let results = await withTaskGroup(of: ComponentHealth.self) { group in
             for release in releases {
                 let component = release.component
                 group.addTask {
-                    var health = ComponentHealth(id: component.id, survey: surveys[component.id])
+                    var health = ComponentHealth(id: component.id, survey: surveys[component.id], gitOps: gitOps[component.id])
                     guard runSmoke, health.ready, health.survey != nil, !component.smokeChecks.isEmpty else { return health }
                     do {
                         try await deployment.smokeCheck(release)

@@ -43,11 +43,16 @@ struct StatusReport: Sendable {
         return .inSync
     }
 
-    /// The table `status` prints.
+    /// The table `status` prints; after a hand-over to Argo CD, with what Argo CD reports.
     var table: String {
-        Format.table(
-            header: ["COMPONENT", "STATUS", "SYNC", "DETAIL"],
-            rows: components.map { [$0.id.rawValue, $0.ready ? "ready" : "NOT READY", $0.sync.label, Format.summary($0.detail, limit: 120)] })
+        let gitOps = components.contains { $0.gitOps != nil }
+        return Format.table(
+            header: ["COMPONENT", "STATUS", "SYNC"] + (gitOps ? ["ARGO CD"] : []) + ["DETAIL"],
+            rows: components.map {
+                [$0.id.rawValue, $0.ready ? "ready" : "NOT READY", $0.sync.label]
+                    + (gitOps ? [$0.gitOps.map { "\($0.sync)/\($0.health)" } ?? "-"] : [])
+                    + [Format.summary($0.detail, limit: 120)]
+            })
     }
 
     /// The image caches' table, or what keeps it from being shown; nil when the backend keeps none.
@@ -98,6 +103,8 @@ struct ComponentHealth: Sendable {
     var survey: ComponentSurvey?
     /// The smoke check's outcome when one ran (`--smoke`, on a ready component).
     var smoke: Smoke?
+    /// What Argo CD reports of it, after a hand-over (`provision argocd export`).
+    var gitOps: GitOpsState?
 
     var inSync: Bool { survey?.inSync ?? true }
 
@@ -154,6 +161,8 @@ extension StatusReport: Encodable {
         /// `passed` or `failed`, when a smoke check ran.
         var smoke: String?
         var smokeError: String?
+        /// Argo CD's sync and health of it, after a hand-over.
+        var gitOps: GitOpsState?
     }
 
     private enum Keys: String, CodingKey { case verdict, cluster, differences, components, lastRun, caches }
@@ -177,7 +186,7 @@ extension StatusReport: Encodable {
             }
             return Component(
                 id: health.id, ready: health.ready, sync: health.sync, notReady: health.survey?.notReady ?? [],
-                smoke: smoke, smokeError: smokeError)
+                smoke: smoke, smokeError: smokeError, gitOps: health.gitOps)
         }, forKey: .components)
         try container.encodeIfPresent(lastRun, forKey: .lastRun)
         try container.encodeIfPresent(caches, forKey: .caches)

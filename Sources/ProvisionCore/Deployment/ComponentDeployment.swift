@@ -27,6 +27,11 @@ public protocol ComponentDeployment: Sendable {
     /// One look at the cluster for all `releases` at once: whether each is in sync with
     /// its objects and ready. Components it cannot tell about are left out.
     func survey(_ releases: [ComponentRelease]) async throws -> [ComponentID: ComponentSurvey]
+
+    /// See GitOps.swift: the GitOps controller that applies the stack from Git, if any.
+    func gitOpsOwners() async -> [String]
+    func reclaim(from owners: [String]) async throws -> String
+    func gitOpsStates(_ releases: [ComponentRelease]) async -> [ComponentID: GitOpsState]
 }
 
 extension ComponentDeployment {

@@ -286,8 +286,9 @@ public struct Deployer: Sendable {
         return RunReport(runID: run, outcome: .succeeded, steps: try store.steps(of: run), problem: nil)
     }
 
-    /// Removes the plan's components from a cluster the provider does not own, in reverse
-    /// dependency order: the plan's waves reversed (as helmfile reverses its batches for
+    /// Removes the plan's components from a cluster the provider does not own (after taking the
+    /// stack back from a GitOps controller that applies it, ``ComponentDeployment/gitOpsOwners()``),
+    /// in reverse dependency order: the plan's waves reversed (as helmfile reverses its batches for
     /// delete), the components of one wave side by side, each waiting until its objects are
     /// gone. A failure stops the waves after it, so nothing is removed while something that
     /// depends on it is still there. Claims and namespaces stay unless `purgeData`.
@@ -297,7 +298,12 @@ public struct Deployer: Sendable {
         let run = try begin(cluster: cluster, invocation: invocation)
         let waves = Array(plan.waves.reversed())
         var stepIDs: [ComponentID: StepID] = [:]
+        // A GitOps controller that applies the stack (after `provision argocd export`) would put
+        // back what is removed: it stops first, as a step of its own, keeping what it applied.
+        let owners = await deployment.gitOpsOwners()
+        var reclaim: StepID?
         do {
+            if !owners.isEmpty { reclaim = try store.addStep(run: run, component: nil, action: .reclaim) }
             for id in waves.flatMap({ $0 }) {
                 stepIDs[id] = try store.addStep(run: run, component: id, action: .remove)
             }
@@ -308,6 +314,9 @@ public struct Deployer: Sendable {
         let steps = stepIDs
         do {
             try store.recordTarget(run, await provider.target(for: cluster))
+            if let reclaim {
+                try await perform(reclaim, StepLabel(.reclaim)) { [deployment] in try await deployment.reclaim(from: owners) }
+            }
             // Each component's objects once; one that cannot be prepared fails its own step.
             let releases = await deployment.prepare(plan.steps)
             for wave in waves {
