@@ -81,9 +81,11 @@ public struct KubernetesDeployment: ComponentDeployment {
         case .pinnedManifest(let name):
             // The upstream bytes as pinned, not a re-serialisation, so their digest matches the pin.
             guard let pinned = try await pinnedBody(name) else { return ("", [], nil) }
-            // Objects of ours for it in the overlay (the namespace a pin's `namespace:` names,
-            // from the kustomize Component that carries the pin) go first, as they render.
-            let own = try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory)
+            // A pin that names a namespace: the component's own objects in the overlay (that
+            // Namespace, from the kustomize Component that carries the pin) go first, as rendered.
+            let own = pinned.namespace == nil
+                ? ManifestSubset(documents: [])
+                : try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory)
             let upstream = try ManifestDocument.parseStream(pinned.body).map { $0.placed(in: pinned.namespace) }
             let body = own.documents.isEmpty ? pinned.body : own.yaml + "---\n" + pinned.body
             return (body, own.documents + upstream, pinned.namespace)

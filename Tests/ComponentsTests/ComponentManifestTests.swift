@@ -40,17 +40,21 @@ struct ComponentManifestTests {
             case .pinnedManifest(let name):
                 // Every overlay can deploy it: each selects the pin.
                 for overlay in ["local", "local-ingress-nginx", "cluster"] {
-                    let deployment = KubernetesDeployment(
-                        kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
-                        manifests: ManifestSource(runner: SubprocessCommandRunner()),
-                        vault: SecretVault(directory: URL(filePath: "/nonexistent")),
-                        cluster: ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: overlay))
-                    #expect(try deployment.pinFile(name) != nil, "\(overlay) selects no \(name) for \(component.id)")
+                    #expect(try Self.deployment(overlay: overlay).pinFile(name) != nil, "\(overlay) selects no \(name) for \(component.id)")
                 }
             case .overlay:
                 Issue.record("\(component.id) is optional but in the overlay")
             }
         }
+    }
+
+    /// The deployment layer on the repository's `k8s/` with `overlay`, to ask where it finds pins.
+    static func deployment(overlay: String) -> KubernetesDeployment {
+        KubernetesDeployment(
+            kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
+            manifests: ManifestSource(runner: SubprocessCommandRunner()),
+            vault: SecretVault(directory: URL(filePath: "/nonexistent")),
+            cluster: ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: overlay))
     }
 
     /// Every upstream manifest a component installs is pinned by tag and digest in `k8s/`:
@@ -76,12 +80,7 @@ struct ComponentManifestTests {
         ]
         for (overlay, pinned, urls) in pins {
             let name = try #require(pinned)
-            let deployment = KubernetesDeployment(
-                kubectl: Kubectl(runner: SubprocessCommandRunner(), context: "x"),
-                manifests: ManifestSource(runner: SubprocessCommandRunner()),
-                vault: SecretVault(directory: URL(filePath: "/nonexistent")),
-                cluster: ClusterSpec(name: "x", manifestsRoot: Repository.k8s, overlay: overlay))
-            let file = try #require(try deployment.pinFile(name), "\(overlay) selects no \(name)")
+            let file = try #require(try Self.deployment(overlay: overlay).pinFile(name), "\(overlay) selects no \(name)")
             let loaded = try ManifestPin.loadAll(from: file.url)
             #expect(loaded.map(\.url.absoluteString) == urls, "\(file.shown)")
             #expect(loaded.allSatisfy { $0.sha256.count == 64 })
