@@ -91,7 +91,7 @@ struct ArgoCDComponentTests {
     func downRemovesIt() async throws {
         let world = try FakeWorld()
         try world.addCluster("team-staging", context: "team-staging")
-        let up = try await world.run("up", "--backend", "existing", "--context", "team-staging", "--overlay", "cluster", "--with", "argocd")
+        let up = try await world.run("up", "--backend", "existing", "--context", "team-staging", "--overlay", "cluster", "--only", "argocd")
         #expect(up.exitCode == 0, "\(up)")
         let down = try await world.run("down", "--backend", "existing", "--context", "team-staging", "--overlay", "cluster")
         #expect(down.exitCode == 0, "\(down)")
