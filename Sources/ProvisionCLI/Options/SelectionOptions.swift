@@ -24,7 +24,12 @@ struct SelectionOptions: ParsableArguments {
     /// The plan over the runtime's catalog for this selection; an unknown id is a usage error
     /// that lists the known ones (`provision components` lists them too).
     func plan(in runtime: Runtime) throws -> ProvisionCore.Plan {
-        let components = runtime.catalog
+        try Self.plan(only: only, with: with, among: runtime.catalog)
+    }
+
+    /// The plan over `components` for `--only` and `--with` as given on the command line.
+    static func plan(only: [String], with: [String], among components: [any Component]) throws -> ProvisionCore.Plan {
+        let onlyIDs = split(only), withIDs = split(with)
         for (flag, values) in [("--only", only), ("--with", with)] where values.contains(where: { Self.split([$0]).isEmpty }) {
             throw Problem(
                 .usage, problem: "\(flag) needs at least one component id; it got an empty value",

@@ -58,6 +58,14 @@ struct TargetOptions: ParsableArguments {
 
     /// The cluster spec, with the manifests directory located (throws when there is none).
     func clusterSpec(in runtime: Runtime) throws -> ClusterSpec {
+        try Self.clusterSpec(cluster: cluster, manifests: manifests, overlay: overlay, in: runtime)
+    }
+
+    /// The spec of `cluster` with `overlay` of the located manifests directory: a usage
+    /// problem when there is no `k8s/` or no such overlay, naming the overlays there are.
+    static func clusterSpec(cluster: String, manifests: String?, overlay: String, in runtime: Runtime) throws
+        -> ClusterSpec
+    {
         let root = try ManifestsLocator.locate(explicit: manifests, from: runtime.workingDirectory)
         let spec = ClusterSpec(name: cluster, manifestsRoot: root, overlay: overlay)
         var isDirectory: ObjCBool = false
