@@ -53,20 +53,13 @@ struct ArgoCDExportCommand: RuntimeCommand {
         valueName: "rev"))
     var revision: String?
 
-    @Option(help: ArgumentHelp(
-        "The k8s/ directory (default: the nearest k8s/ holding overlays/, searched upward from the "
-            + "current directory).",
-        valueName: "dir"))
+    @Option(help: TargetOptions.manifestsHelp)
     var manifests: String?
 
     @Option(help: ArgumentHelp("The overlay under <manifests>/overlays to hand over.", valueName: "name"))
     var overlay: String = "local"
 
-    @Option(
-        parsing: .upToNextOption,
-        help: ArgumentHelp(
-            "Also these optional components, e.g. authentik-redis. Comma- or space-separated ids.",
-            valueName: "ids"))
+    @Option(parsing: .upToNextOption, help: SelectionOptions.withHelp)
     var with: [String] = []
 
     @Option(help: ArgumentHelp(

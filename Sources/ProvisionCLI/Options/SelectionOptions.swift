@@ -11,11 +11,11 @@ struct SelectionOptions: ParsableArguments {
             valueName: "ids"))
     var only: [String] = []
 
-    @Option(
-        parsing: .upToNextOption,
-        help: ArgumentHelp(
-            "Also these optional components, e.g. authentik-redis. Comma- or space-separated ids.",
-            valueName: "ids"))
+    /// `--with`'s help, also for commands that take optional components only.
+    static let withHelp = ArgumentHelp(
+        "Also these optional components, e.g. authentik-redis. Comma- or space-separated ids.", valueName: "ids")
+
+    @Option(parsing: .upToNextOption, help: SelectionOptions.withHelp)
     var with: [String] = []
 
     var onlyIDs: [ComponentID] { Self.split(only) }

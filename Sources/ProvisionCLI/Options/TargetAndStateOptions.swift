@@ -20,10 +20,13 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Name of the cluster.", valueName: "name"))
     var cluster: String = TargetOptions.defaultCluster
 
-    @Option(help: ArgumentHelp(
+    /// `--manifests`' help, also for commands that read the manifests without a cluster.
+    static let manifestsHelp = ArgumentHelp(
         "The k8s/ directory to deploy from (default: the nearest k8s/ holding overlays/, "
             + "searched upward from the current directory).",
-        valueName: "dir"))
+        valueName: "dir")
+
+    @Option(help: TargetOptions.manifestsHelp)
     var manifests: String?
 
     @Option(help: ArgumentHelp("The overlay under <manifests>/overlays to deploy.", valueName: "name"))
