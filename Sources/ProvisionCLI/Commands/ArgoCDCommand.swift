@@ -84,7 +84,7 @@ struct ArgoCDExportCommand: RuntimeCommand {
             URL(filePath: $0, directoryHint: .isDirectory, relativeTo: runtime.workingDirectory).standardizedFileURL
         } ?? spec.manifestsRoot.appending(path: "argocd").appending(path: overlay).standardizedFileURL
 
-        guard let checkout = await GitCheckout.containing(spec.manifestsRoot, runner: runtime.runner) else {
+        guard let checkout = try await GitCheckout.containing(spec.manifestsRoot, runner: runtime.runner) else {
             throw Problem(
                 .usage, problem: "\(spec.manifestsRoot.path) is not in a git repository, and Argo CD reads what it syncs from one",
                 fix: "commit the repository (`git init`, `git add`, `git commit`) and push it where Argo CD can clone it")

@@ -31,12 +31,23 @@ struct GitCheckout {
     let root: URL
     let runner: any CommandRunner
 
-    /// The checkout holding `directory`, or nil when it is in none (or git is missing).
-    static func containing(_ directory: URL, runner: any CommandRunner) async -> GitCheckout? {
-        guard let output = try? await runner.execute(Command(
-            "git", ["-C", directory.path, "rev-parse", "--show-toplevel"], timeout: .seconds(30))),
-            output.exitStatus == 0
-        else { return nil }
+    /// Generous: a loaded 2-core machine (the full test suite beside other builds) was seen to
+    /// keep a one-line `git` or `kubectl` answer waiting for more than 30 s.
+    static let timeout: Duration = .seconds(120)
+
+    /// The checkout holding `directory`, or nil when it is in none.
+    /// - Throws: ``Problem`` when git cannot be run or does not answer in time.
+    static func containing(_ directory: URL, runner: any CommandRunner) async throws -> GitCheckout? {
+        let output: CommandOutput
+        do {
+            output = try await runner.execute(Command(
+                "git", ["-C", directory.path, "rev-parse", "--show-toplevel"], timeout: timeout))
+        } catch {
+            throw Problem(
+                .preflight, problem: "cannot ask git which repository \(directory.path) is in",
+                fix: "install git (https://git-scm.com/downloads), then run the command again", cause: error)
+        }
+        guard output.exitStatus == 0 else { return nil }
         let path = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         return path.isEmpty ? nil : GitCheckout(root: URL(filePath: path, directoryHint: .isDirectory), runner: runner)
     }
@@ -56,7 +67,7 @@ struct GitCheckout {
     }
 
     private func answer(_ arguments: [String]) async -> String? {
-        guard let output = try? await runner.execute(Command("git", ["-C", root.path] + arguments, timeout: .seconds(30))),
+        guard let output = try? await runner.execute(Command("git", ["-C", root.path] + arguments, timeout: Self.timeout)),
             output.exitStatus == 0
         else { return nil }
         let text = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
