@@ -105,18 +105,26 @@ public struct KubernetesDeployment: ComponentDeployment {
         try OverlayPins(cluster: cluster).file(named: name)
     }
 
+    /// The pinned manifests the overlay selects under `name`, each with its exact bytes (from
+    /// the cache or downloaded, checked against its SHA-256), in the pin file's order; nil when
+    /// the overlay selects no such manifest.
+    public func pinnedManifests(_ name: String) async throws -> (pinFile: String, manifests: [PinnedManifest])? {
+        guard let file = try pinFile(name) else { return nil }
+        var pinned: [PinnedManifest] = []
+        for pin in try ManifestPin.loadAll(from: file.url) {
+            pinned.append(PinnedManifest(pin: pin, body: try await manifests.pinned(pin, pinFile: file.shown)))
+        }
+        return (file.shown, pinned)
+    }
+
     /// The pinned manifests' exact bytes, in the pin file's order, and the namespace the file
     /// names for them; nil when not selected.
     private func pinnedBody(_ name: String) async throws -> (body: String, namespace: String?)? {
-        guard let file = try pinFile(name) else { return nil }
-        let pins = try ManifestPin.loadAll(from: file.url)
-        var parts: [String] = []
-        for pin in pins {
-            parts.append(try await manifests.pinned(pin, pinFile: file.shown))
-        }
+        guard let pinned = try await pinnedManifests(name)?.manifests else { return nil }
+        let parts = pinned.map(\.body)
         // One stream: each part is whole YAML documents; a separator keeps them apart.
         let body = parts.count == 1 ? parts[0] : parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "---\n")
-        return (body, pins.first?.namespace)
+        return (body, pinned.first?.pin.namespace)
     }
 
     // MARK: Apply

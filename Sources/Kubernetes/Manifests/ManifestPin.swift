@@ -116,3 +116,14 @@ public struct ManifestPin: Sendable, Hashable {
         }
     }
 }
+
+/// A pinned upstream manifest with its exact bytes, whose SHA-256 is the pin's.
+public struct PinnedManifest: Sendable, Hashable {
+    public var pin: ManifestPin
+    public var body: String
+
+    public init(pin: ManifestPin, body: String) {
+        self.pin = pin
+        self.body = body
+    }
+}
