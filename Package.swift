@@ -94,7 +94,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "ProvisionCLI", "Backends", "Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "RunHistory",
-                "TestSupport",
+                "TestSupport", .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(name: "RealClusterTests", dependencies: ["ProvisionCore", "Kubernetes", "TestSupport"]),
         // DocsTests also renders a run's Gantt chart with the CLI's own renderer (the doc's picture),

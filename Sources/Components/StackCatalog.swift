@@ -15,6 +15,7 @@ public enum StackCatalog {
         EdgeComponent(),
         AuthentikComponent(),
         AuthentikRedisComponent(),
+        ArgoCDComponent(),
     ]
 
     /// The component with `id`, if registered.

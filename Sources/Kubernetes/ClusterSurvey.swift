@@ -8,7 +8,17 @@ extension KubernetesDeployment {
     public func survey(_ releases: [ComponentRelease]) async throws -> [ComponentID: ComponentSurvey] {
         let owned = releases.filter { !$0.isEmpty }.map { (id: $0.id, objects: $0.renderedObjects) }
         guard !owned.isEmpty else { return [:] }
-        let look = try await kubectl.serverSideDiff(of: owned.flatMap(\.objects.documents))
+        // One diff per namespace kubectl is told (`-n`): objects whose text names none are
+        // diffed where they were applied (a pin's `namespace:`); the rest of the stack at once.
+        var look = DiffLook(sections: [])
+        var namespaces: [String?] = []
+        for (_, objects) in owned where !namespaces.contains(objects.namespace) { namespaces.append(objects.namespace) }
+        for namespace in namespaces {
+            let objects = owned.filter { $0.objects.namespace == namespace }.flatMap(\.objects.documents)
+            let part = try await kubectl.serverSideDiff(of: objects, namespace: namespace)
+            look.sections += part.sections
+            look.inMissingNamespaces.formUnion(part.inMissingNamespaces)
+        }
         // Only the kinds the stack holds: a cluster without the Gateway API CRDs (the
         // ingress-nginx edge) refuses `get gateways` and would fail the whole call.
         let checks = owned.flatMap { $0.objects.checks.compactMap { $0 } }
@@ -197,9 +207,10 @@ extension Kubectl {
     /// with exit 2 and no diff at all. On a cluster without the stack's namespaces yet (a
     /// first run, a cluster made again) those objects are missing, and the rest is diffed
     /// without them, so one new namespace does not hide what the others hold.
-    func serverSideDiff(of objects: [ManifestDocument]) async throws -> DiffLook {
+    /// - Parameter namespace: where objects that name no namespace were applied (`-n`).
+    func serverSideDiff(of objects: [ManifestDocument], namespace: String? = nil) async throws -> DiffLook {
         do {
-            return DiffLook(sections: try await serverSideDiff(Self.stream(objects)))
+            return DiffLook(sections: try await serverSideDiff(Self.stream(objects), namespace: namespace))
         } catch let error as CommandError {
             guard case .namespaceMissing = KubectlRefusal.read(error.combinedOutput) else { throw error }
             let existing = try await namespaceNames()
@@ -210,7 +221,7 @@ extension Kubectl {
             guard !unreachable.isEmpty else { throw error }
             let reachable = objects.filter { !unreachable.contains($0) }
             return DiffLook(
-                sections: reachable.isEmpty ? [] : try await serverSideDiff(Self.stream(reachable)),
+                sections: reachable.isEmpty ? [] : try await serverSideDiff(Self.stream(reachable), namespace: namespace),
                 inMissingNamespaces: Set(unreachable))
         }
     }
@@ -230,9 +241,10 @@ extension Kubectl {
     /// `kubectl diff --server-side --field-manager=provision --force-conflicts -f -`: what an
     /// apply would change, per object. Exit 0: no differences; 1: differences; more: an error
     /// (kubectl pkg/cmd/diff/diff.go).
-    func serverSideDiff(_ manifest: String) async throws -> [DiffSection] {
+    func serverSideDiff(_ manifest: String, namespace: String? = nil) async throws -> [DiffSection] {
         let command = clusterCommand(
-            ["diff", "--server-side", "--field-manager=provision", "--force-conflicts", "-f", "-"],
+            ["diff", "--server-side", "--field-manager=provision", "--force-conflicts"] + Self.namespaceArguments(namespace)
+                + ["-f", "-"],
             standardInput: Data(manifest.utf8), timeout: .seconds(300))
         let output = try await runner.execute(command)
         switch output.exitStatus {

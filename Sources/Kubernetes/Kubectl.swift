@@ -52,11 +52,15 @@ public struct Kubectl: Sendable {
     /// Fields another field manager owns are a refusal unless ``forceConflicts``.
     /// - Parameter objects: `manifest`'s objects when the caller has them parsed already, to
     ///   name a refused object's namespace without parsing the text again.
+    /// - Parameter namespace: where namespaced objects that name no namespace go (`-n`); nil:
+    ///   kubectl's default.
     @discardableResult
-    public func apply(_ manifest: String, objects: [ManifestDocument]? = nil) async throws -> CommandOutput {
+    public func apply(_ manifest: String, objects: [ManifestDocument]? = nil, namespace: String? = nil) async throws
+        -> CommandOutput
+    {
         let command = clusterCommand(
             ["apply", "--server-side", "--field-manager=provision"] + (forceConflicts ? ["--force-conflicts"] : [])
-                + ["-f", "-"],
+                + Self.namespaceArguments(namespace) + ["-f", "-"],
             standardInput: Data(manifest.utf8), timeout: .seconds(300))
         var attempt = 1
         while true {
@@ -86,9 +90,12 @@ public struct Kubectl: Sendable {
     /// and exits 1 with `Error from server (NotFound): jobs.batch "NAME" not found`. Such a Job
     /// has done its work and has nothing left to label; every other failure is thrown.
     /// - Parameter objects: `manifest`'s objects when the caller has them parsed already.
-    public func label(_ manifest: String, _ key: String, _ value: String, objects: [ManifestDocument]? = nil) async throws {
+    /// - Parameter namespace: where the objects that name no namespace were applied (`-n`).
+    public func label(
+        _ manifest: String, _ key: String, _ value: String, objects: [ManifestDocument]? = nil, namespace: String? = nil
+    ) async throws {
         let command = clusterCommand(
-            ["label", "-f", "-", "\(key)=\(value)", "--overwrite"],
+            ["label"] + Self.namespaceArguments(namespace) + ["-f", "-", "\(key)=\(value)", "--overwrite"],
             standardInput: Data(manifest.utf8), timeout: .seconds(120))
         let output = try await runner.execute(command)
         if output.exitStatus == 0 { return }
@@ -237,6 +244,14 @@ public struct Kubectl: Sendable {
         var arguments = ["exec", "-n", namespace, pod]
         if let container { arguments += ["-c", container] }
         return try await runner.run(clusterCommand(arguments + ["--"] + command, timeout: timeout))
+    }
+
+    /// `-n NAMESPACE` when one is given: where kubectl puts (and looks for) the namespaced
+    /// objects of a manifest that name no namespace. Objects that name another are refused by
+    /// kubectl (`the namespace from the provided object ... does not match`), cluster-scoped
+    /// ones are not affected.
+    static func namespaceArguments(_ namespace: String?) -> [String] {
+        namespace.map { ["-n", $0] } ?? []
     }
 
     /// A kubectl command aimed at this context.

@@ -53,8 +53,8 @@ public struct KubernetesDeployment: ComponentDeployment {
     /// digests; and what it waits for: the workloads among its objects (unless it overrides
     /// them), then its declared checks.
     public func prepare(_ component: any Component) async throws -> ComponentRelease {
-        let (body, documents) = try await rendered(component)
-        let objects = RenderedObjects(documents)
+        let (body, documents, namespace) = try await rendered(component)
+        let objects = RenderedObjects(documents, namespace: namespace)
         let readiness = component.readiness
         let workloads = readiness.includesWorkloads ? objects.workloadChecks : []
         return ComponentRelease(
@@ -65,20 +65,30 @@ public struct KubernetesDeployment: ComponentDeployment {
             rendered: objects)
     }
 
-    /// The exact text sent to the cluster for `component`'s objects, and the objects.
-    private func rendered(_ component: any Component) async throws -> (body: String, documents: [ManifestDocument]) {
+    /// The exact text sent to the cluster for `component`'s objects, the objects, and the
+    /// namespace kubectl is to put those that name none into (`-n`; nil: kubectl's default).
+    private func rendered(_ component: any Component) async throws
+        -> (body: String, documents: [ManifestDocument], namespace: String?)
+    {
         switch component.resources {
         case .overlay:
             let subset = try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory)
-            return (subset.yaml, subset.documents)
+            return (subset.yaml, subset.documents, nil)
         case .kustomization(let path):
             let subset = try await labelledSubset(
                 of: component.id, renderedFrom: cluster.manifestsRoot.appending(path: path))
-            return (subset.yaml, subset.documents)
+            return (subset.yaml, subset.documents, nil)
         case .pinnedManifest(let name):
-            // The upstream bytes as pinned, not a re-serialisation, so the digest matches the pin.
-            guard let body = try await pinnedBody(name) else { return ("", []) }
-            return (body, try ManifestDocument.parseStream(body))
+            // The upstream bytes as pinned, not a re-serialisation, so their digest matches the pin.
+            guard let pinned = try await pinnedBody(name) else { return ("", [], nil) }
+            // A pin that names a namespace: the component's own objects in the overlay (that
+            // Namespace, from the kustomize Component that carries the pin) go first, as rendered.
+            let own = pinned.namespace == nil
+                ? ManifestSubset(documents: [])
+                : try await labelledSubset(of: component.id, renderedFrom: cluster.overlayDirectory)
+            let upstream = try ManifestDocument.parseStream(pinned.body).map { $0.placed(in: pinned.namespace) }
+            let body = own.documents.isEmpty ? pinned.body : own.yaml + "---\n" + pinned.body
+            return (body, own.documents + upstream, pinned.namespace)
         }
     }
 
@@ -95,15 +105,26 @@ public struct KubernetesDeployment: ComponentDeployment {
         try OverlayPins(cluster: cluster).file(named: name)
     }
 
-    /// The pinned manifests' exact bytes, in the pin file's order, or nil when not selected.
-    private func pinnedBody(_ name: String) async throws -> String? {
+    /// The pinned manifests the overlay selects under `name`, each with its exact bytes (from
+    /// the cache or downloaded, checked against its SHA-256), in the pin file's order; nil when
+    /// the overlay selects no such manifest.
+    public func pinnedManifests(_ name: String) async throws -> (pinFile: String, manifests: [PinnedManifest])? {
         guard let file = try pinFile(name) else { return nil }
-        var parts: [String] = []
+        var pinned: [PinnedManifest] = []
         for pin in try ManifestPin.loadAll(from: file.url) {
-            parts.append(try await manifests.pinned(pin, pinFile: file.shown))
+            pinned.append(PinnedManifest(pin: pin, body: try await manifests.pinned(pin, pinFile: file.shown)))
         }
+        return (file.shown, pinned)
+    }
+
+    /// The pinned manifests' exact bytes, in the pin file's order, and the namespace the file
+    /// names for them; nil when not selected.
+    private func pinnedBody(_ name: String) async throws -> (body: String, namespace: String?)? {
+        guard let pinned = try await pinnedManifests(name)?.manifests else { return nil }
+        let parts = pinned.map(\.body)
         // One stream: each part is whole YAML documents; a separator keeps them apart.
-        return parts.count == 1 ? parts[0] : parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "---\n")
+        let body = parts.count == 1 ? parts[0] : parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined(separator: "---\n")
+        return (body, pinned.first?.pin.namespace)
     }
 
     // MARK: Apply
@@ -125,11 +146,13 @@ public struct KubernetesDeployment: ComponentDeployment {
         }
         guard !release.isEmpty else { return }
         let documents = release.documents
-        try await kubectl.apply(release.body, objects: documents)
+        let namespace = release.renderedObjects.namespace
+        try await kubectl.apply(release.body, objects: documents, namespace: namespace)
         if case .pinnedManifest = component.resources {
             // Upstream objects carry no label of ours; label them so that `down` can find
             // them by label like every other component's (and delete nothing else).
-            try await kubectl.label(release.body, ComponentLabel.key, component.id.rawValue, objects: documents)
+            try await kubectl.label(
+                release.body, ComponentLabel.key, component.id.rawValue, objects: documents, namespace: namespace)
         }
     }
 

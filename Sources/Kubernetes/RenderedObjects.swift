@@ -6,9 +6,14 @@ import ProvisionCore
 struct RenderedObjects: Sendable {
     let documents: [ManifestDocument]
     let checks: [ReadinessCheck?]
+    /// The namespace kubectl puts the objects whose text names none into (`-n` on apply, label
+    /// and diff): a pin's `namespace:`. The documents already carry it (``ManifestDocument/placed(in:)``);
+    /// nil: every namespaced object names its own, or goes to kubectl's default.
+    let namespace: String?
 
-    init(_ documents: [ManifestDocument]) {
+    init(_ documents: [ManifestDocument], namespace: String? = nil) {
         self.documents = documents
+        self.namespace = namespace
         checks = documents.map(WorkloadReadiness.check(for:))
     }
 

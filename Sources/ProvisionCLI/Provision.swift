@@ -37,7 +37,9 @@ public struct Provision: AsyncParsableCommand {
             \(HelpText.requirements)
             """,
         version: ProvisionVersion.description,
-        subcommands: [Up.self, Down.self, Status.self, PlanCommand.self, History.self, ComponentsCommand.self]
+        subcommands: [
+            Up.self, Down.self, Status.self, PlanCommand.self, History.self, ComponentsCommand.self, ArgoCDCommand.self,
+        ]
     )
 
     /// Like ArgumentParser's own entry point, but usage errors exit with 2 (the documented

@@ -158,7 +158,8 @@ struct ExistingClusterTests {
         // Namespaces go last: nothing that lives in them is removed after them.
         let lastDelete = try #require(deletes.last)
         #expect(lastDelete.contains("wrightnow/component=namespaces") || lastDelete.contains("wrightnow/component=storage")
-            || lastDelete.contains("wrightnow/component=ingress-nginx") || lastDelete.contains("wrightnow/component=gateway-crds"),
+            || lastDelete.contains("wrightnow/component=ingress-nginx") || lastDelete.contains("wrightnow/component=gateway-crds")
+            || lastDelete.contains("wrightnow/component=argocd"),
             "\(lastDelete)")
     }
 

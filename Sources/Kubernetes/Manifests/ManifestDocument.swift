@@ -30,6 +30,17 @@ public struct ManifestDocument: Sendable, Hashable {
         kind == "Job" && ((try? object())?["spec"] as? [String: Any])?["ttlSecondsAfterFinished"] != nil
     }
 
+    /// The object as kubectl applies it with `-n namespace`: a namespaced object whose text
+    /// names no namespace is placed in `namespace` (its text is left as it is); a cluster-scoped
+    /// one, or one that names its own, is unchanged. Which kinds are cluster-scoped:
+    /// ``KubernetesDeployment/clusterScopedKinds``.
+    public func placed(in namespace: String?) -> ManifestDocument {
+        guard let namespace, self.namespace == nil, !KubernetesDeployment.isClusterScoped(kind) else { return self }
+        var placed = self
+        placed.namespace = namespace
+        return placed
+    }
+
     /// `Kind/name` or `Kind/namespace/name`, how errors and listings name the object.
     public var reference: String {
         if let namespace { return "\(kind)/\(namespace)/\(name)" }

@@ -19,13 +19,20 @@ import Yams
 ///   - url: https://example.org/b.yaml
 ///     sha256: <…>
 /// ```
+/// A manifest that sets no namespace (Argo CD's install.yaml, meant for `kubectl apply -n argocd`)
+/// is given one by a third key, `namespace: <name>`: its namespaced objects that name none are
+/// applied into it (kubectl's `-n`), as kustomize's `namespace:` would place them, without
+/// touching the pinned bytes.
 public struct ManifestPin: Sendable, Hashable {
     public var url: URL
     public var sha256: String
+    /// Where the manifest's namespaced objects that name no namespace go; nil: kubectl's default.
+    public var namespace: String?
 
-    public init(url: URL, sha256: String) {
+    public init(url: URL, sha256: String, namespace: String? = nil) {
         self.url = url
         self.sha256 = sha256
+        self.namespace = namespace
     }
 
     /// Reads and checks the pin file at `file`, which pins exactly one manifest.
@@ -56,16 +63,30 @@ public struct ManifestPin: Sendable, Hashable {
 
     static func parseAll(_ text: String, file: String) throws -> [ManifestPin] {
         let fields = (try? Yams.load(yaml: text)) as? [String: Any]
-        guard let list = fields?["manifests"] else { return [try parse(fields, file: file)] }
+        let namespace = try parseNamespace(fields?["namespace"], file: file)
+        guard let list = fields?["manifests"] else { return [try parse(fields, namespace: namespace, file: file)] }
         guard let entries = list as? [[String: Any]], !entries.isEmpty else {
             throw Problem(
                 problem: "\(file) has a `manifests:` that is not a list of `url:` and `sha256:` pairs",
                 fix: "write each manifest as `- url: https://…` with its `sha256:` below it")
         }
-        return try entries.map { try parse($0, file: file) }
+        return try entries.map { try parse($0, namespace: namespace, file: file) }
     }
 
-    private static func parse(_ fields: [String: Any]?, file: String) throws -> ManifestPin {
+    /// The file's `namespace:`, a DNS label as Kubernetes names namespaces (RFC 1123), or nil.
+    private static func parseNamespace(_ value: Any?, file: String) throws -> String? {
+        guard let value else { return nil }
+        guard let name = value as? String, (1...63).contains(name.count),
+            name.wholeMatch(of: /[a-z0-9]([-a-z0-9]*[a-z0-9])?/) != nil
+        else {
+            throw Problem(
+                problem: "\(file) has a `namespace:` that is not a namespace name",
+                fix: "write `namespace: <name>` (lowercase letters, digits and dashes, at most 63), or remove it")
+        }
+        return name
+    }
+
+    private static func parse(_ fields: [String: Any]?, namespace: String?, file: String) throws -> ManifestPin {
         guard let address = fields?["url"] as? String, let url = URL(string: address),
             url.scheme == "https"
         else {
@@ -80,7 +101,7 @@ public struct ManifestPin: Sendable, Hashable {
                 problem: "\(file) has no `sha256:` of 64 lowercase hex digits",
                 fix: "add the digest of the manifest's bytes: curl -fsSL \(address) | sha256sum")
         }
-        return ManifestPin(url: url, sha256: digest)
+        return ManifestPin(url: url, sha256: digest, namespace: namespace)
     }
 
     /// Throws unless `body` is exactly the pinned content.
@@ -93,5 +114,16 @@ public struct ManifestPin: Sendable, Hashable {
                 fix: "the content behind the pinned URL changed: review the new manifest, then update "
                     + "`sha256:` in \(pinFile) (or point `url:` at the release you reviewed)")
         }
+    }
+}
+
+/// A pinned upstream manifest with its exact bytes, whose SHA-256 is the pin's.
+public struct PinnedManifest: Sendable, Hashable {
+    public var pin: ManifestPin
+    public var body: String
+
+    public init(pin: ManifestPin, body: String) {
+        self.pin = pin
+        self.body = body
     }
 }

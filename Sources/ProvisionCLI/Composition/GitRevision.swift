@@ -24,3 +24,53 @@ enum GitRevision {
         return String(oid) + (dirty ? "-dirty" : "")
     }
 }
+
+/// The git checkout a directory is in, as Argo CD will read it: its root, its remote and its
+/// branch. Every question is one `git` call through the command runner.
+struct GitCheckout {
+    let root: URL
+    let runner: any CommandRunner
+
+    /// Generous: a loaded 2-core machine (the full test suite beside other builds) was seen to
+    /// keep a one-line `git` or `kubectl` answer waiting for more than 30 s.
+    static let timeout: Duration = .seconds(120)
+
+    /// The checkout holding `directory`, or nil when it is in none.
+    /// - Throws: ``Problem`` when git cannot be run or does not answer in time.
+    static func containing(_ directory: URL, runner: any CommandRunner) async throws -> GitCheckout? {
+        let output: CommandOutput
+        do {
+            output = try await runner.execute(Command(
+                "git", ["-C", directory.path, "rev-parse", "--show-toplevel"], timeout: timeout))
+        } catch {
+            throw Problem(
+                .preflight, problem: "cannot ask git which repository \(directory.path) is in",
+                fix: "install git (https://git-scm.com/downloads), then run the command again", cause: error)
+        }
+        guard output.exitStatus == 0 else { return nil }
+        let path = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        return path.isEmpty ? nil : GitCheckout(root: URL(filePath: path, directoryHint: .isDirectory), runner: runner)
+    }
+
+    /// The URL of `remote` as the repository configures it (`git config --get
+    /// remote.<remote>.url`); nil when there is no such remote. Unlike `git remote get-url`, not
+    /// rewritten by this machine's `url.<base>.insteadOf` (a local mirror, or ssh instead of
+    /// https), which the cluster that clones it does not share.
+    func remoteURL(_ remote: String = "origin") async -> String? {
+        await answer(["config", "--get", "remote.\(remote).url"])
+    }
+
+    /// The current branch (`git rev-parse --abbrev-ref HEAD`), or `HEAD` when detached or
+    /// before the first commit.
+    func branch() async -> String {
+        await answer(["rev-parse", "--abbrev-ref", "HEAD"]) ?? "HEAD"
+    }
+
+    private func answer(_ arguments: [String]) async -> String? {
+        guard let output = try? await runner.execute(Command("git", ["-C", root.path] + arguments, timeout: Self.timeout)),
+            output.exitStatus == 0
+        else { return nil }
+        let text = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}

@@ -11,11 +11,11 @@ struct SelectionOptions: ParsableArguments {
             valueName: "ids"))
     var only: [String] = []
 
-    @Option(
-        parsing: .upToNextOption,
-        help: ArgumentHelp(
-            "Also these optional components, e.g. authentik-redis. Comma- or space-separated ids.",
-            valueName: "ids"))
+    /// `--with`'s help, also for commands that take optional components only.
+    static let withHelp = ArgumentHelp(
+        "Also these optional components, e.g. authentik-redis. Comma- or space-separated ids.", valueName: "ids")
+
+    @Option(parsing: .upToNextOption, help: SelectionOptions.withHelp)
     var with: [String] = []
 
     var onlyIDs: [ComponentID] { Self.split(only) }
@@ -24,7 +24,12 @@ struct SelectionOptions: ParsableArguments {
     /// The plan over the runtime's catalog for this selection; an unknown id is a usage error
     /// that lists the known ones (`provision components` lists them too).
     func plan(in runtime: Runtime) throws -> ProvisionCore.Plan {
-        let components = runtime.catalog
+        try Self.plan(only: only, with: with, among: runtime.catalog)
+    }
+
+    /// The plan over `components` for `--only` and `--with` as given on the command line.
+    static func plan(only: [String], with: [String], among components: [any Component]) throws -> ProvisionCore.Plan {
+        let onlyIDs = split(only), withIDs = split(with)
         for (flag, values) in [("--only", only), ("--with", with)] where values.contains(where: { Self.split([$0]).isEmpty }) {
             throw Problem(
                 .usage, problem: "\(flag) needs at least one component id; it got an empty value",

@@ -20,10 +20,13 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Name of the cluster.", valueName: "name"))
     var cluster: String = TargetOptions.defaultCluster
 
-    @Option(help: ArgumentHelp(
+    /// `--manifests`' help, also for commands that read the manifests without a cluster.
+    static let manifestsHelp = ArgumentHelp(
         "The k8s/ directory to deploy from (default: the nearest k8s/ holding overlays/, "
             + "searched upward from the current directory).",
-        valueName: "dir"))
+        valueName: "dir")
+
+    @Option(help: TargetOptions.manifestsHelp)
     var manifests: String?
 
     @Option(help: ArgumentHelp("The overlay under <manifests>/overlays to deploy.", valueName: "name"))
@@ -58,6 +61,14 @@ struct TargetOptions: ParsableArguments {
 
     /// The cluster spec, with the manifests directory located (throws when there is none).
     func clusterSpec(in runtime: Runtime) throws -> ClusterSpec {
+        try Self.clusterSpec(cluster: cluster, manifests: manifests, overlay: overlay, in: runtime)
+    }
+
+    /// The spec of `cluster` with `overlay` of the located manifests directory: a usage
+    /// problem when there is no `k8s/` or no such overlay, naming the overlays there are.
+    static func clusterSpec(cluster: String, manifests: String?, overlay: String, in runtime: Runtime) throws
+        -> ClusterSpec
+    {
         let root = try ManifestsLocator.locate(explicit: manifests, from: runtime.workingDirectory)
         let spec = ClusterSpec(name: cluster, manifestsRoot: root, overlay: overlay)
         var isDirectory: ObjCBool = false

@@ -51,6 +51,11 @@ struct RunSummary {
                     // Where the value is kept; --show-secrets lists the values further down.
                     value = "\(key) in \(cluster.vault.fileURL(for: name).path)"
                     hidesSecrets = !showSecrets
+                case .clusterSecret(let namespace, let name, let key):
+                    // Never read here: the command that reads it, on this cluster's context.
+                    let read = cluster.deployment.kubectl.clusterCommand(
+                        ["get", "secret", name, "-n", namespace, "-o", "jsonpath={.data.\(key)}"], timeout: nil)
+                    value = "\(key) of Secret \(namespace)/\(name): \(read) | base64 -d"
                 }
                 lines.append("  " + "\(note.label):".padding(toLength: 21, withPad: " ", startingAt: 0) + value)
             }

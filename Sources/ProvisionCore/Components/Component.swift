@@ -135,6 +135,10 @@ public struct AccessNote: Sendable, Hashable {
         case text(String)
         /// A generated value: the summary says where it is kept, or shows it when asked.
         case secret(name: String, key: String)
+        /// A value the component's own software generates in the cluster (not provision's
+        /// vault): key `key` of Secret `name` in `namespace`. The summary says how to read it
+        /// from the cluster, never the value.
+        case clusterSecret(namespace: String, name: String, key: String)
     }
     /// `URL`, `log in as`, `password`.
     public var label: String
