@@ -28,7 +28,7 @@ public struct KindProvider: ClusterProvider {
     let preflightChecks: KindPreflight
     let contexts: KubeconfigContexts
     /// The kind config is read once per provider (one run), whichever step asks first.
-    private let configs = ConfigCache()
+    private let configs = Memo<URL, KindClusterConfig>()
     /// The image caches of one run: starting them learns what the warm-up pulls need.
     private let caches = Memo<URL, KindImageCaches>()
     let portChecker: any PortChecker
@@ -201,17 +201,16 @@ public struct KindProvider: ClusterProvider {
                     + "image from its registry")
         }
         let directory = hostDirectory(mount, in: cluster)
-        if let known = caches[directory] { return .available(known) }
-        let local: LocalRegistryHosting?
         do {
-            local = try LocalRegistryHosting.load(manifestsRoot: cluster.manifestsRoot)
+            return .available(try caches.value(for: directory) {
+                KindImageCaches(
+                    runner: runner, hostsDirectory: directory,
+                    hostsDirectoryShown: relativePath(directory, in: cluster),
+                    local: try LocalRegistryHosting.load(manifestsRoot: cluster.manifestsRoot), portChecker: portChecker)
+            })
         } catch {
             return .unavailable(reason: Problem(error).problem)
         }
-        let made = KindImageCaches(
-            runner: runner, hostsDirectory: directory, hostsDirectoryShown: relativePath(directory, in: cluster),
-            local: local, portChecker: portChecker)
-        return .available(caches.remember(made, for: directory))
     }
 
     /// What a failed `kind create cluster` said, with the fix for it.
@@ -301,7 +300,8 @@ public struct KindProvider: ClusterProvider {
 
     /// The cluster's kind config, read and parsed at its first use in this provider's run.
     func config(for cluster: ClusterSpec) throws -> KindClusterConfig {
-        try configs.config(at: configFile(for: cluster))
+        let file = configFile(for: cluster)
+        return try configs.value(for: file) { try KindClusterConfig(contentsOf: file) }
     }
 
     func dataDirectory(for cluster: ClusterSpec, config: KindClusterConfig) -> URL? {
@@ -338,28 +338,20 @@ public struct KindProvider: ClusterProvider {
     }
 }
 
-/// What one run learnt once, by key, shared by the provider's copies.
+/// What one run learnt once, by key (a kind config parsed, the image caches made), shared by
+/// the provider's copies.
 private final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let values = Mutex<[Key: Value]>([:])
-    subscript(key: Key) -> Value? { values.withLock { $0[key] } }
-    /// `value`, or the one another task remembered first.
-    func remember(_ value: Value, for key: Key) -> Value {
-        values.withLock { known in
+
+    /// The value known for `key`, else the one `make` gives (kept, unless another task kept
+    /// one first); a failure is not kept, so it is tried again.
+    func value(for key: Key, make: () throws -> Value) rethrows -> Value {
+        if let known = values.withLock({ $0[key] }) { return known }
+        let made = try make()
+        return values.withLock { known in
             if let first = known[key] { return first }
-            known[key] = value
-            return value
+            known[key] = made
+            return made
         }
-    }
-}
-
-/// The kind configs a provider has read, by path: a run parses each once.
-private final class ConfigCache: Sendable {
-    private let parsed = Mutex<[URL: KindClusterConfig]>([:])
-
-    func config(at file: URL) throws -> KindClusterConfig {
-        if let known = parsed.withLock({ $0[file] }) { return known }
-        let config = try KindClusterConfig(contentsOf: file)
-        parsed.withLock { $0[file] = config }
-        return config
     }
 }
