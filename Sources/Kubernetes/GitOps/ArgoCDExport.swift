@@ -95,9 +95,6 @@ public struct ArgoCDExport: Sendable {
     ///   when any object is a Secret.
     public static func gather(plan: Plan, deployment: KubernetesDeployment) async throws -> ArgoCDExport {
         let cluster = deployment.cluster
-        let waveOf = Dictionary(uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, wave in
-            wave.map { ($0, index + 1) }
-        })
         let overlay = try await deployment.manifests.rendered(cluster.overlayDirectory)
         let unplanned = overlay.componentIDs.filter { plan.component($0) == nil && $0 != argoCDComponent }
         guard unplanned.isEmpty else {
@@ -131,7 +128,7 @@ public struct ArgoCDExport: Sendable {
                 guard let pinned = try await deployment.pinnedManifests(name) else { continue }
                 source = .vendored(pinFile: pinned.pinFile, pinned.manifests)
             }
-            parts.append(Part(component: component.id, wave: waveOf[component.id] ?? 0, source: source))
+            parts.append(Part(component: component.id, wave: plan.waveNumber(of: component.id) ?? 0, source: source))
         }
         return ArgoCDExport(
             overlay: cluster.overlay, overlayDirectory: cluster.overlayDirectory, parts: parts, waves: plan.waves,

@@ -105,15 +105,12 @@ enum PlanPrinter {
 
     static func render(_ plan: ProvisionCore.Plan) -> String {
         var lines: [String] = []
-        let waveOf = Dictionary(uniqueKeysWithValues: plan.waves.enumerated().flatMap { index, wave in
-            wave.map { ($0, index + 1) }
-        })
         lines.append("Plan: \(plan.order.count) components in \(plan.waves.count) waves "
             + "(after preflight and creating or reusing the cluster)")
         lines.append("")
         let rows = plan.order.enumerated().map { index, id in
             let dependencies = plan.dependencies(of: id).map(\.rawValue).joined(separator: ", ")
-            return ["\(index + 1)", id.rawValue, "\(waveOf[id] ?? 0)", dependencies.isEmpty ? "-" : dependencies]
+            return ["\(index + 1)", id.rawValue, "\(plan.waveNumber(of: id) ?? 0)", dependencies.isEmpty ? "-" : dependencies]
         }
         lines.append(Format.table(header: ["#", "COMPONENT", "WAVE", "DEPENDS ON"], rows: rows)
             .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))

@@ -59,6 +59,12 @@ public struct Plan: Sendable {
         self.waves = Self.waves(of: order, in: registry)
     }
 
+    /// The wave `id` is in, numbered from 1 as `provision plan` prints it (the WAVE column,
+    /// and the sync wave `provision argocd export` gives its objects); nil when not planned.
+    public func waveNumber(of id: ComponentID) -> Int? {
+        waves.firstIndex { $0.contains(id) }.map { $0 + 1 }
+    }
+
     /// The component with this id, if it is part of the plan.
     public func component(_ id: ComponentID) -> (any Component)? { byID[id] }
 
