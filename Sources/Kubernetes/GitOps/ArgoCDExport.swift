@@ -46,19 +46,27 @@ public struct ArgoCDExport: Sendable {
         }
     }
 
-    /// Where Argo CD reads the generated directory from.
+    /// Where Argo CD reads the generated directory from: a git repository at a revision, or an
+    /// OCI artifact (`oci://…`) at a tag.
     public struct Origin: Sendable, Hashable {
         public var repoURL: String
         public var revision: String
-        /// The output directory relative to the repository's root.
+        /// The output directory relative to the repository's (or the artifact's) root.
         public var path: String
+        /// An OCI registry that speaks plain HTTP (the local registry on kind's network): Argo CD
+        /// needs a repository Secret saying so, which application.yaml then carries.
+        public var plainHTTP: Bool
 
-        public init(repoURL: String, revision: String, path: String) {
+        public init(repoURL: String, revision: String, path: String, plainHTTP: Bool = false) {
             self.repoURL = repoURL
             self.revision = revision
             self.path = path
+            self.plainHTTP = plainHTTP
         }
     }
+
+    /// The name of the repository Secret of a plain-HTTP OCI origin.
+    public var repositorySecretName: String { "\(applicationName)-source" }
 
     /// One file to write, by its path relative to the output directory.
     public struct File: Sendable, Hashable {
@@ -269,6 +277,28 @@ public struct ArgoCDExport: Sendable {
             "      selfHeal: true",
             "    syncOptions:",
             "      - ServerSideApply=true",
+        ].joined(separator: "\n") + "\n" + (origin.plainHTTP ? repositorySecret(origin) : "")
+    }
+
+    /// Argo CD's declarative repository for a plain-HTTP OCI registry (argo-cd v3.5.1
+    /// util/db/repository_secrets.go reads `insecureOCIForceHttp`; `insecure` would only skip TLS
+    /// checks). It holds no credential: the local registry needs none.
+    func repositorySecret(_ origin: Origin) -> String {
+        [
+            "---",
+            "# Lets Argo CD read the source over plain HTTP (the local registry has no TLS); no credential in it.",
+            "apiVersion: v1",
+            "kind: Secret",
+            "metadata:",
+            "  name: \(repositorySecretName)",
+            "  namespace: \(Self.argoCDNamespace)",
+            "  labels:",
+            "    argocd.argoproj.io/secret-type: repository",
+            "    \(Self.handOverLabel.key): \(Self.handOverLabel.value)",
+            "stringData:",
+            "  type: oci",
+            "  url: \(Self.quoted(origin.repoURL))",
+            "  insecureOCIForceHttp: \"true\"",
         ].joined(separator: "\n") + "\n"
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Backends
 import Foundation
 import Kubernetes
 import ProcessRunning
@@ -37,11 +38,36 @@ struct ArgoCDExportCommand: RuntimeCommand {
             No cluster is contacted; pinned manifests come from the cache `up` keeps, else are \
             downloaded and checked against their SHA-256.
 
+            SOURCES: --source origin (the default) has Argo CD clone the repository's remote, so \
+            it syncs what you commit and push. --source local-registry (kind) pushes the files \
+            under <manifests> as they are in the work tree (new ones too; none that .gitignore \
+            excludes) with the export, as one OCI artifact, to the local registry beside the \
+            cluster (localhost:5001/wrightnow/stack:<overlay>); the Application reads it as \
+            oci://provision-registry:5000/wrightnow/stack, and application.yaml also holds the \
+            repository Secret that lets Argo CD read that registry over plain HTTP. Run it again \
+            after a change: an unchanged tree uploads nothing.
+
             EXAMPLES:
               provision argocd export
+              provision argocd export --source local-registry
               provision argocd export --overlay cluster --revision main
               provision argocd export --repo-url https://github.com/OWNER/REPOSITORY.git --output deploy/argocd
             """)
+
+    /// Where Argo CD reads the export from.
+    enum SourceKind: String, ExpressibleByArgument, CaseIterable {
+        /// The repository's remote (`--repo-url`, `--revision`): what was committed and pushed.
+        case origin
+        /// An OCI artifact pushed to the local registry: the work tree as it is, uncommitted
+        /// changes included.
+        case localRegistry = "local-registry"
+    }
+
+    @Option(help: ArgumentHelp(
+        "Where Argo CD reads it: origin (the repository's remote, after you commit and push) or local-registry "
+            + "(pushed now as an OCI artifact to the local registry beside the kind cluster, local changes included).",
+        valueName: "source"))
+    var source: SourceKind = .origin
 
     @Option(help: ArgumentHelp(
         "The repository URL Argo CD clones (default: the URL of the repository's remote origin).",
@@ -95,19 +121,17 @@ struct ArgoCDExportCommand: RuntimeCommand {
                     + "where Argo CD cannot read it",
                 fix: "pass an --output inside the repository (the default is \(spec.manifestsRoot.path)/argocd/\(overlay))")
         }
-        let repoURL: String
-        if let given = self.repoURL {
-            repoURL = given
-        } else if let origin = await checkout.remoteURL() {
-            repoURL = origin
-        } else {
-            throw Problem(
-                .usage, problem: "the repository \(checkout.root.path) has no remote `origin`, so there is no URL Argo CD could clone",
-                fix: "pass --repo-url with the URL Argo CD's repo server reaches (e.g. `--repo-url "
-                    + "https://github.com/OWNER/REPOSITORY.git`), or add the remote: `git remote add origin URL`")
+        let path = RelativePath.from(checkout.root, to: outputDirectory)
+        let origin: ArgoCDExport.Origin
+        var registry: LocalRegistryHosting?
+        switch source {
+        case .origin:
+            let branch = if let revision { revision } else { await checkout.branch() }
+            origin = ArgoCDExport.Origin(repoURL: try await gitRepoURL(checkout), revision: branch, path: path)
+        case .localRegistry:
+            registry = try localRegistry(spec)
+            origin = LocalRegistrySource.origin(registry!, overlay: overlay, path: path)
         }
-        let revision: String
-        if let given = self.revision { revision = given } else { revision = await checkout.branch() }
 
         try Self.prepareOutput(outputDirectory)
         let deployment = KubernetesDeployment(
@@ -126,8 +150,6 @@ struct ArgoCDExportCommand: RuntimeCommand {
                     + "downloaded the pinned manifests on this machine, they come from its cache",
                 cause: error)
         }
-        let origin = ArgoCDExport.Origin(
-            repoURL: repoURL, revision: revision, path: RelativePath.from(checkout.root, to: outputDirectory))
         let files = export.files(in: outputDirectory, origin: origin)
         for file in files {
             let url = outputDirectory.appending(path: file.path)
@@ -141,8 +163,40 @@ struct ArgoCDExportCommand: RuntimeCommand {
                     fix: "pass an --output directory you may write")
             }
         }
-        runtime.console.out(Self.report(
-            export, files: files, origin: origin, shown: Self.shown(outputDirectory, from: runtime.workingDirectory)))
+        let shown = Self.shown(outputDirectory, from: runtime.workingDirectory)
+        var pushed: LocalRegistrySource.Pushed?
+        if let registry {
+            pushed = try await LocalRegistrySource(registry: registry, runner: runtime.runner).push(
+                files, at: path, with: try await checkout.files(under: spec.manifestsRoot), from: checkout.root,
+                origin: origin)
+        }
+        runtime.console.out(Self.report(export, files: files, origin: origin, shown: shown, pushed: pushed))
+    }
+
+    /// --repo-url, else the URL of the remote `origin`.
+    private func gitRepoURL(_ checkout: GitCheckout) async throws -> String {
+        if let given = repoURL { return given }
+        if let origin = await checkout.remoteURL() { return origin }
+        throw Problem(
+            .usage, problem: "the repository \(checkout.root.path) has no remote `origin`, so there is no URL Argo CD could clone",
+            fix: "pass --repo-url with the URL Argo CD's repo server reaches (e.g. `--repo-url "
+                + "https://github.com/OWNER/REPOSITORY.git`), pass --source local-registry (kind), or add the remote: "
+                + "`git remote add origin URL`")
+    }
+
+    /// The local registry the manifests announce (KEP-1755's ConfigMap), for --source local-registry.
+    private func localRegistry(_ spec: ClusterSpec) throws -> LocalRegistryHosting {
+        guard repoURL == nil, revision == nil else {
+            throw Problem(
+                .usage, problem: "--repo-url and --revision name a git source, and --source local-registry reads from the local registry",
+                fix: "drop --repo-url and --revision, or drop --source local-registry")
+        }
+        guard let registry = try LocalRegistryHosting.load(manifestsRoot: spec.manifestsRoot) else {
+            throw Problem(
+                .usage, problem: "\(spec.manifestsRoot.path) announces no local registry (no \(LocalRegistryHosting.file))",
+                fix: "restore that file from git (the kind backend starts the registry it names), or use --source origin")
+        }
+        return registry
     }
 
     /// Makes `directory` ready for a fresh export: created when missing; an earlier export's
@@ -176,9 +230,10 @@ struct ArgoCDExportCommand: RuntimeCommand {
             ? RelativePath.from(workingDirectory, to: directory) : directory.path
     }
 
-    static func report(_ export: ArgoCDExport, files: [ArgoCDExport.File], origin: ArgoCDExport.Origin, shown: String)
-        -> String
-    {
+    static func report(
+        _ export: ArgoCDExport, files: [ArgoCDExport.File], origin: ArgoCDExport.Origin, shown: String,
+        pushed: LocalRegistrySource.Pushed? = nil
+    ) -> String {
         let vendored = export.parts.filter { if case .vendored = $0.source { true } else { false } }.map(\.component.rawValue)
         var lines = [
             "Wrote \(shown) for overlay \(export.overlay): the Argo CD Application \(export.applicationName) "
@@ -189,19 +244,36 @@ struct ArgoCDExportCommand: RuntimeCommand {
             "",
             "Source: \(origin.repoURL) at \(origin.revision), path \(origin.path)"
                 + (vendored.isEmpty ? "" : "; vendored pinned manifests: \(vendored.joined(separator: ", "))"),
-            "Sync waves (argocd.argoproj.io/sync-wave, as `provision plan` numbers them; each wave healthy before the next):",
         ]
+        if let pushed {
+            let size = "\((pushed.layerBytes + 1023) / 1024) KiB"
+            lines.append(pushed.outcome.unchanged
+                ? "Pushed: nothing; \(pushed.reference) already is this work tree (\(pushed.outcome.digest))"
+                : "Pushed: \(pushed.reference) (\(pushed.outcome.digest); \(pushed.fileCount) files, \(size) compressed)")
+        }
+        lines.append(
+            "Sync waves (argocd.argoproj.io/sync-wave, as `provision plan` numbers them; each wave healthy before the next):")
         let present = Set(export.parts.map(\.component))
         for (index, wave) in export.waves.enumerated() {
             let names = wave.map { present.contains($0) ? $0.rawValue : "(\($0.rawValue): nothing in this overlay)" }
             lines.append("  wave \(index + 1): \(names.joined(separator: ", "))")
         }
-        lines += [
-            "",
-            "Next:",
-            "  1. commit and push the directory: git add \(shown) && git commit -m \"Argo CD: \(export.applicationName)\" && git push",
-            "  2. once Argo CD runs (namespace argocd): kubectl apply -f \(shown)/application.yaml",
-        ]
+        lines += ["", "Next:"]
+        if pushed != nil {
+            lines += [
+                "  1. once Argo CD runs (namespace argocd): kubectl apply -f \(shown)/application.yaml",
+                "     (the Application, and the repository Secret that lets Argo CD read the registry over plain HTTP;",
+                "     it holds no credential)",
+                "  2. after a change, run this command again: Argo CD reads the tag again at its next refresh (about",
+                "     3 minutes), or at once: kubectl -n \(ArgoCDExport.argoCDNamespace) annotate application "
+                    + "\(export.applicationName) argocd.argoproj.io/refresh=normal --overwrite",
+            ]
+        } else {
+            lines += [
+                "  1. commit and push the directory: git add \(shown) && git commit -m \"Argo CD: \(export.applicationName)\" && git push",
+                "  2. once Argo CD runs (namespace argocd): kubectl apply -f \(shown)/application.yaml",
+            ]
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Kubernetes
 import ProcessRunning
 import ProvisionCore
 
@@ -64,6 +65,30 @@ struct GitCheckout {
     /// before the first commit.
     func branch() async -> String {
         await answer(["rev-parse", "--abbrev-ref", "HEAD"]) ?? "HEAD"
+    }
+
+    /// The files under `directory` that a commit would carry, as paths relative to the root:
+    /// tracked ones still in the work tree, and new ones that `.gitignore` does not exclude
+    /// (`git ls-files --cached --others --exclude-standard`), so ignored files such as real
+    /// credentials (`k8s/**/*-secrets.yaml`) never leave the machine.
+    /// - Throws: ``Problem`` when git cannot list them.
+    func files(under directory: URL) async throws -> [String] {
+        let command = Command(
+            "git",
+            ["-C", root.path, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+             RelativePath.from(root, to: directory)],
+            timeout: Self.timeout)
+        let output: CommandOutput
+        do {
+            output = try await runner.run(command)
+        } catch {
+            throw Problem(
+                problem: "cannot list the files of \(directory.path) in the repository \(root.path)",
+                fix: "check that `git` works in the repository (`git status`)", cause: error)
+        }
+        let paths = Set(output.standardOutput.split(separator: "\0").map(String.init))
+        // A tracked file deleted in the work tree is not part of what would be committed.
+        return paths.filter { FileManager.default.fileExists(atPath: root.appending(path: $0).path) }.sorted()
     }
 
     private func answer(_ arguments: [String]) async -> String? {

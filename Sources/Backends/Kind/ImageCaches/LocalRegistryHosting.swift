@@ -8,21 +8,21 @@ import Yams
 /// maps it through `hosts.toml`, as in kind's guide) and from the cluster's network
 /// (`provision-registry:5000`, the container's name on kind's network). The file is the one
 /// place the address is written; the registry container is made to match it.
-struct LocalRegistryHosting: Sendable, Hashable {
+public struct LocalRegistryHosting: Sendable, Hashable {
     /// Where the file lives under `k8s/`.
-    static let file = "components/kind-registry/local-registry-hosting.yaml"
+    public static let file = "components/kind-registry/local-registry-hosting.yaml"
 
     /// `localhost:5001`: what image references and `docker push` use.
-    var host: String
+    public var host: String
     /// The host port the registry is published on (5001).
-    var hostPort: Int
+    public var hostPort: Int
     /// The registry container's name, which the node resolves on kind's network.
-    var containerName: String
+    public var containerName: String
     /// The port the registry listens on inside its container (5000).
-    var containerPort: Int
+    public var containerPort: Int
 
     /// Reads the ConfigMap in `manifestsRoot`; nil when the file is not there (no local registry).
-    static func load(manifestsRoot: URL) throws -> LocalRegistryHosting? {
+    public static func load(manifestsRoot: URL) throws -> LocalRegistryHosting? {
         let url = manifestsRoot.appending(path: file)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         let shown = "k8s/" + file
