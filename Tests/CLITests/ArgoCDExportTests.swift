@@ -111,6 +111,32 @@ struct ArgoCDExportTests {
         #expect(FileManager.default.fileExists(atPath: output.appending(path: "vendor/nginx-gateway-fabric/deploy.yaml").path))
     }
 
+    @Test("a Job that deletes itself once finished is a Sync hook of its wave; nothing else is a hook",
+          arguments: ["local", "local-ingress-nginx"])
+    func selfDeletingJobsAreHooks(overlay: String) async throws {
+        let world = try Self.gitWorld()
+        let outcome = try await InProcess(world: world).run(["argocd", "export", "--overlay", overlay])
+        #expect(outcome.exitCode == 0, "\(outcome)")
+        let rendered = try await Self.render(world.repository.appending(path: "k8s/argocd/\(overlay)"), in: world)
+        var hooks: [String] = []
+        for (document, object) in rendered {
+            let annotations = Self.annotations(object)
+            let selfDeleting = document.kind == "Job" && (object["spec"] as? [String: Any])?["ttlSecondsAfterFinished"] != nil
+            if selfDeleting {
+                hooks.append(document.reference)
+                for (key, value) in ArgoCDExport.syncHookAnnotations {
+                    #expect(annotations[key] == value, "\(document.reference): \(key) is \(annotations[key] ?? "not set")")
+                }
+                #expect(annotations[ArgoCDExport.syncWaveAnnotation] != nil, "\(document.reference) lost its wave")
+            } else {
+                #expect(annotations["argocd.argoproj.io/hook"] == nil, "\(document.reference) is a hook")
+            }
+        }
+        // NGINX Gateway Fabric's certificate Job (ttlSecondsAfterFinished: 30 at v2.6.7); with
+        // ingress-nginx, its two admission Jobs (ttlSecondsAfterFinished: 0 at controller-v1.15.1).
+        #expect(hooks.count == (overlay == "local" ? 1 : 2), "\(hooks)")
+    }
+
     // MARK: 2. The Application against Argo CD's own schema
 
     static let crdFixture = "Tests/Fixtures/argocd/application-crd.yaml"

@@ -49,7 +49,7 @@ struct SeedVerificationTests {
         self.shell = shell
     }
 
-    @Test("up, cluster and nodes, namespaces and pods, connectivity, persistence, down", .timeLimit(.minutes(60)))
+    @Test("up, cluster and nodes, namespaces and pods, connectivity, persistence, Argo CD, down", .timeLimit(.minutes(90)))
     func seedTasks() async throws {
         let existing = try await shell.succeed(["kind", "get", "clusters"]).standardOutput
         try #require(
@@ -66,6 +66,7 @@ struct SeedVerificationTests {
             try await task11_4_connectivity()
             try await task11_5_persistence(coldUp: coldUp)
             try await existingBackendOnTheSameCluster()
+            try await argoCDHandOver()
             try await task11_6_teardown()
         } catch {
             // Leave the cluster for diagnostics when asked (CI collects logs, then deletes it).
@@ -285,6 +286,61 @@ struct SeedVerificationTests {
         try await provision(["plan", "--down"])
     }
 
+    // MARK: the Argo CD hand-over (issue 19)
+
+    /// Argo CD installed by `up --with argocd`, the stack handed over through the local
+    /// registry (the workspace's k8s/ as an OCI artifact), synced by Argo CD in the plan's waves
+    /// until the Application is Synced and Healthy, `status` showing it per component; then
+    /// `down --backend existing` deletes the Application before the stack.
+    func argoCDHandOver() async throws {
+        try await provision(["up", "--with", "argocd"], limit: Self.deployLimit)
+        // export reads what it syncs from git: the workspace becomes a repository.
+        let git = ["git", "-c", "user.name=real-cluster", "-c", "user.email=real-cluster@example.org"]
+        try await shell.succeed(git + ["init", "-q"])
+        try await shell.succeed(git + ["add", "k8s", "scripts"])
+        try await shell.succeed(git + ["commit", "-q", "-m", "the stack"])
+        let export = try await provision(["argocd", "export", "--source", "local-registry"], limit: 600)
+        #expect(export.standardOutput.contains("Pushed: localhost:5001/wrightnow/stack:local"), "\(export)")
+        try await shell.kubectl("apply", "-f", workspace.appending(path: "k8s/argocd/local/application.yaml").path)
+
+        // Every Application provision handed over: Synced and Healthy (wave after wave).
+        var last = ""
+        let deadline = ContinuousClock.now + .seconds(900)
+        while ContinuousClock.now < deadline {
+            last = try await shell.kubectl(
+                "get", "applications.argoproj.io", "-n", "argocd", "-l", "wrightnow/handed-over-by=provision",
+                "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.sync.status}/{.status.health.status} {end}"
+            ).trimmedOutput
+            let states = last.split(separator: " ").map { $0.split(separator: "=").last.map(String.init) ?? "" }
+            if !states.isEmpty, states.allSatisfy({ $0 == "Synced/Healthy" }) { break }
+            try await Task.sleep(for: .seconds(10))
+        }
+        print("Argo CD Applications: \(last)")
+        #expect(last == "wrightnow-local=Synced/Healthy", "Argo CD did not sync the stack: \(last)")
+        let status = try await provision(["status", "--json"])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+        let components = try #require(report["components"] as? [[String: Any]])
+        let handedOver = components.filter { $0["id"] as? String != "argocd" && $0["gitOps"] != nil }
+        #expect(!handedOver.isEmpty, "status shows no Argo CD state: \(status.standardOutput)")
+        for component in handedOver {
+            let gitOps = component["gitOps"] as? [String: String]
+            #expect(gitOps == ["sync": "Synced", "health": "Healthy"], "\(component["id"] ?? "?"): \(gitOps ?? [:])")
+        }
+
+        try await provision(
+            ["down", "--backend", "existing", "--context", RealCluster.context], limit: 900)
+        let runs = try #require(try JSONSerialization.jsonObject(
+            with: Data(try await provision(["history", "--json", "--limit", "1"]).standardOutput.utf8)) as? [[String: Any]])
+        let downRun = try #require(runs.first?["id"].map { "\($0)" })
+        let steps = try await provision(["history", "show", downRun, "--format", "json"])
+        #expect(steps.standardOutput.contains("\"reclaim\""), "down did not take the stack back first: \(steps)")
+        let left = try await shell.kubectl(
+            "get", "applications.argoproj.io", "-n", "argocd", "-l", "wrightnow/handed-over-by=provision", "-o", "name"
+        ).trimmedOutput
+        #expect(left.isEmpty, "Applications left after down: \(left)")
+    }
+
     // MARK: 11.6 teardown
 
     func task11_6_teardown() async throws {
@@ -299,7 +355,9 @@ struct SeedVerificationTests {
         let history = try await provision(["history", "--json"])
         let runs = try #require(
             try JSONSerialization.jsonObject(with: Data(history.standardOutput.utf8)) as? [[String: Any]])
-        #expect(runs.count == 7, "expected setup, deploy, teardown, setup, deploy, up --backend existing, teardown: \(runs.count) runs")
+        let expected = "setup, deploy, teardown, setup, deploy, up --backend existing, up --with argocd, "
+            + "down --backend existing, teardown"
+        #expect(runs.count == 9, "expected \(expected): \(runs.count) runs")
         #expect(runs.allSatisfy { $0["outcome"] as? String == "succeeded" })
 
         // down kept the image caches; --remove-caches removes them.

@@ -8,6 +8,13 @@ import ProvisionCore
 /// resource waves inside one Application (Application waves need a health check configured in
 /// argocd-cm and regressed in argoproj/argo-cd#27917).
 ///
+/// A Job that deletes itself once finished (`ttlSecondsAfterFinished`: NGINX Gateway Fabric's
+/// certificate generator, ingress-nginx's admission Jobs) becomes a `Sync` hook of its wave:
+/// as an ordinary resource it would go missing after each run, and self-heal would create it
+/// again, forever (Argo CD's sync-waves guide runs such Jobs as hooks for that reason; hooks are
+/// not compared with Git afterwards). Argo CD runs it on every sync instead; both upstream Jobs
+/// leave existing certificates alone.
+///
 /// Nothing here writes a Secret: a component whose objects include one is refused, so the
 /// Secrets `provision` generates stay out of Git, and Argo CD, which tracks only the objects it
 /// applied (annotation `argocd.argoproj.io/tracking-id`), neither prunes nor overwrites them.
@@ -16,6 +23,10 @@ public struct ArgoCDExport: Sendable {
     public static let argoCDComponent: ComponentID = "argocd"
     /// The annotation Argo CD orders a sync by (lower waves first, each healthy before the next).
     public static let syncWaveAnnotation = "argocd.argoproj.io/sync-wave"
+    /// The annotations that make an object a hook of the sync phase, replaced on each sync.
+    public static let syncHookAnnotations = [
+        ("argocd.argoproj.io/hook", "Sync"), ("argocd.argoproj.io/hook-delete-policy", "BeforeHookCreation"),
+    ]
     /// The label that marks an Application as provision's hand-over (for `status` and `down`).
     public static let handOverLabel = (key: "wrightnow/handed-over-by", value: "provision")
     /// Where Argo CD runs and its Applications live (its manifests' ClusterRoleBindings name it).
@@ -82,15 +93,19 @@ public struct ArgoCDExport: Sendable {
     /// Objects the overlay renders for Argo CD itself (its Namespace, from
     /// k8s/components/argocd): deleted from the render, as Argo CD does not manage itself here.
     public var leftOut: [ManifestDocument]
+    /// Jobs that delete themselves once finished, by component: run as `Sync` hooks.
+    public var selfDeletingJobs: [(component: ComponentID, job: ManifestDocument)]
 
     public init(
-        overlay: String, overlayDirectory: URL, parts: [Part], waves: [[ComponentID]], leftOut: [ManifestDocument] = []
+        overlay: String, overlayDirectory: URL, parts: [Part], waves: [[ComponentID]], leftOut: [ManifestDocument] = [],
+        selfDeletingJobs: [(component: ComponentID, job: ManifestDocument)] = []
     ) {
         self.overlay = overlay
         self.overlayDirectory = overlayDirectory
         self.parts = parts
         self.waves = waves
         self.leftOut = leftOut
+        self.selfDeletingJobs = selfDeletingJobs
     }
 
     /// The Application's name: `wrightnow-<overlay>`.
@@ -114,9 +129,14 @@ public struct ArgoCDExport: Sendable {
                 fix: "add them to the plan: --with \(names)")
         }
         var parts: [Part] = []
+        var selfDeletingJobs: [(component: ComponentID, job: ManifestDocument)] = []
         for component in plan.steps where component.id != argoCDComponent {
             let release = try await deployment.prepare(component)
             if release.isEmpty { continue }
+            for document in release.documents where document.kind == "Job" {
+                let spec = (try document.object())["spec"] as? [String: Any]
+                if spec?["ttlSecondsAfterFinished"] != nil { selfDeletingJobs.append((component.id, document)) }
+            }
             let secrets = release.documents.filter { $0.kind == "Secret" }
             guard secrets.isEmpty else {
                 throw Problem(
@@ -140,7 +160,7 @@ public struct ArgoCDExport: Sendable {
         }
         return ArgoCDExport(
             overlay: cluster.overlay, overlayDirectory: cluster.overlayDirectory, parts: parts, waves: plan.waves,
-            leftOut: overlay.subset(for: argoCDComponent)?.documents ?? [])
+            leftOut: overlay.subset(for: argoCDComponent)?.documents ?? [], selfDeletingJobs: selfDeletingJobs)
     }
 
     // MARK: Files
@@ -213,6 +233,22 @@ public struct ArgoCDExport: Sendable {
                 "      metadata:",
                 "        name: \(document.name)",
             ] + (document.namespace.map { ["        namespace: \($0)"] } ?? [])
+        }
+        for (component, job) in selfDeletingJobs {
+            lines += [
+                "  # \(component.rawValue): \(job.reference) deletes itself once finished; as a Sync hook Argo CD runs it",
+                "  # on each sync instead of creating it again after every deletion",
+                "  - target:",
+                "      kind: Job",
+                "      name: \(job.name)",
+            ] + (job.namespace.map { ["      namespace: \($0)"] } ?? []) + [
+                "    patch: |-",
+                "      apiVersion: batch/v1",
+                "      kind: Job",
+                "      metadata:",
+                "        name: \(job.name)",
+                "        annotations:",
+            ] + Self.syncHookAnnotations.map { "          \($0.0): \($0.1)" }
         }
         for part in parts {
             lines += [
