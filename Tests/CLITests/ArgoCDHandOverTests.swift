@@ -1,3 +1,4 @@
+import Components
 import Foundation
 import ProvisionCore
 import Testing
@@ -85,8 +86,16 @@ struct ArgoCDHandOverTests {
         let firstRemoval = try #require(events.firstIndex { $0.hasPrefix("deleted ") && !$0.contains("Application/") })
         #expect(patched < deleted && deleted < firstRemoval)
 
+        // Data and secrets survive the hand-over and the way back: no claim deleted, and the
+        // next up deploys with the same generated values.
+        #expect(!world.calls.contains { $0.contains(" delete ") && $0.contains("PersistentVolumeClaim") }, "\(world.calls)")
+        let names = StackCatalog.all.flatMap(\.secrets).map(\.name)
+        try #require(!names.isEmpty)
+        let before = try names.map { try String(contentsOf: world.secretsFile($0), encoding: .utf8) }
+
         // Without a hand-over there is nothing to take back, and no such step.
         #expect(try await world.provision("up", "--backend", "existing", "--context", "kind-wrightnow").exitCode == 0)
+        #expect(try names.map { try String(contentsOf: world.secretsFile($0), encoding: .utf8) } == before)
         let again = try await world.provision("down", "--backend", "existing", "--context", "kind-wrightnow")
         #expect(again.exitCode == 0, "\(again)")
         #expect(try await world.lastRun().steps.first?.label != "reclaim")
