@@ -10,7 +10,7 @@ import ProvisionCore
 /// Active, its three CRDs are Established, the application controller's StatefulSet and its six
 /// Deployments have rolled out. The admin password is Argo CD's own: argocd-server writes it to
 /// Secret `argocd-initial-admin-secret` when it first starts; the run summary says how to read
-/// it, never the value.
+/// it, and shows the value only with `--show-secrets`.
 public struct ArgoCDComponent: Component {
     public init() {}
     public let id: ComponentID = "argocd"

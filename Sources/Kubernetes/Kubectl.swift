@@ -217,14 +217,8 @@ public struct Kubectl: Sendable {
     /// on standard output only; a failure's error carries kubectl's messages, not the values.
     public func secretData(name: String, namespace: String) async throws -> [String: String]? {
         let command = clusterCommand(["get", "secret", name, "-n", namespace, "-o", "json"], timeout: .seconds(60))
-        let output = try await runner.execute(command)
-        if output.exitStatus != 0 {
-            if Self.isNotFound(output.standardError) { return nil }
-            throw CommandError(command: command, reason: .exited(output.exitStatus),
-                               output: CommandOutput(exitStatus: output.exitStatus, standardOutput: "",
-                                                     standardError: output.standardError))
-        }
-        let object = try? JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any]
+        guard let printed = try await readSecret(command) else { return nil }
+        let object = try? JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any]
         guard let object, object["kind"] as? String == "Secret" else {
             throw Problem(
                 problem: "`\(command)` did not print a Secret as JSON",
@@ -235,6 +229,38 @@ public struct Kubectl: Sendable {
             if let bytes = Data(base64Encoded: encoded) { values[key] = String(decoding: bytes, as: UTF8.self) }
         }
         return values
+    }
+
+    /// Key `key` of Secret `name`, decoded, or nil when the Secret or the key is not there
+    /// (kubectl's jsonpath prints nothing for a missing key). As ``secretData(name:namespace:)``,
+    /// the value travels on standard output only and never into an error.
+    public func secretValue(name: String, namespace: String, key: String) async throws -> String? {
+        let command = secretValueCommand(name: name, namespace: namespace, key: key)
+        guard let printed = try await readSecret(command), !printed.isEmpty else { return nil }
+        guard let bytes = Data(base64Encoded: printed.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw Problem(
+                problem: "`\(command)` did not print base64",
+                fix: "check that kubectl works against the cluster (kubectl --context \(context) get secrets -n \(namespace))")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The command that prints key `key` of Secret `name` base64-encoded: what
+    /// ``secretValue(name:namespace:key:)`` runs, and what a user runs (`| base64 -d`).
+    public func secretValueCommand(name: String, namespace: String, key: String) -> Command {
+        clusterCommand(["get", "secret", name, "-n", namespace, "-o", "jsonpath={.data.\(key)}"], timeout: .seconds(60))
+    }
+
+    /// What a `get secret` printed, or nil when the Secret does not exist. A failure's error
+    /// keeps kubectl's standard error and drops standard output: it may hold secret values,
+    /// and errors reach the terminal and the history.
+    private func readSecret(_ command: Command) async throws -> String? {
+        let output = try await runner.execute(command)
+        if output.exitStatus == 0 { return output.standardOutput }
+        if Self.isNotFound(output.standardError) { return nil }
+        throw CommandError(command: command, reason: .exited(output.exitStatus),
+                           output: CommandOutput(exitStatus: output.exitStatus, standardOutput: "",
+                                                 standardError: output.standardError))
     }
 
     /// `kubectl exec -n NS POD [-c CONTAINER] -- COMMAND...`; throws unless it exits 0.

@@ -60,6 +60,69 @@ struct ArgoCDComponentTests {
         }
     }
 
+    static let readPassword =
+        "kubectl --context kind-wrightnow get secret argocd-initial-admin-secret -n argocd -o jsonpath={.data.password}"
+
+    /// The admin password argocd-server wrote into the fake cluster at its first start.
+    static func password(in world: FakeWorld) throws -> String {
+        let file = world.fakeState.appending(path: "objects/wrightnow/argocd/Secret/argocd-initial-admin-secret")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+        let encoded = try #require((object?["data"] as? [String: String])?["password"])
+        return String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
+    }
+
+    @Test("--show-secrets reads and shows the admin password; without it the Secret is never read, and it is kept nowhere")
+    func showSecrets() async throws {
+        let world = try FakeWorld()
+        let up = try await world.run("up", "--only", "argocd")
+        #expect(up.exitCode == 0, "\(up)")
+        let password = try Self.password(in: world)
+        #expect(password.count == 16)
+        #expect(!world.calls.contains { $0.contains("get secret argocd-initial-admin-secret") }, "\(world.calls)")
+        #expect(!up.standardOutput.contains(password) && !up.standardError.contains(password))
+        #expect(up.standardOutput.contains("(or run `provision up --show-secrets`)"), "\(up)")
+
+        try world.clearCalls()
+        let shown = try await world.run("up", "--only", "argocd", "--show-secrets")
+        #expect(shown.exitCode == 0, "\(shown)")
+        #expect(world.calls.filter { $0.contains("get secret argocd-initial-admin-secret") } == [Self.readPassword])
+        let out = shown.standardOutput
+        #expect(out.contains("Secrets (shown because of --show-secrets):\n  argocd/argocd-initial-admin-secret:\n    password=\(password)\n"), "\(out)")
+        // Once, in the summary: not in a progress line, not on standard error.
+        #expect(out.components(separatedBy: password).count == 2, "\(out)")
+        #expect(!shown.standardError.contains(password))
+        // Not in the history: neither the recorded runs nor any file of the state directory.
+        let runs = try await world.historyRuns()
+        for run in runs {
+            let detail = try await world.run("history", "\(run.id.rawValue)")
+            #expect(!detail.standardOutput.contains(password) && !detail.standardError.contains(password))
+        }
+        let files = try #require(FileManager.default.enumerator(at: world.stateDirectory, includingPropertiesForKeys: nil))
+        for case let file as URL in files where !file.hasDirectoryPath {
+            let bytes = try Data(contentsOf: file)
+            #expect(bytes.range(of: Data(password.utf8)) == nil, "\(file.path)")
+        }
+    }
+
+    @Test("--show-secrets without the Secret (deleted after a password change) says how to read it later; up still succeeds")
+    func showSecretsWithoutTheSecret() async throws {
+        let world = try FakeWorld()
+        #expect(try await world.run("up", "--only", "argocd").exitCode == 0)
+        try FileManager.default.removeItem(
+            at: world.fakeState.appending(path: "objects/wrightnow/argocd/Secret/argocd-initial-admin-secret"))
+        let shown = try await world.run("up", "--only", "argocd", "--show-secrets")
+        #expect(shown.exitCode == 0, "\(shown)")
+        #expect(world.calls.contains(Self.readPassword))
+        #expect(shown.standardOutput.contains("""
+              argocd/argocd-initial-admin-secret:
+                password: not in the cluster (not written yet, or deleted); read it later with:
+                  kubectl --context kind-wrightnow get secret argocd-initial-admin-secret -n argocd \
+            -o 'jsonpath={.data.password}' | base64 -d
+
+            """), "\(shown)")
+        #expect(try await world.lastRun().run.outcome == .succeeded)
+    }
+
     @Test("without --with argocd nothing of it is downloaded or applied")
     func notByDefault() async throws {
         let world = try FakeWorld()

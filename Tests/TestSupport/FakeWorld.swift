@@ -28,7 +28,7 @@ public final class FakeWorld {
     /// What the POSIX sh fakes call besides each other.
     public static let utilitiesOfFakes = [
         "sh", "basename", "dirname", "mkdir", "cat", "cp", "rm", "grep", "sed", "awk", "tr", "cut", "head",
-        "sleep", "env", "sort", "date", "mv", "od", "tail", "find", "wc",
+        "sleep", "env", "sort", "date", "mv", "od", "tail", "find", "wc", "base64",
     ]
 
     /// - Parameters:

@@ -18,7 +18,8 @@ struct Up: RuntimeCommand {
             its smoke checks still run. --force applies everything.
 
             Secrets are generated on first use into the state directory and reused afterwards; \
-            they are printed only with --show-secrets.
+            they are printed only with --show-secrets, which also reads and prints those a \
+            component's own software writes in the cluster (Argo CD's admin password).
 
             EXAMPLES:
               provision up
@@ -47,7 +48,7 @@ struct Up: RuntimeCommand {
     @Option(help: ArgumentHelp("Seconds between \"still waiting\" lines while a step runs.", valueName: "seconds"))
     var progressInterval: Int = 15
 
-    @Flag(help: "Print the generated passwords and keys in the summary.")
+    @Flag(help: "Print the generated passwords and keys in the summary, and those components write in the cluster.")
     var showSecrets = false
 
     @Flag(help: "Apply every component, even those unchanged since their last apply and in sync.")
@@ -94,7 +95,7 @@ struct Up: RuntimeCommand {
 
         let summary = RunSummary(report: report, plan: plan, cluster: cluster, elapsed: .now - started)
         if report.succeeded {
-            runtime.console.out(summary.success(showSecrets: showSecrets))
+            runtime.console.out(await summary.success(showSecrets: showSecrets))
             return
         }
         // The step table helps once components ran; before that the error says it all.

@@ -24,7 +24,7 @@ struct RunSummary {
                 .split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
     }
 
-    func success(showSecrets: Bool) -> String {
+    func success(showSecrets: Bool) async -> String {
         var lines: [String] = [stepTable(), ""]
         lines.append("The stack is up on \(cluster.provider.name) cluster \(cluster.spec.name) "
             + "(run \(report.runID), \(Format.duration(elapsed))).")
@@ -37,9 +37,7 @@ struct RunSummary {
                 lines.append("Note: " + part + ".")
             }
         }
-        // What a skipped component offers is not there (the edge the overlay did not select).
-        let skipped = Set(report.steps.filter { $0.state == .skipped }.compactMap(\.component))
-        for component in plan.steps where !component.accessNotes.isEmpty && !skipped.contains(component.id) {
+        for component in offering where !component.accessNotes.isEmpty {
             lines += ["", "\(component.id):"]
             var hidesSecrets = false
             for note in component.accessNotes {
@@ -52,17 +50,16 @@ struct RunSummary {
                     value = "\(key) in \(cluster.vault.fileURL(for: name).path)"
                     hidesSecrets = !showSecrets
                 case .clusterSecret(let namespace, let name, let key):
-                    // Never read here: the command that reads it, on this cluster's context.
-                    let read = cluster.deployment.kubectl.clusterCommand(
-                        ["get", "secret", name, "-n", namespace, "-o", "jsonpath={.data.\(key)}"], timeout: nil)
-                    value = "\(key) of Secret \(namespace)/\(name): \(read) | base64 -d"
+                    // The command that reads it, on this cluster's context; --show-secrets reads it.
+                    value = "\(key) of Secret \(namespace)/\(name): \(readCommand(namespace, name, key))"
+                    hidesSecrets = !showSecrets
                 }
                 lines.append("  " + "\(note.label):".padding(toLength: 21, withPad: " ", startingAt: 0) + value)
             }
             if hidesSecrets { lines.append("                       (or run `provision up --show-secrets`)") }
         }
         lines += ["", "Generated secrets: \(cluster.vault.directory.path) (owner-only files, reused on every run)"]
-        if showSecrets { lines += secretLines() }
+        if showSecrets { lines += await secretLines() }
         lines += [
             "",
             "History of this run: provision history \(report.runID.rawValue)",
@@ -82,13 +79,44 @@ struct RunSummary {
         return keepsData ? command + "   (keeps the data directory; --purge-data deletes it)" : command
     }
 
-    private func secretLines() -> [String] {
+    /// The components whose access notes hold: a skipped one's are not there (the edge the
+    /// overlay did not select).
+    private var offering: [any Component] {
+        let skipped = Set(report.steps.filter { $0.state == .skipped }.compactMap(\.component))
+        return plan.steps.filter { !skipped.contains($0.id) }
+    }
+
+    /// `kubectl ... get secret ... | base64 -d`, as a user types it.
+    private func readCommand(_ namespace: String, _ name: String, _ key: String) -> String {
+        "\(cluster.deployment.kubectl.secretValueCommand(name: name, namespace: namespace, key: key)) | base64 -d"
+    }
+
+    private func secretLines() async -> [String] {
         var lines: [String] = ["", "Secrets (shown because of --show-secrets):"]
         for component in plan.steps {
             for spec in component.secrets {
                 guard let values = try? cluster.vault.storedValues(of: spec.name) else { continue }
                 lines.append("  \(spec.namespace)/\(spec.name):")
                 for (key, value) in values { lines.append("    \(key)=\(value)") }
+            }
+        }
+        // Values the components' own software wrote in the cluster, read only now that they are
+        // asked for. The run is recorded already: a value that is not there is a line, not a failure.
+        for component in offering {
+            for case .clusterSecret(let namespace, let name, let key) in component.accessNotes.map(\.value) {
+                lines.append("  \(namespace)/\(name):")
+                let later = "      " + readCommand(namespace, name, key)
+                do {
+                    if let value = try await cluster.deployment.kubectl.secretValue(name: name, namespace: namespace, key: key) {
+                        lines.append("    \(key)=\(value)")
+                    } else {
+                        lines += ["    \(key): not in the cluster (not written yet, or deleted); read it later with:", later]
+                    }
+                } catch {
+                    // kubectl's refusal (its standard error only: the error never holds the value).
+                    lines += ["    \(key): could not be read; read it later with:", later]
+                    lines += String(describing: error).split(separator: "\n").map { "      " + $0 }
+                }
             }
         }
         return lines

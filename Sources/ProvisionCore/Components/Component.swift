@@ -137,7 +137,7 @@ public struct AccessNote: Sendable, Hashable {
         case secret(name: String, key: String)
         /// A value the component's own software generates in the cluster (not provision's
         /// vault): key `key` of Secret `name` in `namespace`. The summary says how to read it
-        /// from the cluster, never the value.
+        /// from the cluster; only `up --show-secrets` reads it, to show the value.
         case clusterSecret(namespace: String, name: String, key: String)
     }
     /// `URL`, `log in as`, `password`.
