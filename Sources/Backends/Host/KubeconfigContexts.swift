@@ -8,13 +8,17 @@ import ProvisionCore
 public struct KubeconfigContexts: Sendable {
     let runner: any CommandRunner
 
+    /// Generous for reading a local file: a loaded 2-core machine (the test suite beside other
+    /// builds) was seen to keep `kubectl config current-context` waiting for more than 30 s.
+    static let timeout: Duration = .seconds(120)
+
     public init(runner: any CommandRunner) {
         self.runner = runner
     }
 
     /// Every context name (`kubectl config get-contexts -o name`).
     public func names() async throws -> [String] {
-        let command = Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: .seconds(30))
+        let command = Command("kubectl", ["config", "get-contexts", "-o", "name"], timeout: Self.timeout)
         return try await runner.run(command, notFound: ToolRequirements.kubectl.missing).standardOutput
             .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -22,7 +26,7 @@ public struct KubeconfigContexts: Sendable {
     /// kubectl's current context, or nil when none is set (or kubectl cannot say).
     public func current() async -> String? {
         guard let output = try? await runner.execute(
-            Command("kubectl", ["config", "current-context"], timeout: .seconds(30))),
+            Command("kubectl", ["config", "current-context"], timeout: Self.timeout)),
             output.exitStatus == 0
         else { return nil }
         let name = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -32,7 +36,7 @@ public struct KubeconfigContexts: Sendable {
     /// kubectl's current context, for a backend that deploys where kubectl points when the
     /// user names no context; a problem naming the fix when there is none.
     public func requireCurrent(backend: String) async throws -> String {
-        let command = Command("kubectl", ["config", "current-context"], timeout: .seconds(30))
+        let command = Command("kubectl", ["config", "current-context"], timeout: Self.timeout)
         let output = try await runner.execute(command, notFound: ToolRequirements.kubectl.missing)
         let name = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard output.exitStatus == 0, !name.isEmpty else {
@@ -49,7 +53,7 @@ public struct KubeconfigContexts: Sendable {
     public func server(of context: String) async -> String? {
         let command = Command(
             "kubectl", ["--context", context, "config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"],
-            timeout: .seconds(30))
+            timeout: Self.timeout)
         guard let output = try? await runner.execute(command), output.exitStatus == 0 else { return nil }
         let server = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         return server.isEmpty ? nil : server
@@ -63,7 +67,7 @@ public struct KubeconfigContexts: Sendable {
     public func restoreCurrent(_ previous: String?, after tool: String, own: String) async -> [String] {
         guard let previous, previous != own else { return [] }
         guard let now = await current(), now != previous else { return [] }
-        let command = Command("kubectl", ["config", "use-context", previous], timeout: .seconds(30))
+        let command = Command("kubectl", ["config", "use-context", previous], timeout: Self.timeout)
         if let output = try? await runner.execute(command), output.exitStatus == 0 {
             return ["\(tool) made `\(now)` kubectl's current context; switched it back to `\(previous)` "
                 + "(provision names `\(own)` on every call)"]

@@ -129,8 +129,9 @@ struct ArgoCDExportCommand: RuntimeCommand {
             let branch = if let revision { revision } else { await checkout.branch() }
             origin = ArgoCDExport.Origin(repoURL: try await gitRepoURL(checkout), revision: branch, path: path)
         case .localRegistry:
-            registry = try localRegistry(spec)
-            origin = LocalRegistrySource.origin(registry!, overlay: overlay, path: path)
+            let hosting = try localRegistry(spec)
+            registry = hosting
+            origin = LocalRegistrySource.origin(hosting, overlay: overlay, path: path)
         }
 
         try Self.prepareOutput(outputDirectory)
