@@ -59,7 +59,12 @@ struct ArgoCDLocalSourceTests {
         #expect(result.standardOutput.contains("Pushed: \(reference) (sha256:"), "\(result)")
         #expect(result.standardOutput.contains("Source: oci://provision-registry:5000/wrightnow/stack at local, path k8s/argocd/local"),
                 "\(result)")
-        #expect(result.standardOutput.contains("argocd.argoproj.io/refresh=normal"), "\(result)")
+        // The local registry is kind's, so the next steps name the kind cluster's context.
+        #expect(result.standardOutput.contains("kubectl --context kind-wrightnow apply -f k8s/argocd/local/application.yaml"),
+                "\(result)")
+        #expect(result.standardOutput.contains(
+            "kubectl --context kind-wrightnow -n argocd annotate application wrightnow-local argocd.argoproj.io/refresh=normal"),
+                "\(result)")
         #expect(!result.standardOutput.contains("git push"), "\(result)")
 
         let (manifest, digest, files) = try await Self.pull(registry, tag: "local")

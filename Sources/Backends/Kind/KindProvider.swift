@@ -278,7 +278,12 @@ public struct KindProvider: ClusterProvider {
     }
 
     public func kubeContext(for cluster: ClusterSpec) -> String {
-        "kind-\(cluster.name)"
+        Self.kubeContext(ofCluster: cluster.name)
+    }
+
+    /// The context `kind create cluster` writes for cluster `name` (kind's `kind-<name>`).
+    public static func kubeContext(ofCluster name: String) -> String {
+        "kind-\(name)"
     }
 
     // MARK: Files

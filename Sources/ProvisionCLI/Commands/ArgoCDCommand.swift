@@ -261,12 +261,14 @@ struct ArgoCDExportCommand: RuntimeCommand {
         }
         lines += ["", "Next:"]
         if pushed != nil {
+            // The local registry is the kind backend's: the commands name its cluster's context.
+            let kubectl = "kubectl --context \(KindProvider.kubeContext(ofCluster: TargetOptions.defaultCluster))"
             lines += [
-                "  1. once Argo CD runs (namespace argocd): kubectl apply -f \(shown)/application.yaml",
+                "  1. once Argo CD runs (namespace argocd): \(kubectl) apply -f \(shown)/application.yaml",
                 "     (the Application, and the repository Secret that lets Argo CD read the registry over plain HTTP;",
                 "     it holds no credential)",
                 "  2. after a change, run this command again: Argo CD reads the tag again at its next refresh (about",
-                "     3 minutes), or at once: kubectl -n \(ArgoCDExport.argoCDNamespace) annotate application "
+                "     3 minutes), or at once: \(kubectl) -n \(ArgoCDExport.argoCDNamespace) annotate application "
                     + "\(export.applicationName) argocd.argoproj.io/refresh=normal --overwrite",
             ]
         } else {
