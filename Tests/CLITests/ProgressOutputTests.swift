@@ -72,6 +72,28 @@ struct ProgressOutputTests {
         #expect(output.hasSuffix("\u{1B}[1A\r\u{1B}[J") || output.hasSuffix("(3.0s)\n"), "\(output.suffix(80).debugDescription)")
     }
 
+    @Test("preparing the components, between steps: a line in a pipe, an entry of the live block on a terminal")
+    func preparing() {
+        let piped = Recorder()
+        let plain = ProgressPrinter(console: piped.console(terminal: false), environment: [:])
+        plain.handle(.preparing(components: 9))
+        plain.handle(.prepared)
+        plain.finish()
+        let lines = piped.output.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasSuffix("] prepare  9 components: render the overlay, fetch pinned manifests not cached"),
+                "\(piped.output.debugDescription)")
+
+        let terminal = Recorder()
+        let live = ProgressPrinter(console: terminal.console(terminal: true), environment: ["NO_COLOR": "1"])
+        live.handle(.preparing(components: 9))
+        live.handle(.stepStarted(StepLabel(.startCaches)))
+        live.handle(.prepared)
+        live.handle(.stepFinished(StepLabel(.startCaches), .succeeded, duration: .seconds(1), detail: nil))
+        live.finish()
+        #expect(terminal.output.contains("⠿ \(ProgressPrinter.preparing)"), "\(terminal.output.debugDescription)")
+        #expect(!terminal.output.contains("prepare  9"), "no line on a terminal: the block shows it")
+    }
+
     @Test("NO_COLOR: the live view without colour codes")
     func noColour() {
         let recorder = Recorder()

@@ -44,6 +44,9 @@ final class ProgressPrinter: Sendable {
         }
     }
 
+    /// How the live block names the preparation of the components.
+    static let preparing = "prepare components"
+
     /// Prints `event`; called by the deployer, possibly from several tasks.
     func handle(_ event: ProgressEvent) {
         switch event {
@@ -54,6 +57,13 @@ final class ProgressPrinter: Sendable {
             emit("run \(run) started: backend \(backend), cluster \(cluster)")
         case .stepStarted(let label):
             emit(live ? nil : "start    \(label)", starting: label.description)
+        case .preparing(let count):
+            // Not a step: the seconds between steps in which the overlay is rendered and, on a
+            // first run, the pinned manifests are downloaded.
+            emit(live ? nil : "prepare  \(count) components: render the overlay, fetch pinned manifests not cached",
+                 starting: Self.preparing)
+        case .prepared:
+            emit(nil, finishing: Self.preparing)
         case .stepFinished(let label, let state, let duration, let detail):
             if state == .skipped {
                 collectSkipped(label.description, reason: detail ?? "")

@@ -98,7 +98,9 @@ public struct Deployer: Sendable {
         // Each component's objects, text, digest, readiness and images, once for the whole run,
         // before the caches start: the images decide which. One the overlay has nothing for is
         // recorded as skipped, and its dependents go on.
+        progress(.preparing(components: plan.steps.count))
         let releases = await deployment.prepare(plan.steps)
+        progress(.prepared)
         if Task.isCancelled { return try finish(run, after: CancellationError(), toolVersions: toolVersions) }
         var seen = Set<String>()
         let images = plan.order.flatMap { (try? releases[$0]?.get())?.images ?? [] }.filter { seen.insert($0).inserted }
@@ -318,7 +320,9 @@ public struct Deployer: Sendable {
                 try await perform(reclaim, StepLabel(.reclaim)) { [deployment] in try await deployment.reclaim(from: owners) }
             }
             // Each component's objects once; one that cannot be prepared fails its own step.
+            progress(.preparing(components: plan.steps.count))
             let releases = await deployment.prepare(plan.steps)
+            progress(.prepared)
             for wave in waves {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for id in wave {

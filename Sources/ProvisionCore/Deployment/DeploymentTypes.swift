@@ -77,6 +77,10 @@ public enum ProgressEvent: Sendable {
     case recoveredAbandonedRun(RunRecord)
     case runStarted(RunID, backend: String, cluster: String)
     case stepStarted(StepLabel)
+    /// The components' objects are being worked out (the overlay rendered, pinned manifests
+    /// downloaded on a first run), between steps; `.prepared` follows.
+    case preparing(components: Int)
+    case prepared
     /// `detail` is the error for failed, skipped and interrupted steps, the note otherwise.
     case stepFinished(StepLabel, StepState, duration: Duration?, detail: String?)
     case warning(PreflightWarning)
