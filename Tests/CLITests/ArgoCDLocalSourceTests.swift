@@ -151,6 +151,20 @@ struct ArgoCDLocalSourceTests {
         #expect(result.standardError.contains("Failed to connect to 127.0.0.1 port \(world.registryHostPort)"), "\(result)")
     }
 
+    @Test("the address is a pull-through cache: the registry's refusal and what it means")
+    func pullThroughCacheRefuses() async throws {
+        let world = try ArgoCDExportTests.gitWorld()
+        world.environment["FAKE_CURL_REAL_PORTS"] = String(world.registryHostPort)
+        let upstream = try await RealRegistry(port: try ListeningSocket.freePort())
+        let cache = try await RealRegistry(port: world.registryHostPort, proxying: upstream.port)
+        defer { withExtendedLifetime((upstream, cache)) {} }
+        let result = try await world.provision("argocd", "export", "--source", "local-registry")
+        #expect(result.exitCode == ProvisionExit.code(for: .stepFailed).rawValue, "\(result)")
+        // distribution answers a push into a proxy 405 UNSUPPORTED (registry/proxy, handlers).
+        #expect(result.standardError.contains("HTTP 405 (UNSUPPORTED: The operation is unsupported.)"), "\(result)")
+        #expect(result.standardError.contains("it is a pull-through cache, not the local registry"), "\(result)")
+    }
+
     @Test("--repo-url or --revision with --source local-registry is a usage error", arguments: [
         ["--repo-url", "https://git.example.org/x.git"], ["--revision", "main"],
     ])

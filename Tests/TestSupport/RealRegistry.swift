@@ -10,7 +10,10 @@ public final class RealRegistry: @unchecked Sendable {
     private let process: ChildProcess
 
     /// Starts the registry on `port` and waits until `/v2/` answers.
-    public init(port: Int) async throws {
+    /// - Parameter proxying: the port of another registry on 127.0.0.1 to serve as a
+    ///   pull-through cache of (as the image caches' `registry:3` containers run), which then
+    ///   refuses pushes; nil for a plain registry.
+    public init(port: Int, proxying upstream: Int? = nil) async throws {
         self.port = port
         storage = try TemporaryDirectory("provision-registry")
         let config = try storage.write(
@@ -25,7 +28,7 @@ public final class RealRegistry: @unchecked Sendable {
                 enabled: true
             http:
               addr: 127.0.0.1:\(port)
-            """, to: "config.yml")
+            """ + (upstream.map { "\nproxy:\n  remoteurl: http://127.0.0.1:\($0)\n" } ?? "\n"), to: "config.yml")
         process = try ChildProcess(["docker-registry", "serve", config.path])
         for _ in 0..<100 {
             let answer = try await ChildProcess.run(
