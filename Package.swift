@@ -80,7 +80,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),
+        .testTarget(
+            name: "KubernetesTests",
+            dependencies: [
+                "Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "ProvisionCore", "TestSupport"]),
         .testTarget(
             name: "ComponentsTests", dependencies: ["Components", "Kubernetes", "ProvisionCore", "ProcessRunning", "TestSupport"]),

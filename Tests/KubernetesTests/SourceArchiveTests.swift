@@ -1,5 +1,7 @@
 import Foundation
 import Kubernetes
+import PropertyBased
+import Synchronization
 import ProvisionCore
 import Testing
 import TestSupport
@@ -73,10 +75,77 @@ struct SourceArchiveTests {
         #expect(throws: Problem.self) { _ = try SourceArchive([SourceArchive.Entry(path: path, contents: Data())]).tar() }
     }
 
-    @Test("a path given twice is refused")
+    @Test("a path given twice, or a file that is also another file's directory, is refused")
     func twice() {
         let entry = SourceArchive.Entry(path: "a.yaml", contents: Data())
         #expect(throws: Problem.self) { _ = try SourceArchive([entry, entry]) }
+        let inside = SourceArchive.Entry(path: "a.yaml/b.yaml", contents: Data())
+        #expect(throws: Problem.self) { _ = try SourceArchive([entry, inside]) }
+    }
+
+    /// Random trees: up to 12 files, up to 5 directories deep, names of ASCII and multi-byte
+    /// UTF-8 of up to 60 bytes (so some paths need ustar's prefix and some cannot be held),
+    /// contents of up to 1,400 random bytes.
+    struct RandomTree: Sendable, CustomStringConvertible {
+        var entries: [SourceArchive.Entry]
+
+        init(seeds: [Int]) {
+            let parts = ["k8s", "overlays", "argocd", "vendor", "é", "日本", "gateway-api", "x"]
+            entries = seeds.enumerated().map { index, seed in
+                var generator = SplitMix(seed)
+                let depth = Int(generator.next() % 6)
+                let directories = (0..<depth).map { _ in
+                    let part = parts[Int(generator.next() % UInt64(parts.count))]
+                    return String(repeating: part, count: 1 + Int(generator.next() % 8)).prefix(60)
+                }
+                let contents = Data((0..<Int(generator.next() % 1400)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+                return SourceArchive.Entry(
+                    path: (directories.map(String.init) + ["f\(index).yaml"]).joined(separator: "/"), contents: contents)
+            }
+        }
+
+        var description: String { entries.map { "\($0.path) (\($0.contents.count) bytes)" }.joined(separator: ", ") }
+    }
+
+    /// A small deterministic generator (SplitMix64), so a seed gives one tree.
+    struct SplitMix {
+        var state: UInt64
+        init(_ seed: Int) { state = UInt64(truncatingIfNeeded: seed) }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("random trees: the real tar unpacks exactly the files given, or the archive refuses a path too long for it")
+    func randomTreesRoundTrip() async throws {
+        let trees = Gen.int(in: 0...Int(Int32.max)).array(of: 1...12).map(RandomTree.init)
+        let unpacked = Mutex(0)
+        await propertyCheck(count: 40, input: trees) { tree in
+            let archive: Data
+            do {
+                archive = try SourceArchive(tree.entries).tarGzip()
+            } catch {
+                // Refused only when some path is beyond ustar's 100-byte name.
+                #expect(tree.entries.contains { $0.path.utf8.count > 100 }, "\(error): \(tree)")
+                return
+            }
+            let (directory, _) = try await Self.unpack(archive)
+            let out = directory.url.appending(path: "out")
+            for entry in tree.entries {
+                let read = FileManager.default.contents(atPath: out.appending(path: entry.path).path)
+                #expect(read == entry.contents, "\(entry.path) in \(tree)")
+            }
+            let files = FileManager.default.enumerator(atPath: out.path)?.compactMap { $0 as? String }
+                .filter { !((try? out.appending(path: $0).resourceValues(forKeys: [.isDirectoryKey]).isDirectory) ?? true) }
+            #expect(Set(files ?? []) == Set(tree.entries.map(\.path)), "\(tree)")
+            unpacked.withLock { $0 += 1 }
+        }
+        // The generator must give mostly trees a tar can hold, or the property says little.
+        #expect(unpacked.withLock { $0 } >= 10, "only \(unpacked.withLock { $0 }) of 40 trees could be archived")
     }
 
     @Test("the OCI manifest names one tar+gzip layer and the empty config, by their digests; its digest is its bytes'")

@@ -39,6 +39,12 @@ public struct SourceArchive: Sendable {
             }
         }
         self.entries = entries.sorted { $0.path < $1.path }
+        // A file cannot also be a directory of another file (tar would unpack one over the other).
+        if let file = directories.first(where: seen.contains) {
+            throw Problem(
+                problem: "the archive path \(file) is both a file and the directory of another file",
+                fix: "give paths as a file system lists them")
+        }
     }
 
     /// The directories the files are in, each once, parents first.
