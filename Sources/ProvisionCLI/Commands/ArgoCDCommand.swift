@@ -42,7 +42,8 @@ struct ArgoCDExportCommand: RuntimeCommand {
             it syncs what you commit and push. --source local-registry (kind) pushes the files \
             under <manifests> as they are in the work tree (new ones too; none that .gitignore \
             excludes) with the export, as one OCI artifact, to the local registry beside the \
-            cluster (localhost:5001/wrightnow/stack:<overlay>); the Application reads it as \
+            cluster (localhost:5001/wrightnow/stack:<overlay>, at the address \
+            k8s/components/kind-registry announces); the Application reads it as \
             oci://provision-registry:5000/wrightnow/stack, and application.yaml also holds the \
             repository Secret that lets Argo CD read that registry over plain HTTP. Run it again \
             after a change: an unchanged tree uploads nothing.
