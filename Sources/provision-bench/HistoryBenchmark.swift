@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import RunHistory
+import TestSupport
 
 /// Fills a store with 10,000 runs of 10 steps each and times the queries
 /// `provision history` makes.

@@ -1,6 +1,7 @@
 import Foundation
 import ProvisionCore
 import RunHistory
+import TestSupport
 
 /// A component of the simulated stack: sleeps for its duration instead of deploying.
 struct SimulatedComponent: Component {

@@ -92,7 +92,7 @@ struct SourceArchiveTests {
         init(seeds: [Int]) {
             let parts = ["k8s", "overlays", "argocd", "vendor", "é", "日本", "gateway-api", "x"]
             entries = seeds.enumerated().map { index, seed in
-                var generator = SplitMix(seed)
+                var generator = SeededGenerator(seed: UInt64(seed))
                 let depth = Int(generator.next() % 6)
                 let directories = (0..<depth).map { _ in
                     let part = parts[Int(generator.next() % UInt64(parts.count))]
@@ -105,19 +105,6 @@ struct SourceArchiveTests {
         }
 
         var description: String { entries.map { "\($0.path) (\($0.contents.count) bytes)" }.joined(separator: ", ") }
-    }
-
-    /// A small deterministic generator (SplitMix64), so a seed gives one tree.
-    struct SplitMix {
-        var state: UInt64
-        init(_ seed: Int) { state = UInt64(truncatingIfNeeded: seed) }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @Test("random trees: the real tar unpacks exactly the files given, or the archive refuses a path too long for it")
