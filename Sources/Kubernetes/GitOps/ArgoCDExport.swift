@@ -273,10 +273,15 @@ public struct ArgoCDExport: Sendable {
             "# The files beside this one are the pinned bytes, unchanged (SHA256SUMS one directory up):",
         ]
         lines += files.map { name, manifest in "#   \(name): \(manifest.pin.url.absoluteString)" }
+        // A manifest that names no namespace goes where its pin says, as `provision up` applies it
+        // (kubectl's -n); kustomize's namespace: places exactly those objects there.
+        let namespace = files.compactMap(\.1.pin.namespace).first
         lines += [
-            "# This kustomization only adds the component label, by which the waves are assigned.",
+            "# This kustomization only adds the component label, by which the waves are assigned"
+                + (namespace.map { ", and the namespace the pin names, where the manifest names none (\($0))" } ?? "") + ".",
             "apiVersion: kustomize.config.k8s.io/v1beta1",
             "kind: Kustomization",
+        ] + (namespace.map { ["namespace: \($0)"] } ?? []) + [
             "labels:",
             "  - pairs:",
             "      \(ComponentLabel.key): \(component.rawValue)",
