@@ -26,13 +26,10 @@ public struct OCIArtifact: Sendable {
     /// The image manifest's exact bytes: the registry and Argo CD address the artifact by
     /// their digest.
     public let manifest: Data
-    /// The number of files in the layer.
-    public let fileCount: Int
 
     public init(_ archive: SourceArchive) throws {
         config = Blob(mediaType: Self.emptyConfigMediaType, data: Data("{}".utf8))
         layer = Blob(mediaType: Self.layerMediaType, data: try archive.tarGzip())
-        fileCount = archive.entries.count
         // Written by hand, keys in a fixed order, so the same files give the same digest.
         func descriptor(_ blob: Blob) -> String {
             #"{"mediaType":"\#(blob.mediaType)","digest":"\#(blob.digest)","size":\#(blob.data.count)}"#

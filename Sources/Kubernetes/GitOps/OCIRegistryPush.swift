@@ -23,26 +23,16 @@ public struct OCIRegistryPush: Sendable {
         self.startRemedy = startRemedy
     }
 
-    /// What a push did.
-    public struct Outcome: Sendable, Hashable {
-        /// The manifest's digest, which the tag now names.
-        public var digest: String
-        /// Whether the tag named that digest already (nothing was uploaded).
-        public var unchanged: Bool
-        /// The bytes uploaded (blobs the registry did not have, and the manifest).
-        public var uploadedBytes: Int
-    }
-
     /// Pushes `artifact` as `repository:tag`.
+    /// - Returns: whether the tag named the artifact's digest already (then nothing was uploaded).
     /// - Throws: ``Problem`` naming the request, the registry's answer and the fix.
-    public func push(_ artifact: OCIArtifact, repository: String, tag: String) async throws -> Outcome {
+    public func push(_ artifact: OCIArtifact, repository: String, tag: String) async throws -> Bool {
         let base = "http://\(address)/v2/\(repository)"
         let current = try await request(
             "HEAD", "\(base)/manifests/\(tag)", headers: ["Accept: \(OCIArtifact.manifestMediaType)"])
         if current.status == 200, current.digestHeader == artifact.digest {
-            return Outcome(digest: artifact.digest, unchanged: true, uploadedBytes: 0)
+            return true
         }
-        var uploaded = 0
         for blob in [artifact.config, artifact.layer] {
             let found = try await request("HEAD", "\(base)/blobs/\(blob.digest)")
             if found.status == 200 { continue }
@@ -59,20 +49,18 @@ public struct OCIRegistryPush: Sendable {
                 "PUT", absolute(location) + "\(separator)digest=\(blob.digest)",
                 headers: ["Content-Type: application/octet-stream"], body: blob.data)
             try expect(put, 201, "upload blob \(blob.digest) (\(blob.data.count) bytes)")
-            uploaded += blob.data.count
         }
         let put = try await request(
             "PUT", "\(base)/manifests/\(tag)", headers: ["Content-Type: \(OCIArtifact.manifestMediaType)"],
             body: artifact.manifest)
         try expect(put, 201, "store the manifest as \(repository):\(tag)")
-        return Outcome(digest: artifact.digest, unchanged: false, uploadedBytes: uploaded + artifact.manifest.count)
+        return false
     }
 
     // MARK: Requests
 
     struct Answer {
         var command: Command
-        var output: CommandOutput
         var status: Int
         var body: String
         var location: String?
@@ -115,7 +103,7 @@ public struct OCIRegistryPush: Sendable {
         let location = lines.popLast().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let status = lines.popLast().flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
         return Answer(
-            command: command, output: output, status: status, body: lines.joined(separator: "\n"),
+            command: command, status: status, body: lines.joined(separator: "\n"),
             location: location?.isEmpty == false ? location : nil, digestHeader: digest?.isEmpty == false ? digest : nil)
     }
 

@@ -249,9 +249,9 @@ struct ArgoCDExportCommand: RuntimeCommand {
         ]
         if let pushed {
             let size = "\((pushed.layerBytes + 1023) / 1024) KiB"
-            lines.append(pushed.outcome.unchanged
-                ? "Pushed: nothing; \(pushed.reference) already is this work tree (\(pushed.outcome.digest))"
-                : "Pushed: \(pushed.reference) (\(pushed.outcome.digest); \(pushed.fileCount) files, \(size) compressed)")
+            lines.append(pushed.unchanged
+                ? "Pushed: nothing; \(pushed.reference) already is this work tree (\(pushed.digest))"
+                : "Pushed: \(pushed.reference) (\(pushed.digest); \(pushed.fileCount) files, \(size) compressed)")
         }
         lines.append(
             "Sync waves (argocd.argoproj.io/sync-wave, as `provision plan` numbers them; each wave healthy before the next):")

@@ -30,7 +30,10 @@ struct LocalRegistrySource {
     /// What was pushed.
     struct Pushed {
         var reference: String
-        var outcome: OCIRegistryPush.Outcome
+        /// The manifest's digest, which the tag now names.
+        var digest: String
+        /// Whether the tag named it already (nothing was uploaded).
+        var unchanged: Bool
         var fileCount: Int
         var layerBytes: Int
     }
@@ -53,14 +56,15 @@ struct LocalRegistrySource {
             entries.append(SourceArchive.Entry(path: path, contents: data))
         }
         entries += files.map { SourceArchive.Entry(path: exportPath + "/" + $0.path, contents: Data($0.contents.utf8)) }
-        let artifact = try OCIArtifact(try SourceArchive(entries))
+        let archive = try SourceArchive(entries)
+        let artifact = try OCIArtifact(archive)
         let push = OCIRegistryPush(
             runner: runner, address: "127.0.0.1:\(registry.hostPort)", addressSource: "k8s/\(LocalRegistryHosting.file)",
             startRemedy: "start it with `provision up --backend kind` (it runs \(registry.containerName) beside the cluster), "
                 + "or `docker start \(registry.containerName)` when it was stopped")
-        let outcome = try await push.push(artifact, repository: Self.repository, tag: origin.revision)
+        let unchanged = try await push.push(artifact, repository: Self.repository, tag: origin.revision)
         return Pushed(
-            reference: "\(registry.host)/\(Self.repository):\(origin.revision)", outcome: outcome,
-            fileCount: artifact.fileCount, layerBytes: artifact.layer.data.count)
+            reference: "\(registry.host)/\(Self.repository):\(origin.revision)", digest: artifact.digest,
+            unchanged: unchanged, fileCount: archive.entries.count, layerBytes: artifact.layer.data.count)
     }
 }
