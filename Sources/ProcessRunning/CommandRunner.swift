@@ -18,6 +18,11 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     /// Upper bound for the whole invocation; `nil` waits indefinitely.
     public var timeout: Duration?
 
+    /// The limit for a local one-line answer (`git rev-parse`, `kubectl config current-context`):
+    /// generous, because a loaded 2-core machine (the full test suite beside other builds) was
+    /// seen to keep one waiting for more than 30 s.
+    public static let localQueryTimeout: Duration = .seconds(120)
+
     public init(
         _ executable: String,
         _ arguments: [String] = [],

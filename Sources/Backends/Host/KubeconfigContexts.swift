@@ -8,9 +8,7 @@ import ProvisionCore
 public struct KubeconfigContexts: Sendable {
     let runner: any CommandRunner
 
-    /// Generous for reading a local file: a loaded 2-core machine (the test suite beside other
-    /// builds) was seen to keep `kubectl config current-context` waiting for more than 30 s.
-    static let timeout: Duration = .seconds(120)
+    static let timeout = Command.localQueryTimeout
 
     public init(runner: any CommandRunner) {
         self.runner = runner

@@ -32,9 +32,7 @@ struct GitCheckout {
     let root: URL
     let runner: any CommandRunner
 
-    /// Generous: a loaded 2-core machine (the full test suite beside other builds) was seen to
-    /// keep a one-line `git` or `kubectl` answer waiting for more than 30 s.
-    static let timeout: Duration = .seconds(120)
+    static let timeout = Command.localQueryTimeout
 
     /// The checkout holding `directory`, or nil when it is in none.
     /// - Throws: ``Problem`` when git cannot be run or does not answer in time.
